@@ -1,0 +1,46 @@
+"""The service clock: every expiry, TOTP step and lockout check reads it.
+
+In AWS it is the system clock. ``SERVICE_CLOCK_OFFSET_SECONDS`` (configuration, default 0) shifts it,
+which lets an operator or a local run move time forward to watch codes, locks and wizards expire.
+It is read on every call, not cached, because the offset may change while a function is warm.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from typing import Protocol
+
+OFFSET_ENV = "SERVICE_CLOCK_OFFSET_SECONDS"
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class ServiceClock:
+    """System time plus the configured offset."""
+
+    def now(self) -> float:
+        return time.time() + float(os.environ.get(OFFSET_ENV) or 0)
+
+
+class FixedClock:
+    """A clock for tests that moves only when told."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+
+
+def iso(ts: float) -> str:
+    """ISO 8601 UTC with a trailing Z, second precision."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
