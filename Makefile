@@ -1,0 +1,94 @@
+# Security Info: `make run` starts the product locally, `make test` runs every check CI runs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+SAM_VENV := .venv-sam
+# Stamps record that a venv holds what the requirements files ask for; editing one re-installs.
+VENV_STAMP := $(VENV)/.installed
+SAM_VENV_STAMP := $(SAM_VENV)/.installed
+
+PORT ?= 3000
+PYTEST_ARGS ?=
+# Extra `sam deploy` parameter overrides, e.g. PARAMS="IdentityProviderIssuer=https://... IdentityProviderAudience=..."
+PARAMS ?=
+
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+SAM := $(SAM_VENV)/bin/sam
+# mypy names each file by its path (see pyproject.toml), so every functions/<action>/app.py is distinct.
+MYPY_PATHS := layers/core/securityinfo functions local
+
+.PHONY: help run test lint format build bench deploy venv venv-sam browsers
+
+help:
+	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
+	@echo "make test     lint, sam build, then all tests (unit, integration, e2e)"
+	@echo "make lint     ruff, mypy, sam validate --lint"
+	@echo "make format   ruff format and ruff's safe fixes"
+	@echo "make build    sam build"
+	@echo "make bench    performance scripts"
+	@echo "make deploy   sam build and sam deploy (guided until samconfig.toml has parameter_overrides)"
+
+venv: $(VENV_STAMP)
+
+venv-sam: $(SAM_VENV_STAMP)
+
+$(VENV_STAMP): requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e layers/core
+	touch $@
+
+$(SAM_VENV_STAMP): requirements-sam.txt
+	[ -x $(SAM_VENV)/bin/python ] || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+# The e2e tests drive Debian's Chromium through Playwright; fonts make screenshots legible.
+browsers:
+	@if [ -x /usr/bin/chromium ] && dpkg-query -W -f='$${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installed'; then \
+	  exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "make browsers: installing chromium needs root or sudo" >&2; exit 1; fi; \
+	$$sudo apt-get update; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation
+
+run: venv
+	PORT=$(PORT) exec $(VENV)/bin/python -m local
+
+lint: venv venv-sam
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(SAM) validate --lint
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+build: venv-sam
+	$(SAM) build
+
+# pytest exits 5 when it collects nothing; that is a failure here like any other non-zero status.
+test: venv browsers lint build
+	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) tests || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$rc
+
+bench: venv
+	$(VENV)/bin/python bench/run.py
+
+# The first deploy is guided (it asks for the identity provider and saves the answers to samconfig.toml).
+deploy: build
+	@if [ -n '$(PARAMS)' ]; then \
+	  $(SAM) deploy --parameter-overrides '$(PARAMS)'; \
+	elif grep -Eq '^[[:space:]]*parameter_overrides[[:space:]]*=' samconfig.toml; then \
+	  $(SAM) deploy; \
+	else \
+	  $(SAM) deploy --guided; \
+	fi
