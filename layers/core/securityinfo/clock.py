@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 OFFSET_ENV = "SERVICE_CLOCK_OFFSET_SECONDS"
@@ -43,4 +43,4 @@ class FixedClock:
 
 def iso(ts: float) -> str:
     """ISO 8601 UTC with a trailing Z, second precision."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

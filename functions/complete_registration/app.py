@@ -1,0 +1,16 @@
+"""POST /me/methods/registrations/{registrationId}: prove the new method and save it."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, registration, runtime
+
+app = http.api()
+
+
+@app.post("/me/methods/registrations/<registration_id>")
+def complete_registration(registration_id: str) -> Response:
+    answer = registration.complete(runtime.deps(), http.caller(app), registration_id, http.body(app))
+    return http.json_response(201, answer)
+
+
+lambda_handler = http.handler(app)

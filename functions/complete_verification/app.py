@@ -1,0 +1,16 @@
+"""POST /me/verifications/{verificationId}: answer a verification."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, verification
+
+app = http.api()
+
+
+@app.post("/me/verifications/<verification_id>")
+def complete_verification(verification_id: str) -> Response:
+    answer = verification.complete(runtime.deps(), http.caller(app), verification_id, http.body(app))
+    return http.json_response(200, answer)
+
+
+lambda_handler = http.handler(app)

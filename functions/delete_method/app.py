@@ -1,0 +1,17 @@
+"""DELETE /me/methods/{methodId} (step-up): remove a method."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, security_info
+
+app = http.api()
+
+
+@app.delete("/me/methods/<method_id>")
+def delete_method(method_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    security_info.remove(runtime.deps(), http.caller(app), method_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /me/security-info: the user's methods, default, app-password and registration state."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, security_info
+
+app = http.api()
+
+
+@app.get("/me/security-info")
+def get_security_info() -> Response:
+    return http.json_response(200, security_info.overview(runtime.deps(), http.caller(app)))
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /me/verifications/{verificationId}: where a verification stands (push polling)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, verification
+
+app = http.api()
+
+
+@app.get("/me/verifications/<verification_id>")
+def get_verification(verification_id: str) -> Response:
+    return http.json_response(200, verification.read(runtime.deps(), http.caller(app), verification_id))
+
+
+lambda_handler = http.handler(app)

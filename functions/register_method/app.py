@@ -1,0 +1,18 @@
+"""POST /me/methods (step-up): start registering a method."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, registration, runtime
+
+app = http.api()
+
+
+@app.post("/me/methods")
+def register_method() -> Response:
+    answer = registration.begin(
+        runtime.deps(), http.caller(app), http.body(app), http.header(app, "Idempotency-Key")
+    )
+    return http.json_response(201, answer)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,17 @@
+"""PUT /me/default-method (step-up): choose the default method or system-preferred."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, security_info
+
+app = http.api()
+
+
+@app.put("/me/default-method")
+def set_default_method() -> Response:
+    return http.json_response(
+        200, security_info.set_default(runtime.deps(), http.caller(app), http.body(app))
+    )
+
+
+lambda_handler = http.handler(app)

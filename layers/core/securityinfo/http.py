@@ -1,0 +1,119 @@
+"""HTTP glue for every function: the resolver, the caller from verified claims, bodies, and the one
+table that maps domain exceptions to the contract's status codes and error bodies."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+
+from .context import Caller
+from .errors import DomainError, Unauthorized
+from .logs import logger
+from .validation import parse_json
+
+JSON = "application/json"
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def json_response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Response:
+    if status == 204:
+        return Response(status_code=204, body="", headers={**_NO_STORE, **(headers or {})})
+    return Response(
+        status_code=status, content_type=JSON, body=json.dumps(body), headers={**_NO_STORE, **(headers or {})}
+    )
+
+
+def error_response(error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return json_response(error.status, error.body(), headers)
+
+
+def api() -> APIGatewayHttpResolver:
+    """A resolver with the shared error table installed."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        # Only the code and field: messages may echo what the user typed.
+        logger.info(
+            "request_refused", extra={"status": error.status, "code": error.code, "field": error.field}
+        )
+        return error_response(error)
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # No stack trace or exception text in logs (it may hold input); type and place suffice.
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
+        logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
+        return json_response(
+            500,
+            {
+                "error": {
+                    "code": "internal_error",
+                    "message": "Something went wrong on our side. Try again shortly.",
+                }
+            },
+        )
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return json_response(404, {"error": {"code": "not_found", "message": "No such route."}})
+
+    return app
+
+
+def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point: structured logs with the request's correlation id, never the event."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def _groups(value: Any) -> tuple[str, ...]:
+    # API Gateway renders a list claim as "[a b]"; a raw list may arrive from other authorizers.
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str):
+        return tuple(v for v in value.strip("[]").replace(",", " ").split() if v)
+    return ()
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """The caller from the authorizer's verified claims only: never from a body, query or path."""
+    event = app.current_event
+    context = event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    user_id = claims.get("sub")
+    if not isinstance(user_id, str) or not user_id:
+        raise Unauthorized("Sign in again.")
+    http = context.get("http") or {}
+    auth_time = claims.get("auth_time")
+    return Caller(
+        user_id=user_id,
+        username=str(claims.get("preferred_username") or ""),
+        groups=_groups(claims.get("groups")),
+        auth_time=int(auth_time) if isinstance(auth_time, (int, str)) and str(auth_time).isdigit() else None,
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str(context.get("requestId") or ""),
+        step_up_token=header(app, "X-Step-Up-Token"),
+        temporary_access_pass=header(app, "X-Temporary-Access-Pass"),
+    )
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    value = app.current_event.headers.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def body(app: APIGatewayHttpResolver) -> Any:
+    return parse_json(app.current_event.decoded_body)

@@ -1,0 +1,34 @@
+"""The adapters of this container, built once on first use from the settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pynamodb.connection import Connection
+
+from .clock import ServiceClock
+from .config import settings
+from .context import Deps
+from .crypto import KmsSecretBox
+from .events import EventBridgeSink
+from .logs import logger
+from .models import bind
+
+
+@lru_cache(maxsize=1)
+def deps() -> Deps:
+    import boto3  # deferred so importing the package stays cheap for tools and tests
+
+    cfg = settings()
+    bind(cfg)
+    return Deps(
+        clock=ServiceClock(),
+        secrets=KmsSecretBox(boto3.client("kms", region_name=cfg.region), cfg.secrets_key_id),
+        events=EventBridgeSink(boto3.client("events", region_name=cfg.region), cfg.event_bus_name, logger),
+        totp_issuer=cfg.totp_issuer,
+    )
+
+
+def connection() -> Connection:
+    """The table connection for transactions (binds the models on first use)."""
+    return bind(settings())
