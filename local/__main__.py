@@ -1,0 +1,55 @@
+"""``python -m local``: serve the template on http://127.0.0.1:$PORT until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from local.runtime import start_runtime
+from local.template import TemplateError
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=os.environ.get("LOCAL_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # moto's server logs every emulated AWS call; the gateway's own log says what matters.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    port = int(os.environ.get("PORT", "3000"))
+    started = time.monotonic()
+    try:
+        runtime = start_runtime(port=port, root=Path.cwd())
+    except (TemplateError, OSError) as exc:
+        print(f"local runtime could not start: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"\nSecurity Info is running at {runtime.url}/  "
+        f"(started in {time.monotonic() - started:.1f}s)\n"
+        "  Sign in as any username, e.g. alice; for the admin pages, add admin "
+        '(POST /local/token {"username": "alice", "admin": true}).\n'
+        f"  Outbox (codes sent by SMS, voice, email, push): {runtime.url}/local/outbox\n"
+        f'  Service clock: {runtime.url}/local/clock (POST {{"advanceSeconds": n}})\n'
+        "  State lives in memory: every start is fresh. Ctrl-C stops.\n",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The embedded AWS emulator: moto's server on a local port, and the environment pointing at it.
+
+Functions find it purely through configuration (``AWS_ENDPOINT_URL`` and fake credentials), exactly
+as they find real AWS through the Lambda environment, so no code under ``functions/`` or
+``layers/`` knows it runs locally.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto.core.config import default_user_config
+from moto.server import ThreadedMotoServer
+
+from local.template import REGION
+
+log = logging.getLogger("local.emulator")
+
+MOTO_CONFIG: dict[str, Any] = {
+    # The state machine runs under moto's interpreter; its Lambda tasks are dispatched in-process.
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+
+
+class EnvironmentPatch:
+    """Sets process environment variables and puts back what was there before."""
+
+    def __init__(self) -> None:
+        self._saved: dict[str, str | None] = {}
+
+    def set(self, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            if key not in self._saved:
+                self._saved[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def unset(self, keys: list[str]) -> None:
+        for key in keys:
+            if key in os.environ:
+                self._saved.setdefault(key, os.environ[key])
+                del os.environ[key]
+
+    def restore(self) -> None:
+        for key, old in self._saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+        self._saved.clear()
+
+
+class Emulator:
+    """moto's threaded server, configured and reset for one local run."""
+
+    def __init__(self) -> None:
+        # Port 0: the OS picks a free port, so tests and a running `make run` never collide.
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._saved_config: dict[str, Any] = {}
+        self.endpoint = ""
+
+    def start(self) -> None:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        # Backends are module globals shared with anything else in this process (another run,
+        # a test using mock_aws): start from nothing so every run is fresh.
+        self._post("/moto-api/reset", {})
+        self._saved_config = {k: default_user_config.get(k) for k in MOTO_CONFIG}
+        self._post("/moto-api/config", MOTO_CONFIG)
+
+    def stop(self) -> None:
+        try:
+            self._post("/moto-api/reset", {})
+        finally:
+            for key, value in self._saved_config.items():
+                default_user_config[key] = value  # type: ignore[literal-required]
+            self._server.stop()
+
+    def environment(self) -> dict[str, str]:
+        """What a function's boto3/pynamodb clients need to reach the emulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the runtime's own calls (explicit, not via the process env)."""
+        return boto3.session.Session().client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+            config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+        )
+
+    def _post(self, path: str, body: Mapping[str, Any]) -> None:
+        request = urllib.request.Request(  # noqa: S310 - always the local emulator's URL
+            self.endpoint + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()

@@ -1,0 +1,327 @@
+"""The local HTTP front door: the API (as API Gateway would serve it), the runtime's own
+``/local/*`` routes, and the static pages from ``web/``.
+
+Order of precedence: ``/local/*``, then the template's routes, then static files, then 404.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import mimetypes
+import re
+import threading
+import traceback
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from local.apigw import (
+    BadIntegrationResponse,
+    HttpRequest,
+    HttpResponse,
+    build_event,
+    gateway_error,
+    iam_authorizer_context,
+    jwt_authorizer_context,
+    translate_response,
+)
+from local.clock import LocalClock
+from local.events import EventTap
+from local.functions import Functions
+from local.outbox import Outbox
+from local.routes import Route, RouteTable
+from local.tokens import USERNAME_PATTERN, Denied, TokenService
+
+log = logging.getLogger("local.gateway")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",  # ES modules: browsers insist on a JS MIME type
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+class BadInput(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Services:
+    """What the gateway serves once the runtime has started; ``None`` until then."""
+
+    routes: RouteTable
+    functions: Functions
+    tokens: TokenService
+    clock: LocalClock
+    outbox: Outbox
+    event_tap: EventTap | None
+
+
+class App:
+    def __init__(self, web_root: Path) -> None:
+        self.web_root = web_root.resolve()
+        self.services: Services | None = None
+        self.ready = threading.Event()
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path == "/local/health":
+            if self.ready.is_set():
+                return HttpResponse.json(200, {"status": "ok"})
+            return HttpResponse.json(503, {"status": "starting"})
+        services = self.services
+        if not self.ready.is_set() or services is None:
+            return gateway_error(503)
+        if path.startswith("/local/"):
+            try:
+                return self._local(services, request)
+            except BadInput as exc:
+                error: dict[str, Any] = {"code": "invalid_request", "message": str(exc)}
+                if exc.field:
+                    error["field"] = exc.field
+                return HttpResponse.json(400, {"error": error})
+        found = services.routes.find(request.method, path)
+        if found is not None:
+            return self._api(services, request, *found)
+        if request.method in ("GET", "HEAD"):
+            static = self._static(path)
+            if static is not None:
+                return static
+        return gateway_error(404)
+
+    # -- the API ----------------------------------------------------------------------------
+
+    def _api(
+        self, services: Services, request: HttpRequest, route: Route, params: dict[str, str]
+    ) -> HttpResponse:
+        if len(request.body) > MAX_BODY_BYTES:
+            return gateway_error(413)
+        authorizer: dict[str, Any] | None = None
+        try:
+            if route.auth.kind == "jwt":
+                caller = services.tokens.verify(route.auth, request.header(route.auth.header))
+                scopes = caller.scopes if route.auth.scopes else None
+                authorizer = jwt_authorizer_context(caller.rendered_claims(), scopes)
+            elif route.auth.kind == "iam":
+                caller = services.tokens.verify_service(request.header("authorization"))
+                authorizer = iam_authorizer_context(str(caller.claims.get("sub")))
+        except Denied as denied:
+            log.info("%s %s: %d (%s)", request.method, request.path, denied.status, denied.reason)
+            response = gateway_error(denied.status)
+            if denied.status == 401:
+                response.headers.append(("www-authenticate", _www_authenticate(denied.reason)))
+            return response
+        request_id = str(uuid.uuid4())
+        event = build_event(
+            request,
+            route_key=route.route_key,
+            path_parameters=params,
+            authorizer=authorizer,
+            now=services.clock.now(),
+            request_id=request_id,
+        )
+        try:
+            result = services.functions.invoke(route.function, event)
+            response = translate_response(result, request_id)
+        except BadIntegrationResponse as exc:
+            log.error("%s returned a response API Gateway rejects: %s", route.function, exc)
+            return gateway_error(500)
+        except Exception:
+            # API Gateway shows the caller nothing of the failure; the traceback is for the
+            # person running the server.
+            log.error("%s raised on %s:\n%s", route.function, route.route_key,
+                      traceback.format_exc())  # fmt: skip
+            return gateway_error(500)
+        log.info("%s %s -> %d (%s)", request.method, request.path, response.status, route.function)
+        return response
+
+    # -- /local/* ---------------------------------------------------------------------------
+
+    def _local(self, services: Services, request: HttpRequest) -> HttpResponse:
+        key = f"{request.method} {request.path}"
+        if key == "POST /local/token":
+            return self._token(services, _json_body(request))
+        if key == "GET /local/clock":
+            return HttpResponse.json(200, {"now": services.clock.now_iso()})
+        if key == "POST /local/clock":
+            body = _json_body(request)
+            _only(body, {"advanceSeconds"})
+            seconds = body.get("advanceSeconds")
+            if (
+                not isinstance(seconds, int | float)
+                or isinstance(seconds, bool)
+                or not math.isfinite(seconds)
+                or seconds < 0
+            ):
+                raise BadInput("advanceSeconds must be a number of seconds, 0 or more",
+                               "advanceSeconds")  # fmt: skip
+            services.clock.advance(float(seconds))
+            return HttpResponse.json(200, {"now": services.clock.now_iso()})
+        if key == "GET /local/outbox":
+            to = _query(request).get("to")
+            if to is not None and to.startswith(" "):
+                to = "+" + to[1:]  # an unencoded "+15551234567" arrives as " 15551234567"
+            messages = [m.to_json() for m in services.outbox.messages(to)]
+            return HttpResponse.json(200, {"messages": messages})
+        if key == "GET /local/events":
+            events = services.event_tap.events() if services.event_tap else []
+            return HttpResponse.json(200, {"events": events})
+        if key == "GET /local/.well-known/jwks.json":
+            return HttpResponse.json(200, services.tokens.jwks())
+        if key == "GET /local/.well-known/openid-configuration":
+            issuer = services.tokens.issuer
+            return HttpResponse.json(
+                200, {"issuer": issuer, "jwks_uri": f"{issuer.rstrip('/')}/.well-known/jwks.json"}
+            )
+        return gateway_error(404)
+
+    def _token(self, services: Services, body: dict[str, Any]) -> HttpResponse:
+        _only(body, {"username", "admin", "service"})
+        for flag in ("admin", "service"):
+            if flag in body and not isinstance(body[flag], bool):
+                raise BadInput(f"{flag} must be true or false", flag)
+        service = bool(body.get("service"))
+        username = body.get("username")
+        if not (service and username is None):
+            if not isinstance(username, str) or not USERNAME_PATTERN.fullmatch(username):
+                raise BadInput("username must be 1 to 64 letters, digits or . _ @ -", "username")
+        token, claims = services.tokens.issue(username, admin=bool(body.get("admin")), service=service)
+        return HttpResponse.json(200, {"accessToken": token, "userId": claims["sub"]})
+
+    # -- static pages -----------------------------------------------------------------------
+
+    def _static(self, path: str) -> HttpResponse | None:
+        relative = path.lstrip("/")
+        candidate = (self.web_root / relative).resolve()
+        if not candidate.is_relative_to(self.web_root):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_file():
+            return None
+        content_type = CONTENT_TYPES.get(candidate.suffix.lower()) or (
+            mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        )
+        return HttpResponse(
+            200,
+            [("Content-Type", content_type), ("Cache-Control", "no-cache")],
+            candidate.read_bytes(),
+        )
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body.strip():
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        raise BadInput("the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise BadInput("the body must be a JSON object")
+    return body
+
+
+def _only(body: dict[str, Any], allowed: set[str]) -> None:
+    for key in body:
+        if key not in allowed:
+            raise BadInput(f"unknown field {key}", key)
+
+
+def _query(request: HttpRequest) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(request.raw_query, keep_blank_values=True))
+
+
+def _www_authenticate(reason: str) -> str:
+    if reason == "no token":
+        return "Bearer"
+    return f'Bearer error="invalid_token" error_description="{reason}"'
+
+
+# -- the HTTP server ------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _serve(self) -> None:
+        raw_path, _, raw_query = self.path.partition("?")
+        if not raw_path.startswith("/"):
+            raw_path = "/" + re.sub(r"^[a-z]+://[^/]*", "", raw_path).lstrip("/")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = HttpRequest(
+            method=self.command,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
+        try:
+            response = self.server.app.handle(request)
+        except Exception:
+            log.error("local gateway failed:\n%s", traceback.format_exc())
+            response = gateway_error(500)
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+        log.debug(format, *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+
+class Gateway:
+    """The listening socket and its serving thread."""
+
+    def __init__(self, app: App, host: str, port: int) -> None:
+        self._server = _Server((host, port), app)
+        self.host = host
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-gateway", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
