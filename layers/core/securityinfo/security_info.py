@@ -136,8 +136,8 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
             else ProfileItem.default_method_id.remove()
         )
     if not remaining:
-        # No methods left: every remembered device must ask again.
-        actions.append(ProfileItem.remember_generation.add(1))
+        # No methods left: every remembered device must ask again, and nothing is left to prefer.
+        actions += [ProfileItem.remember_generation.add(1), ProfileItem.system_preferred.set(False)]
     stored_default = profile.default_method_id if profile else None
     guard = (
         ProfileItem.default_method_id == stored_default
