@@ -54,7 +54,13 @@ def test_two_concurrent_requests_with_one_code_exactly_one_wins(api: Api) -> Non
         statuses: list[int] = []
         barrier = threading.Barrier(2)
 
-        def answer(vid: str, user: User = user, code: str = code) -> None:
+        def answer(
+            vid: str,
+            user: User = user,
+            code: str = code,
+            barrier: threading.Barrier = barrier,
+            statuses: list[int] = statuses,
+        ) -> None:
             barrier.wait()
             statuses.append(user.call("POST", f"/me/verifications/{vid}", {"code": code}).status)
 
