@@ -19,6 +19,7 @@ class Settings:
     admin_group: str
     totp_issuer: str
     region: str
+    hash_key_secret_arn: str
 
 
 def _required(name: str) -> str:
@@ -38,4 +39,5 @@ def settings() -> Settings:
         admin_group=_required("ADMIN_GROUP"),
         totp_issuer=_required("TOTP_ISSUER"),
         region=os.environ.get("AWS_REGION") or _required("AWS_DEFAULT_REGION"),
+        hash_key_secret_arn=_required("HASH_KEY_SECRET_ARN"),
     )

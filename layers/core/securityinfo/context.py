@@ -3,11 +3,12 @@ hand in fakes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
-from .crypto import SecretBox
+from .crypto import KeyedHasher, SecretBox
 from .events import EventSink
 
 
@@ -33,4 +34,15 @@ class Deps:
     secrets: SecretBox
     events: EventSink
     totp_issuer: str = "Security Info"
+    # Built on first use: only functions that hash codes or passwords fetch the key (and need IAM for it).
+    hasher_factory: Callable[[], KeyedHasher] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    _hasher: KeyedHasher | None = field(default=None, repr=False)
+
+    @property
+    def hasher(self) -> KeyedHasher:
+        if self._hasher is None:
+            if self.hasher_factory is None:
+                raise RuntimeError("no hash key configured")
+            self._hasher = self.hasher_factory()
+        return self._hasher

@@ -31,6 +31,24 @@ def equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+class KeyedHasher:
+    """HMAC-SHA256 under the service's hash key (kept in Secrets Manager, never in the table), so a
+    copy of the table alone cannot test guesses of a code or an app password offline."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 32:
+            raise ValueError("hash key too short")
+        self._key = key
+
+    def digest(self, value: str, purpose: str) -> str:
+        # The purpose separates domains: a code's hash is never an app password's hash.
+        message = purpose.encode() + b"\x00" + value.encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def matches(self, value: str, purpose: str, expected_digest: str) -> bool:
+        return hmac.compare_digest(self.digest(value, purpose), expected_digest)
+
+
 class SecretBox(Protocol):
     def seal(self, plaintext: bytes, context: dict[str, str]) -> bytes: ...
 

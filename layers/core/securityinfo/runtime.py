@@ -9,7 +9,7 @@ from pynamodb.connection import Connection
 from .clock import ServiceClock
 from .config import settings
 from .context import Deps
-from .crypto import KmsSecretBox
+from .crypto import KeyedHasher, KmsSecretBox
 from .events import EventBridgeSink
 from .logs import logger
 from .models import bind
@@ -26,7 +26,20 @@ def deps() -> Deps:
         secrets=KmsSecretBox(boto3.client("kms", region_name=cfg.region), cfg.secrets_key_id),
         events=EventBridgeSink(boto3.client("events", region_name=cfg.region), cfg.event_bus_name, logger),
         totp_issuer=cfg.totp_issuer,
+        hasher_factory=lambda: _hash_key(cfg.region, cfg.hash_key_secret_arn),
     )
+
+
+def _hash_key(region: str, secret_arn: str) -> KeyedHasher:
+    import boto3
+
+    from .errors import DependencyFailed
+
+    try:
+        value = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_arn)
+    except Exception as exc:  # fail closed: without the key nothing can be checked
+        raise DependencyFailed("Could not check that right now; try again.") from exc
+    return KeyedHasher(value["SecretString"].encode())
 
 
 def connection() -> Connection:
