@@ -20,8 +20,6 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # moto's server logs every emulated AWS call; the gateway's own log says what matters.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = int(os.environ.get("PORT", "3000"))
     started = time.monotonic()
     try:

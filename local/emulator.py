@@ -67,6 +67,10 @@ class Emulator:
         self.endpoint = ""
 
     def start(self) -> None:
+        werkzeug_log = logging.getLogger("werkzeug")
+        if werkzeug_log.level == logging.NOTSET:
+            # moto's server would log every emulated AWS call; the gateway's log says what matters.
+            werkzeug_log.setLevel(logging.WARNING)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"

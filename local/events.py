@@ -8,6 +8,7 @@ template's consumer functions.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -16,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from local.resources import QueueConsumer
+from local.resources import FULL_EVENT_TRANSFORMER, QueueConsumer
 from local.template import REGION, STACK_NAME
 
 log = logging.getLogger("local.events")
@@ -48,7 +49,9 @@ class EventTap:
             Name=name, EventBusName=self.bus_name, EventPattern=json.dumps(TAP_PATTERN)
         )
         self._events_client.put_targets(
-            Rule=name, EventBusName=self.bus_name, Targets=[{"Id": "local-tap", "Arn": arn}]
+            Rule=name,
+            EventBusName=self.bus_name,
+            Targets=[{"Id": "local-tap", "Arn": arn, "InputTransformer": FULL_EVENT_TRANSFORMER}],
         )
         self._thread = threading.Thread(target=self._run, name="local-event-tap", daemon=True)
         self._thread.start()
@@ -165,13 +168,7 @@ def _record(consumer: QueueConsumer, message: dict[str, Any]) -> dict[str, Any]:
         "body": message["Body"],
         "attributes": message.get("Attributes", {}),
         "messageAttributes": {
-            name: {
-                "stringValue": value.get("StringValue"),
-                "binaryValue": value.get("BinaryValue"),
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": value.get("DataType"),
-            }
+            name: _message_attribute(value)
             for name, value in (message.get("MessageAttributes") or {}).items()
         },
         "md5OfBody": message.get("MD5OfBody"),
@@ -179,6 +176,15 @@ def _record(consumer: QueueConsumer, message: dict[str, Any]) -> dict[str, Any]:
         "eventSourceARN": consumer.queue_arn,
         "awsRegion": REGION,
     }
+
+
+def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    if "StringValue" in value:
+        out["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        out["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+    return out
 
 
 def _succeeded(consumer: QueueConsumer, messages: list[dict[str, Any]], result: Any) -> list[dict[str, Any]]:

@@ -48,6 +48,20 @@ CREATED_TYPES = (
 )
 LOCAL_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{STACK_NAME}-local"
 
+# moto's EventBridge hands a target a trimmed event (no "account"). A target that wants the whole
+# event gets this transformer, which rebuilds the envelope EventBridge really delivers.
+FULL_EVENT_TRANSFORMER: dict[str, Any] = {
+    "InputPathsMap": {
+        key: f"$.{key}"
+        for key in ("id", "detail-type", "source", "account", "time", "region", "resources", "detail")
+    },
+    "InputTemplate": (
+        '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
+        '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
+        '"detail": <detail>}'
+    ),
+}
+
 
 @dataclass(frozen=True)
 class QueueConsumer:
@@ -457,9 +471,7 @@ class ResourceBuilder:
         events = self.client("events")
         events.put_rule(Name=name, EventBusName=bus, EventPattern=_json_text(eprops["Pattern"]))
         url, arn = self._internal_queue(f"{logical_id}-{event_id}")
-        target: dict[str, Any] = {"Id": "local", "Arn": arn}
-        if eprops.get("InputTransformer"):
-            target["InputTransformer"] = eprops["InputTransformer"]
+        target = _target_fields({"Id": "local", "Arn": arn, **eprops})
         events.put_targets(Rule=name, EventBusName=bus, Targets=[target])
         self.created.queue_consumers.append(
             QueueConsumer(
@@ -507,4 +519,7 @@ def _bus_name(value: Any) -> str:
 
 def _target_fields(target: dict[str, Any]) -> dict[str, Any]:
     keep = ("Id", "Arn", "Input", "InputPath", "InputTransformer", "SqsParameters")
-    return {k: v for k, v in target.items() if k in keep}
+    fields = {k: v for k, v in target.items() if k in keep}
+    if not any(k in fields for k in ("Input", "InputPath", "InputTransformer")):
+        fields["InputTransformer"] = FULL_EVENT_TRANSFORMER
+    return fields
