@@ -1,0 +1,80 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the session's local runtime.
+
+The runtime comes from ``tests/conftest.py`` (one per process: the functions share the process
+environment). ``SECURITY_INFO_URL`` points the tests at an already running ``make run`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# A slow step (the first request imports a function) should fail the test, not hang it.
+STEP_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def base_url(request: pytest.FixtureRequest) -> str:
+    external = os.environ.get("SECURITY_INFO_URL")
+    if external:
+        return external.rstrip("/")
+    runtime = request.getfixturevalue("runtime")
+    return str(runtime.url).rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: run `make browsers`")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    # Keep each phase's report on the item, so the page fixture can screenshot a failure.
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    # A fresh context per test: its own sessionStorage, so every test signs in as its own user.
+    ctx = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, locale="en-US")
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failure.png"), full_page=True)
+    # An uncaught exception in the page is a bug even when the user-visible flow still worked.
+    assert errors == [], f"uncaught errors in the page: {errors}"

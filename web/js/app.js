@@ -1,0 +1,576 @@
+// The pages: local sign-in, Security info (list, add, rename, delete, default), and "Try sign-in".
+
+import { Api, ApiError, StepUpCancelled, seg } from "./api.js";
+import { h, replace, tid } from "./dom.js";
+import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
+import { icon, methodIcon } from "./icons.js";
+import { ADDABLE, moduleFor } from "./methods/index.js";
+import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
+import { runVerification, stepUpDialog } from "./verify.js";
+
+const main = document.getElementById("main");
+const userArea = document.getElementById("user-area");
+const nav = document.getElementById("sidenav");
+
+const state = { info: null };
+
+const api = new Api({
+  stepUp: () => stepUpDialog(api, async () => (await loadInfo()).methods),
+  unauthorized: () => {
+    api.signOut();
+    state.info = null;
+    render();
+    announce("Your session ended. Sign in again.", "error");
+  },
+});
+
+const ROUTES = {
+  "#/security-info": { title: "Security info", view: securityInfoView },
+  "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
+};
+const DEFAULT_ROUTE = "#/security-info";
+
+window.addEventListener("hashchange", () => render({ focusMain: true }));
+render();
+
+// --- shell ---------------------------------------------------------------------------------
+
+function render({ focusMain = false } = {}) {
+  document.querySelectorAll("dialog[open]").forEach((d) => d.close());
+  if (!api.signedIn) {
+    document.body.classList.add("signed-out");
+    replace(userArea);
+    replace(nav);
+    document.title = "Sign in \u2013 My Sign-Ins";
+    signInView();
+    return;
+  }
+  document.body.classList.remove("signed-out");
+  const route = ROUTES[location.hash] ? location.hash : DEFAULT_ROUTE;
+  renderUser();
+  renderNav(route);
+  document.title = `${ROUTES[route].title} \u2013 My Sign-Ins`;
+  ROUTES[route].view();
+  if (focusMain) main.focus();
+}
+
+function renderUser() {
+  const name = api.session.username || "Signed in";
+  replace(
+    userArea,
+    h(
+      "div",
+      { class: "user-chip", ...tid("current-user") },
+      h("span", { class: "avatar", "aria-hidden": "true" }, initials(name)),
+      h("span", { class: "user-name" }, name),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "btn btn-link topbar-link",
+        ...tid("sign-out"),
+        onclick: () => {
+          api.signOut();
+          state.info = null;
+          clearAnnouncement();
+          history.replaceState(null, "", location.pathname);
+          render();
+          announce("You signed out.");
+        },
+      },
+      "Sign out",
+    ),
+  );
+}
+
+function renderNav(route) {
+  const link = (hash, label, iconName, testid) =>
+    h(
+      "a",
+      { href: hash, class: "nav-link", "aria-current": hash === route ? "page" : null, ...tid(testid) },
+      icon(iconName),
+      h("span", {}, label),
+    );
+  replace(
+    nav,
+    h(
+      "ul",
+      {},
+      h("li", {}, link("#/security-info", "Security info", "shield", "nav-security-info")),
+      h("li", {}, link("#/try-sign-in", "Try sign-in", "signin", "nav-try-sign-in")),
+    ),
+  );
+}
+
+function initials(name) {
+  const parts = String(name).split(/[\s._@-]+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
+}
+
+// --- sign in (local demo) ------------------------------------------------------------------
+
+function signInView() {
+  const input = h("input", {
+    type: "text",
+    class: "input",
+    autocomplete: "username",
+    required: true,
+    maxlength: "128",
+    spellcheck: "false",
+    ...tid("username-input"),
+  });
+  const error = errorLine("sign-in-error");
+  const submit = button("Sign in", { variant: "primary", type: "submit", testid: "sign-in-submit" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true, ...tid("sign-in-form") },
+    field({ label: "Username", input, id: "username", hint: "Any name: a demo user is created for it." }),
+    error,
+    h("div", { class: "form-actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = input.value.trim();
+    if (!username) {
+      error.show("Enter a username.");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    error.clear();
+    try {
+      await busy(submit, () => api.signIn(username), "Signing in\u2026");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error.show(err);
+      return;
+    }
+    clearAnnouncement();
+    if (!ROUTES[location.hash]) history.replaceState(null, "", DEFAULT_ROUTE);
+    render({ focusMain: true });
+  });
+  replace(
+    main,
+    h(
+      "section",
+      { class: "sign-in-card card", "aria-labelledby": "sign-in-title", ...tid("sign-in-view") },
+      h("div", { class: "sign-in-brand" }, brandMark(), h("span", {}, "Contoso")),
+      h("h1", { id: "sign-in-title" }, "Sign in"),
+      h("p", { class: "muted" }, "Local demo: sign in with a username to manage that user's security info."),
+      form,
+    ),
+  );
+  input.focus();
+}
+
+export function brandMark() {
+  return h(
+    "span",
+    { class: "brand-mark", "aria-hidden": "true" },
+    h("span", {}),
+    h("span", {}),
+    h("span", {}),
+    h("span", {}),
+  );
+}
+
+// --- Security info -------------------------------------------------------------------------
+
+async function loadInfo() {
+  state.info = await api.get("/me/security-info");
+  return state.info;
+}
+
+async function securityInfoView() {
+  const content = h("div", { class: "card-body", "aria-busy": "true" }, h("p", { class: "muted loading" }, "Loading your security info\u2026"));
+  replace(
+    main,
+    h(
+      "div",
+      { class: "page", ...tid("security-info-view") },
+      h("h1", {}, "Security info"),
+      h("p", { class: "page-subtitle" }, "These are the methods you use to sign into your account or reset your password."),
+      h("div", { id: "registration-banner" }),
+      h("section", { class: "card", "aria-label": "Sign-in methods" }, content),
+    ),
+  );
+  try {
+    await loadInfo();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    content.removeAttribute("aria-busy");
+    replace(
+      content,
+      h("p", { class: "notice notice-error", role: "alert", ...tid("load-error") }, describeError(err)),
+      button("Try again", { onClick: () => securityInfoView() }),
+    );
+    return;
+  }
+  if (!main.querySelector("[data-testid=security-info-view]")) return; // navigated away meanwhile
+  content.removeAttribute("aria-busy");
+  renderSecurityInfo(content);
+}
+
+function renderSecurityInfo(content) {
+  const info = state.info;
+  renderRegistrationBanner(info);
+  const methods = info.methods ?? [];
+  const mfa = methods.filter((m) => (m.usableFor ?? []).includes("mfa"));
+  const current = methods.find((m) => m.id === info.defaultMethodId) ?? null;
+
+  let defaultText;
+  if (info.systemPreferred) {
+    defaultText = current
+      ? `System-preferred (now ${typeLabel(current.type)}: ${current.displayName})`
+      : "System-preferred";
+  } else {
+    defaultText = current ? `${typeLabel(current.type)}: ${current.displayName}` : "None yet";
+  }
+
+  const addButton = h(
+    "button",
+    { type: "button", class: "btn btn-add", ...tid("add-method") , onclick: () => addMethodDialog() },
+    icon("plus", { size: 18 }),
+    h("span", {}, "Add sign-in method"),
+  );
+
+  replace(
+    content,
+    h(
+      "div",
+      { class: "default-line", ...tid("default-method-line") },
+      h("span", { class: "default-label" }, "Default sign-in method:"),
+      h("strong", { ...tid("default-method") }, defaultText),
+      mfa.length > 0 &&
+        button("Change", { variant: "link", testid: "change-default", onClick: () => changeDefaultDialog(), "aria-label": "Change default sign-in method" }),
+    ),
+    h("div", { class: "toolbar" }, addButton),
+    methods.length === 0
+      ? h(
+          "div",
+          { class: "empty-state", ...tid("no-methods") },
+          h("div", { class: "empty-icon" }, icon("shield", { size: 40 })),
+          h("p", { class: "lead" }, "You have no sign-in methods yet."),
+          h("p", { class: "muted" }, "Add a method so you can verify it's you when you sign in or reset your password."),
+        )
+      : h(
+          "ul",
+          { class: "method-list", "aria-label": "Your sign-in methods", ...tid("method-list") },
+          methods.map((m) => methodRow(m)),
+        ),
+  );
+}
+
+function methodRow(method) {
+  const meta = [`Added ${formatDate(method.createdAt)}`, method.lastUsedAt ? `Last used ${formatDate(method.lastUsedAt, { withTime: true })}` : "Not used yet"];
+  const label = `${typeLabel(method.type)} ${method.displayName}`;
+  return h(
+    "li",
+    { class: "method-row", ...tid("method-row"), "data-method-id": method.id, "data-method-type": method.type },
+    h("span", { class: "method-icon" }, methodIcon(method.type, { size: 22 })),
+    h(
+      "div",
+      { class: "method-type" },
+      h("span", { class: "method-type-label", ...tid("method-type") }, typeLabel(method.type)),
+      h("span", { class: "method-type-detail" }, typeDetail(method.type)),
+    ),
+    h(
+      "div",
+      { class: "method-detail" },
+      h(
+        "span",
+        { class: "method-name" },
+        h("span", { ...tid("method-name") }, method.displayName),
+        method.isDefault && h("span", { class: "badge", ...tid("default-badge") }, "Default"),
+      ),
+      h("span", { class: "method-meta" }, meta.join(" \u00b7 ")),
+    ),
+    h(
+      "div",
+      { class: "method-actions" },
+      button("Change", { variant: "link", testid: "rename-method", "aria-label": `Change name of ${label}`, onClick: () => renameDialog(method) }),
+      button("Delete", { variant: "link", testid: "delete-method", class: "btn btn-link btn-link-danger", "aria-label": `Delete ${label}`, onClick: () => deleteDialog(method) }),
+    ),
+  );
+}
+
+function renderRegistrationBanner(info) {
+  const slot = document.getElementById("registration-banner");
+  if (!slot) return;
+  const reg = info.registration ?? {};
+  if (!reg.required) {
+    replace(slot);
+    return;
+  }
+  const missing = (reg.missing ?? []).map(typeLabel);
+  replace(
+    slot,
+    h(
+      "div",
+      { class: "notice notice-info banner", ...tid("registration-banner") },
+      icon("info", { size: 20 }),
+      h(
+        "div",
+        {},
+        h("strong", {}, "Your organization needs more information to keep your account secure."),
+        h(
+          "p",
+          { ...tid("registration-missing") },
+          missing.length
+            ? `Still to set up: ${missing.join(", ")}.`
+            : "Add another sign-in method to finish setting up your account.",
+        ),
+      ),
+    ),
+  );
+}
+
+/** Re-read the list and redraw it in place (after a change). */
+async function refresh() {
+  const content = main.querySelector("[data-testid=security-info-view] .card-body");
+  await loadInfo();
+  if (content) renderSecurityInfo(content);
+}
+
+// --- dialogs: add, rename, delete, change default -----------------------------------------
+
+async function addMethodDialog() {
+  const dialog = openDialog({ title: "Add a method", testid: "add-method-dialog", wide: true });
+
+  const choose = () => {
+    dialog.setTitle("Add a method");
+    const select = h(
+      "select",
+      { class: "input", required: true, ...tid("method-type-select") },
+      ADDABLE.map((m) => h("option", { value: m.type }, m.label)),
+    );
+    const summary = h("p", { class: "muted small" }, ADDABLE[0]?.summary ?? "");
+    select.addEventListener("change", () => (summary.textContent = moduleFor(select.value)?.summary ?? ""));
+    const form = h(
+      "form",
+      { class: "stack", novalidate: true },
+      field({ label: "Which method would you like to add?", input: select, id: uniqueId("add-type") }),
+      summary,
+      h(
+        "div",
+        { class: "dialog-actions" },
+        button("Cancel", { onClick: () => dialog.close(), testid: "add-cancel" }),
+        button("Add", { variant: "primary", type: "submit", testid: "add-method-confirm" }),
+      ),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const module = moduleFor(select.value);
+      const method = await module.add({ api, dialog, back: choose });
+      if (method) dialog.close(method);
+    });
+    dialog.show(form);
+  };
+
+  choose();
+  const method = await dialog.result;
+  if (method) {
+    announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was added.`);
+  }
+  await refreshQuietly();
+}
+
+async function renameDialog(method) {
+  const dialog = openDialog({ title: "Change name", testid: "rename-dialog" });
+  const input = h("input", { type: "text", class: "input", maxlength: "64", required: true, value: method.displayName, ...tid("rename-input") });
+  const error = errorLine("rename-error");
+  const save = button("Save", { variant: "primary", type: "submit", testid: "rename-save" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h("p", {}, `Give your ${typeLabel(method.type).toLowerCase()} a name you'll recognise.`),
+    field({ label: "Name", input, id: uniqueId("rename"), hint: "1 to 64 characters." }),
+    error,
+    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const displayName = input.value.trim();
+    if (!displayName) {
+      error.show("Enter a name.");
+      input.focus();
+      return;
+    }
+    try {
+      const answer = await busy(save, () => api.patch(`/me/methods/${seg(method.id)}`, { displayName }), "Saving\u2026");
+      dialog.close(answer.method);
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      error.show(err instanceof StepUpCancelled ? err.message : err);
+    }
+  });
+  dialog.show(form, { focus: "input" });
+  input.select();
+  const updated = await dialog.result;
+  if (updated) announce(`Renamed to \u201c${updated.displayName}\u201d.`);
+  await refreshQuietly();
+}
+
+async function deleteDialog(method) {
+  const dialog = openDialog({ title: `Delete ${typeLabel(method.type).toLowerCase()}`, testid: "delete-dialog" });
+  const error = errorLine("delete-error");
+  const confirm = button("Delete", { variant: "danger", testid: "delete-confirm" });
+  const wasDefault = method.isDefault;
+  confirm.addEventListener("click", async () => {
+    try {
+      await busy(confirm, () => api.delete(`/me/methods/${seg(method.id)}`), "Deleting\u2026");
+      dialog.close(true);
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      error.show(err instanceof StepUpCancelled ? err.message : err);
+    }
+  });
+  dialog.show(
+    h(
+      "div",
+      { class: "stack" },
+      h("p", {}, "Are you sure you would like to delete this method for your account?"),
+      h(
+        "div",
+        { class: "method-chip" },
+        h("span", { class: "method-icon method-icon-small" }, methodIcon(method.type, { size: 18 })),
+        h("span", {}, h("strong", {}, typeLabel(method.type)), " \u00b7 ", method.displayName),
+      ),
+      wasDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default."),
+      error,
+      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "delete-cancel" }), confirm),
+    ),
+    { focus: "[data-testid=delete-cancel]" },
+  );
+  if (await dialog.result) announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was deleted.`);
+  await refreshQuietly();
+}
+
+async function changeDefaultDialog() {
+  const info = state.info;
+  const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
+  const dialog = openDialog({ title: "Change default method", testid: "default-dialog" });
+  const SYSTEM = "__system__";
+  const select = h(
+    "select",
+    { class: "input", ...tid("default-select") },
+    mfa.map((m) =>
+      h("option", { value: m.id, selected: !info.systemPreferred && m.id === info.defaultMethodId }, `${typeLabel(m.type)} \u2013 ${m.displayName}`),
+    ),
+    h("option", { value: SYSTEM, selected: info.systemPreferred }, "Always use the most secure method (system-preferred)"),
+  );
+  const error = errorLine("default-error");
+  const confirm = button("Confirm", { variant: "primary", type: "submit", testid: "default-confirm" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    field({ label: "Which method would you like to use to sign in?", input: select, id: uniqueId("default") }),
+    error,
+    h("div", { class: "dialog-actions" }, button("Back", { onClick: () => dialog.close() }), confirm),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = select.value === SYSTEM ? { systemPreferred: true } : { methodId: select.value };
+    try {
+      await busy(confirm, () => api.put("/me/default-method", body), "Saving\u2026");
+      dialog.close(true);
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      error.show(err instanceof StepUpCancelled ? err.message : err);
+    }
+  });
+  dialog.show(form, { focus: "select" });
+  if (await dialog.result) announce("Your default sign-in method was updated.");
+  await refreshQuietly();
+}
+
+const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
+
+async function refreshQuietly() {
+  try {
+    await refresh();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    announce(describeError(err), "error");
+  }
+}
+
+// --- Try sign-in (mfa demo) ---------------------------------------------------------------
+
+async function trySignInView() {
+  const panel = h("div", { class: "card-body", ...tid("try-sign-in-panel") });
+  replace(
+    main,
+    h(
+      "div",
+      { class: "page", ...tid("try-sign-in-view") },
+      h("h1", {}, "Try sign-in"),
+      h("p", { class: "page-subtitle" }, "See what the second step of signing in looks like with your default method."),
+      h("section", { class: "card card-narrow", "aria-label": "Sign-in prompt" }, panel),
+    ),
+  );
+  let info;
+  try {
+    info = await loadInfo();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    replace(panel, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
+    return;
+  }
+  const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
+  const intro = () =>
+    h(
+      "div",
+      { class: "prompt-head" },
+      h("div", { class: "sign-in-brand" }, brandMark(), h("span", {}, "Contoso")),
+      h("p", { class: "prompt-user" }, api.session.username),
+      h("h2", {}, "Verify your identity"),
+    );
+  if (mfa.length === 0) {
+    replace(
+      panel,
+      intro(),
+      h("p", { ...tid("try-no-method") }, "You have no method for two-step verification yet."),
+      h("a", { href: "#/security-info", class: "btn btn-primary" }, "Add a sign-in method"),
+    );
+    return;
+  }
+  const showStart = () => {
+    replace(
+      panel,
+      intro(),
+      h("p", {}, "Start a sign-in and answer the prompt as you would on a new device."),
+      h("div", { class: "form-actions" }, button("Start sign-in", { variant: "primary", testid: "try-start", onClick: begin })),
+    );
+  };
+  const begin = () =>
+    runVerification({
+      api,
+      purpose: "mfa",
+      methods: mfa,
+      testid: "try",
+      rememberDeviceDays: info.rememberDeviceDays ?? 0,
+      show: (nodes, { focus = "input, select, button" } = {}) => {
+        replace(panel, intro(), nodes);
+        panel.querySelector(focus)?.focus();
+      },
+      onApproved: (answer) => {
+        replace(
+          panel,
+          intro(),
+          h(
+            "div",
+            { class: "stack", ...tid("try-approved") },
+            h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
+            h("p", { class: "lead", role: "status" }, "Approved. You're signed in."),
+            answer.rememberDeviceToken && h("p", { class: "muted small" }, "This device will not be asked again until the remembered period ends."),
+            h("div", { class: "form-actions" }, button("Try again", { testid: "try-again", onClick: showStart })),
+          ),
+        );
+        panel.querySelector("button")?.focus();
+        announce("Sign-in approved.");
+      },
+    });
+  showStart();
+}

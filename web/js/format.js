@@ -1,0 +1,51 @@
+// Presentation helpers: labels for method types, dates, and grouping of long secrets.
+
+const TYPE_LABELS = {
+  softwareOath: "Authenticator app",
+  authenticatorApp: "Authenticator app",
+  phone: "Phone",
+  email: "Email",
+  securityKey: "Security key",
+  securityQuestions: "Security questions",
+};
+
+const TYPE_DETAILS = {
+  softwareOath: "Time-based one-time password (TOTP)",
+  authenticatorApp: "Push notification and codes",
+};
+
+export const typeLabel = (type) => TYPE_LABELS[type] ?? type;
+export const typeDetail = (type) => TYPE_DETAILS[type] ?? "";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export function formatDate(iso, { withTime = false } = {}) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return (withTime ? dateTimeFormat : dateFormat).format(date);
+}
+
+/** "ABCD EFGH IJKL ..." — easier to read and type than 32 characters in a row. */
+export const groupInFours = (text) => String(text ?? "").replace(/\s+/g, "").replace(/(.{4})(?=.)/g, "$1 ");
+
+export function minutesFromSeconds(seconds) {
+  const minutes = Math.max(1, Math.ceil((seconds ?? 60) / 60));
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+/** A sentence about an ApiError that adds what the user can still do. */
+export function describeError(error) {
+  if (!error) return "";
+  let text = error.message || "Something went wrong. Try again.";
+  if (error.status === 423) {
+    text = `Too many failed attempts. Verification is locked; try again in ${minutesFromSeconds(error.retryAfter)}.`;
+  } else if (error.status === 429 && error.retryAfter != null) {
+    text += ` Try again in ${minutesFromSeconds(error.retryAfter)}.`;
+  }
+  if (error.attemptsLeft != null) {
+    text += ` ${error.attemptsLeft} attempt${error.attemptsLeft === 1 ? "" : "s"} left.`;
+  }
+  return text;
+}

@@ -1,0 +1,15 @@
+// The method types this page can add, one module per type. A new type is a new module here; the
+// Security info view lists exactly these in "Add sign-in method" (nothing that does not work yet).
+
+import softwareOath from "./software-oath.js";
+
+export const ADDABLE = [softwareOath];
+
+const BY_TYPE = new Map(ADDABLE.map((m) => [m.type, m]));
+
+export const moduleFor = (type) => BY_TYPE.get(type) ?? null;
+
+/** What the step-up and sign-in dialogs ask for, by the verification's method type. */
+export function codePromptFor(type) {
+  return moduleFor(type)?.codePrompt ?? "Enter the code for this method.";
+}

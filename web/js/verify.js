@@ -1,0 +1,152 @@
+// Verifications: the "Verify your identity" step-up dialog and the sign-in (mfa) demo share one
+// flow: start (POST /me/verifications), ask for the code, complete (POST /me/verifications/{id}).
+
+import { ApiError, StepUpCancelled, seg } from "./api.js";
+import { h, tid } from "./dom.js";
+import { describeError, typeLabel } from "./format.js";
+import { methodIcon } from "./icons.js";
+import { codePromptFor } from "./methods/index.js";
+import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
+
+const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
+
+/**
+ * Run a verification inside a container. `show(nodes, options)` renders a step (a dialog's show,
+ * or a panel's). Calls `onApproved(answer)` with the 200 body once the code is accepted.
+ */
+export function runVerification({ api, purpose, methods, show, testid, onApproved, rememberDeviceDays = 0, intro = null }) {
+  const usable = mfaCapable(methods);
+  const preferred = usable.find((m) => m.isDefault) ?? usable[0] ?? null;
+  let chosen = preferred;
+
+  const methodPicker = () => {
+    if (usable.length < 2) return null;
+    const select = h(
+      "select",
+      { class: "input", ...tid(`${testid}-method`) },
+      usable.map((m) =>
+        h("option", { value: m.id, selected: chosen && m.id === chosen.id }, `${typeLabel(m.type)}: ${m.displayName}`),
+      ),
+    );
+    select.addEventListener("change", () => {
+      chosen = usable.find((m) => m.id === select.value) ?? chosen;
+      start();
+    });
+    return field({ label: "Verify with", input: select, id: uniqueId("verify-method") });
+  };
+
+  const start = async () => {
+    const error = errorLine(`${testid}-start-error`);
+    show(h("div", { class: "stack" }, intro, h("p", { class: "muted" }, "Preparing your verification\u2026"), error));
+    let verification;
+    try {
+      const body = { purpose };
+      if (chosen && chosen !== preferred) body.methodId = chosen.id;
+      verification = await api.post("/me/verifications", body, { idempotent: true });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const retry = button("Try again", { variant: "primary", testid: `${testid}-retry`, onClick: start });
+      show(h("div", { class: "stack" }, intro, methodPicker(), error, h("div", { class: "dialog-actions" }, retry)), {
+        focus: "select, button",
+      });
+      error.show(err);
+      return;
+    }
+    ask(verification);
+  };
+
+  const ask = (verification) => {
+    const method = usable.find((m) => m.id === verification.methodId);
+    const remember = rememberDeviceDays > 0 && purpose === "mfa"
+      ? h("input", { type: "checkbox", ...tid(`${testid}-remember`) })
+      : null;
+    const rememberId = uniqueId("remember");
+    if (remember) remember.id = rememberId;
+    const { form } = codeForm({
+      label: "Code",
+      hint: codePromptFor(verification.type),
+      submitText: "Verify",
+      testid,
+      extra: [
+        remember &&
+          h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, `Don't ask again for ${rememberDeviceDays} days`)),
+      ],
+      submit: async (code) => {
+        const body = { code };
+        if (remember?.checked) body.rememberDevice = true;
+        try {
+          const answer = await api.post(`/me/verifications/${seg(verification.verificationId)}`, body);
+          onApproved(answer, verification);
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 410) {
+            expired(err);
+            return;
+          }
+          throw err;
+        }
+      },
+    });
+    show(
+      h(
+        "div",
+        { class: "stack" },
+        intro,
+        methodPicker(),
+        method &&
+          h(
+            "div",
+            { class: "method-chip", ...tid(`${testid}-using`) },
+            h("span", { class: "method-icon method-icon-small" }, methodIcon(method.type, { size: 18 })),
+            h("span", {}, h("strong", {}, typeLabel(method.type)), " \u00b7 ", method.displayName),
+          ),
+        form,
+      ),
+      { focus: "input" },
+    );
+  };
+
+  const expired = (err) => {
+    const again = button("Start again", { variant: "primary", testid: `${testid}-restart`, onClick: start });
+    show(
+      h(
+        "div",
+        { class: "stack", ...tid(`${testid}-expired`) },
+        intro,
+        h("p", { class: "notice notice-warning", role: "alert" }, describeError(err) || "This request expired. Start again."),
+        h("div", { class: "dialog-actions" }, again),
+      ),
+      { focus: "button" },
+    );
+  };
+
+  start();
+}
+
+/**
+ * The step-up hook for Api: show "Verify your identity", resolve with the step-up token, or reject
+ * with StepUpCancelled when the user closes the dialog.
+ */
+export async function stepUpDialog(api, loadMethods) {
+  const methods = await loadMethods();
+  const dialog = openDialog({ title: "Verify your identity", testid: "step-up-dialog" });
+  if (mfaCapable(methods).length === 0) {
+    dialog.show(h("p", { role: "alert" }, "You need a sign-in method to verify your identity. Add one first."));
+  } else {
+    runVerification({
+      api,
+      purpose: "stepUp",
+      methods,
+      testid: "step-up",
+      show: (nodes, options) => dialog.show(nodes, options),
+      intro: h(
+        "p",
+        {},
+        "To keep your account secure, confirm it's you before changing your security info. You won't be asked again for a few minutes.",
+      ),
+      onApproved: (answer) => dialog.close({ token: answer.stepUpToken, expiresAt: answer.stepUpExpiresAt }),
+    });
+  }
+  const result = await dialog.result;
+  if (!result?.token) throw new StepUpCancelled();
+  return result;
+}
