@@ -7,9 +7,11 @@ as they find real AWS through the Lambda environment, so no code under ``functio
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import threading
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +67,10 @@ class Emulator:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._saved_config: dict[str, Any] = {}
         self.endpoint = ""
+        # One session for all of the runtime's clients: a new session per client costs ~0.2 s of
+        # loading service models each. Sessions are not thread-safe, hence the lock.
+        self._session = boto3.session.Session()
+        self._session_lock = threading.Lock()
 
     def start(self) -> None:
         werkzeug_log = logging.getLogger("werkzeug")
@@ -97,18 +103,38 @@ class Emulator:
             "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
+            # moto's Step Functions interpreter calls AWS (Lambda, DynamoDB ...) at
+            # localhost:$MOTO_PORT when it runs inside the server, as here.
+            "MOTO_PORT": self.endpoint.rsplit(":", 1)[1],
         }
 
     def client(self, service: str) -> Any:
         """A boto3 client for the runtime's own calls (explicit, not via the process env)."""
-        return boto3.session.Session().client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}),
-        )
+        with self._session_lock:
+            return self._session.client(
+                service,  # type: ignore[call-overload]
+                endpoint_url=self.endpoint,
+                region_name=REGION,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+                config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+            )
+
+    @staticmethod
+    def warm_up(services: list[str]) -> None:
+        """Import moto's heavy backends in the background while other resources are created.
+
+        moto's Step Functions interpreter pulls in much of moto (several seconds on a busy
+        machine); started early, that overlaps with the rest of the start-up.
+        """
+        modules = {"stepfunctions": "moto.stepfunctions.parser.models"}
+
+        def load() -> None:
+            for service in services:
+                if service in modules:
+                    importlib.import_module(modules[service])
+
+        threading.Thread(target=load, name="local-moto-warm-up", daemon=True).start()
 
     def _post(self, path: str, body: Mapping[str, Any]) -> None:
         request = urllib.request.Request(  # noqa: S310 - always the local emulator's URL

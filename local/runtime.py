@@ -18,8 +18,9 @@ from local.emulator import Emulator, EnvironmentPatch
 from local.events import EventTap, QueuePoller
 from local.functions import Functions, load_functions
 from local.gateway import App, Gateway, Services
+from local.lambdas import LambdaTap
 from local.outbox import Outbox, SnsTap
-from local.resources import Created, ResourceBuilder
+from local.resources import STATE_MACHINE_TYPES, Created, ResourceBuilder
 from local.routes import RouteTable, load_routes
 from local.template import Resolver, Template, TemplateError
 from local.tokens import TokenService
@@ -111,6 +112,8 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
     env.unset(["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_LAMBDA_FUNCTION_NAME"])
 
     emulator = Emulator()
+    if template.resources_of_type(*STATE_MACHINE_TYPES):
+        emulator.warm_up(["stepfunctions"])
     emulator.start()
     stoppers.append(emulator.stop)
     runtime.moto_endpoint = emulator.endpoint
@@ -144,6 +147,10 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
     tap = SnsTap(outbox, clock, created.topic_consumers, functions.invoke)
     tap.install()
     stoppers.append(tap.uninstall)
+
+    lambdas = LambdaTap(functions.by_name, functions.invoke)
+    lambdas.install()
+    stoppers.append(lambdas.uninstall)
 
     event_tap = _event_tap(template, resolver, emulator)
     if event_tap is not None:

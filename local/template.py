@@ -70,7 +70,10 @@ _CfnLoader.yaml_implicit_resolvers = {
 
 
 def load_yaml(text: str) -> dict[str, Any]:
-    data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    try:
+        data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"template.yaml is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise TemplateError("template.yaml is not a mapping")
     return data
