@@ -27,9 +27,11 @@ def main() -> int:
     except (TemplateError, OSError) as exc:
         print(f"local runtime could not start: {exc}", file=sys.stderr)
         return 1
+    local_url = f"http://localhost:{runtime.port}"
     print(
-        f"\nSecurity Info is running at {runtime.url}/  "
-        f"(started in {time.monotonic() - started:.1f}s)\n"
+        f"\nSecurity Info is running at {local_url}/  "
+        f"(started in {time.monotonic() - started:.1f}s; also {runtime.url}/, but security keys "
+        "need the localhost name)\n"
         "  Sign in as any username, e.g. alice; for the admin pages, add admin "
         '(POST /local/token {"username": "alice", "admin": true}).\n'
         f"  Outbox (codes sent by SMS, voice, email, push): {runtime.url}/local/outbox\n"
@@ -45,7 +47,11 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C (or a supervisor relaying the first one again) must not cut the
+        # clean-up short: it puts the environment and moto's shared state back.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         runtime.stop()
+        print("stopped", file=sys.stderr)
     return 0
 
 
