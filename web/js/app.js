@@ -116,7 +116,7 @@ function signInView() {
     class: "input",
     autocomplete: "username",
     required: true,
-    maxlength: "128",
+    maxlength: "64",
     spellcheck: "false",
     ...tid("username-input"),
   });
@@ -125,7 +125,7 @@ function signInView() {
   const form = h(
     "form",
     { class: "stack", novalidate: true, ...tid("sign-in-form") },
-    field({ label: "Username", input, id: "username", hint: "Any name: a demo user is created for it." }),
+    field({ label: "Username", input, id: "username", hint: "Any name of letters, digits and . _ @ - (for example megan.bowen). Signing in again with the same name finds the same user." }),
     error,
     h("div", { class: "form-actions" }, submit),
   );

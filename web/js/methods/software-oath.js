@@ -4,6 +4,7 @@
 import { ApiError, StepUpCancelled, seg } from "../api.js";
 import { h, svgNode, tid } from "../dom.js";
 import { groupInFours } from "../format.js";
+import { icon } from "../icons.js";
 import { button, busy, codeForm, errorLine, field, uniqueId } from "../ui.js";
 
 const DEFAULT_NAME = "Authenticator app";
@@ -122,6 +123,7 @@ class Flow {
     const toggle = button("Can't scan the QR image?", {
       variant: "link",
       testid: "cant-scan-toggle",
+      class: "btn btn-link flush",
       "aria-expanded": "false",
       "aria-controls": panelId,
     });
@@ -215,11 +217,7 @@ class Flow {
       h(
         "div",
         { class: "stack", ...tid("oath-success") },
-        h(
-          "div",
-          { class: "success-mark", "aria-hidden": "true" },
-          "\u2713",
-        ),
+        h("div", { class: "success-mark" }, icon("check", { size: 28 })),
         h("p", { class: "lead" }, "Your authenticator app was registered."),
         h("p", { class: "muted" }, `\u201c${method.displayName}\u201d can now be used to sign in.`),
         h(
