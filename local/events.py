@@ -12,7 +12,6 @@ import base64
 import json
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -194,13 +193,3 @@ def _succeeded(consumer: QueueConsumer, messages: list[dict[str, Any]], result: 
     failures = result.get("batchItemFailures") or []
     failed = {f.get("itemIdentifier") for f in failures if isinstance(f, dict)}
     return [m for m in messages if m["MessageId"] not in failed]
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
-    """Polls ``predicate`` until true or the timeout passes (never forever)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

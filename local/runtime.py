@@ -130,7 +130,7 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
     env.set(functions.environment())
     env.set(emulator.environment())
     env.set({OFFSET_ENV: "0"})  # every run starts on the wall clock
-    stoppers.append(lambda: _forget_function_modules())
+    stoppers.append(lambda: _forget_modules(_layer_dirs(template)))
 
     clock = LocalClock()
     runtime.clock = clock
@@ -202,7 +202,23 @@ def _event_tap(template: Template, resolver: Resolver, emulator: Emulator) -> Ev
     return EventTap(emulator.client("sqs"), emulator.client("events"), bus_name)
 
 
-def _forget_function_modules() -> None:
-    """Drop the in-process function modules, so the next runtime imports fresh ones."""
-    for name in [n for n in sys.modules if n.startswith("_local_fn_")]:
-        del sys.modules[name]
+def _layer_dirs(template: Template) -> list[Path]:
+    dirs = []
+    for spec in template.resources_of_type("AWS::Serverless::LayerVersion").values():
+        uri = (spec.get("Properties") or {}).get("ContentUri")
+        if isinstance(uri, str):
+            dirs.append((template.root / uri).resolve())
+    return dirs
+
+
+def _forget_modules(layer_dirs: list[Path]) -> None:
+    """Drop the functions' modules and the layers' modules (like Lambda ending its containers).
+
+    The layer caches clients and settings per container; the next runtime in this process has
+    another emulator endpoint, so its functions must start cold, not reuse those.
+    """
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        in_layer = file is not None and any(Path(file).resolve().is_relative_to(d) for d in layer_dirs)
+        if name.startswith("_local_fn_") or in_layer:
+            del sys.modules[name]
