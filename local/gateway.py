@@ -96,7 +96,8 @@ class App:
                 if exc.field:
                     error["field"] = exc.field
                 return HttpResponse.json(400, {"error": error})
-        found = services.routes.find(request.method, path)
+        # Matched on the raw path: each path parameter is decoded once, after splitting.
+        found = services.routes.find(request.method, request.raw_path)
         if found is not None:
             return self._api(services, request, *found)
         if request.method in ("GET", "HEAD"):
