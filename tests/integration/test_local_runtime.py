@@ -181,6 +181,35 @@ def test_a_token_expires_after_24_hours_on_the_service_clock(api: Api) -> None:
     assert api.call("GET", "/me/security-info", token=_token(api, "erin")).status == 200
 
 
+def test_sign_in_service_routes_take_the_service_token_in_place_of_sigv4(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runtime.functions is not None and runtime.routes is not None
+    iam_routes = [r for r in runtime.routes.routes if r.auth.kind == "iam"]
+    if not iam_routes:
+        pytest.skip("the template has no AWS_IAM routes yet")
+    route = iam_routes[0]
+    seen: list[dict[str, Any]] = []
+
+    def spy(function: str, event: dict[str, Any]) -> Any:
+        seen.append(event)
+        return {"statusCode": 200, "body": "{}"}
+
+    monkeypatch.setattr(runtime.functions, "invoke", spy)
+    service = api.call("POST", "/local/token", {"service": True}).body["accessToken"]
+    body = {"userId": "u-nobody"}
+    # A user's token, or none, is what an unsigned request is to an IAM-authorized route.
+    for token in (_token(api, "ivan"), None):
+        refused = api.call(route.method, route.path, body, token=token)
+        assert refused.status == 403
+        assert refused.body == {"message": "Forbidden"}
+    assert seen == []
+    assert api.call(route.method, route.path, body, token=service).status == 200
+    (event,) = seen
+    assert event["requestContext"]["authorizer"]["iam"]["callerId"] == "signin-service"
+    assert "jwt" not in event["requestContext"]["authorizer"]
+
+
 # -- the event a function receives --------------------------------------------------------------
 
 
