@@ -10,7 +10,8 @@ app = http.api()
 @app.post("/me/methods/registrations/<registration_id>")
 def complete_registration(registration_id: str) -> Response:
     answer = registration.complete(runtime.deps(), http.caller(app), registration_id, http.body(app))
-    return http.json_response(201, answer)
+    # 202 while the proof is still on its way (the authenticator app's test notification).
+    return http.json_response(202 if answer.get("status") == "pending" else 201, answer)
 
 
 lambda_handler = http.handler(app)

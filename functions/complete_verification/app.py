@@ -10,7 +10,8 @@ app = http.api()
 @app.post("/me/verifications/<verification_id>")
 def complete_verification(verification_id: str) -> Response:
     answer = verification.complete(runtime.deps(), http.caller(app), verification_id, http.body(app))
-    return http.json_response(200, answer)
+    # 202 while the authenticator app has not answered the push yet.
+    return http.json_response(202 if answer.get("status") == "pending" else 200, answer)
 
 
 lambda_handler = http.handler(app)

@@ -9,7 +9,9 @@ from typing import Any
 
 from .clock import Clock
 from .crypto import KeyedHasher, SecretBox
+from .delivery import Delivery
 from .events import EventSink
+from .push import PushSender
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Caller:
     step_up_token: str | None = None
     temporary_access_pass: str | None = None
     actor: str = "self"
+    # The public base URL the request came in on (scheme://host): where a phone reaches this API.
+    base_url: str | None = None
 
 
 @dataclass
@@ -36,8 +40,14 @@ class Deps:
     totp_issuer: str = "Security Info"
     # Built on first use: only functions that hash codes or passwords fetch the key (and need IAM for it).
     hasher_factory: Callable[[], KeyedHasher] | None = None
+    # Built on first use too: only functions that push to the authenticator app create an SNS client.
+    push_factory: Callable[[], PushSender] | None = None
+    # Built on first use: texts, calls and emails (SNS); unit tests hand in a MemoryDelivery.
+    delivery_factory: Callable[[], Delivery] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _hasher: KeyedHasher | None = field(default=None, repr=False)
+    _delivery: Delivery | None = field(default=None, repr=False)
+    _push: PushSender | None = field(default=None, repr=False)
 
     @property
     def hasher(self) -> KeyedHasher:
@@ -46,3 +56,19 @@ class Deps:
                 raise RuntimeError("no hash key configured")
             self._hasher = self.hasher_factory()
         return self._hasher
+
+    @property
+    def push(self) -> PushSender:
+        if self._push is None:
+            if self.push_factory is None:
+                raise RuntimeError("no push sender configured")
+            self._push = self.push_factory()
+        return self._push
+
+    @property
+    def delivery(self) -> Delivery:
+        if self._delivery is None:
+            if self.delivery_factory is None:
+                raise RuntimeError("no delivery configured")
+            self._delivery = self.delivery_factory()
+        return self._delivery

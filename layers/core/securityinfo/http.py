@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 
 from .context import Caller
-from .errors import DomainError, Unauthorized
+from .errors import DomainError, Forbidden, Unauthorized
 from .logs import logger
 from .validation import parse_json
 
@@ -107,6 +107,36 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
         correlation_id=str(context.get("requestId") or ""),
         step_up_token=header(app, "X-Step-Up-Token"),
         temporary_access_pass=header(app, "X-Temporary-Access-Pass"),
+        base_url=base_url(app),
+    )
+
+
+def base_url(app: APIGatewayHttpResolver) -> str | None:
+    """scheme://host the caller used (API Gateway sets both headers; it is https in AWS)."""
+    host = header(app, "host")
+    if not host or any(c in host for c in "/\\@ "):
+        return None
+    scheme = header(app, "x-forwarded-proto") or "https"
+    return f"{'http' if scheme == 'http' else 'https'}://{host}"
+
+
+def service_caller(app: APIGatewayHttpResolver) -> Caller:
+    """The sign-in service on an IAM-authorized route (SigV4, checked by API Gateway). A user's token
+    is refused here even if a route lost its IAM authorizer: only an ``iam`` authorizer context
+    counts. The returned caller acts as ``system``; the domain binds it to the user in the body."""
+    context = app.current_event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    iam = authorizer.get("iam") if isinstance(authorizer, dict) else None
+    principal = iam.get("userArn") or iam.get("callerId") if isinstance(iam, dict) else None
+    if not isinstance(principal, str) or not principal or authorizer.get("jwt"):
+        raise Forbidden("Only the sign-in service can call this route.", code="service_only")
+    http = context.get("http") or {}
+    return Caller(
+        user_id=principal,
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str(context.get("requestId") or ""),
+        actor="system",
     )
 
 
@@ -117,3 +147,24 @@ def header(app: APIGatewayHttpResolver, name: str) -> str | None:
 
 def body(app: APIGatewayHttpResolver) -> Any:
     return parse_json(app.current_event.decoded_body)
+
+
+def device_request(app: APIGatewayHttpResolver) -> Any:
+    """A device's signed request as it arrived (devices.SignedRequest): the exact path and body bytes
+    its signature covers, the X-Device-* headers, and the envelope for audit."""
+    from .devices import SignedRequest
+
+    event = app.current_event
+    http = (event.get("requestContext") or {}).get("http") or {}
+    raw = event.decoded_body
+    return SignedRequest(
+        method=str(http.get("method") or event.http_method),
+        path=event.raw_path,
+        body=raw.encode() if raw else b"",
+        timestamp=header(app, "X-Device-Timestamp"),
+        nonce=header(app, "X-Device-Nonce"),
+        signature=header(app, "X-Device-Signature"),
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str((event.get("requestContext") or {}).get("requestId") or ""),
+    )

@@ -8,43 +8,54 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from . import events, idempotency, lockout, runtime, stepup, store
+from . import events, idempotency, lockout, onetime, phone_change, runtime, stepup, store
 from .clock import iso
 from .context import Caller, Deps
 from .crypto import random_id
 from .errors import BadRequest, Conflict, Gone, InvalidCode, NotFound
 from .methods import REGISTRY, kind_of
-from .methods.base import MethodContext, MethodKind
+from .methods.base import MethodContext, MethodKind, Pending
 from .models import (
     PROFILE_SK,
+    IdempotencyItem,
+    Item,
     MethodItem,
     ProfileItem,
     RegistrationItem,
     method_sk,
     profile_ref,
+    idempotency_sk,
     profile_touch,
     registration_sk,
     user_pk,
 )
 from .policy import METHOD_TYPES, Policy, current_policy
 from .validation import Field, validate
-from .views import describe
+from .views import default_method_id, describe
 
 CODE_TRIES = 5
 ROUTE = "POST /me/methods"
 
 # Shared limits are counters on the profile, raised in the same transaction that saves the method.
-LIMIT_COUNTERS: dict[str, NumberAttribute] = {"oath": ProfileItem.oath_count}
+LIMIT_COUNTERS: dict[str, NumberAttribute] = {
+    "oath": ProfileItem.oath_count,
+    "key": ProfileItem.key_count,
+    "phone:mobile": ProfileItem.phone_mobile_count,
+    "phone:alternateMobile": ProfileItem.phone_alternate_mobile_count,
+    "phone:office": ProfileItem.phone_office_count,
+    "email": ProfileItem.email_count,
+    "securityQuestions": ProfileItem.questions_count,
+}
 
 
-def _counter(kind: MethodKind) -> NumberAttribute:
-    return LIMIT_COUNTERS[kind.limit_group]
+def _counter(kind: MethodKind, group: str | None = None) -> NumberAttribute:
+    return LIMIT_COUNTERS[group or kind.limit_group]
 
 
-def _count(profile: ProfileItem | None, kind: MethodKind) -> int:
+def _count(profile: ProfileItem | None, kind: MethodKind, group: str | None = None) -> int:
     if profile is None:
         return 0
-    return int(getattr(profile, _counter(kind).attr_name) or 0)
+    return int(getattr(profile, _counter(kind, group).attr_name) or 0)
 
 
 def _kind_for(body: Any) -> MethodKind:
@@ -78,7 +89,8 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
     stepup.require(caller, policy, now, profile, profile_known=True)
-    if _count(profile, kind) >= kind.limit:
+    group = kind.limit_group_of(data)
+    if _count(profile, kind, group) >= kind.limit:
         raise _limit_error(kind)
     ctx = MethodContext(deps, caller, policy, now)
     digest = idempotency.request_hash(ROUTE, data)
@@ -102,6 +114,8 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         created_user_agent=(caller.user_agent or "")[:256] or None,
         ttl=int(now + kind.registration_seconds + 86400),
     )
+    if kind.registers_at_once:
+        return _register_at_once(ctx, kind, reg, data, profile, group, key, digest)
     answer = kind.begin_registration(ctx, reg, data)
     try:
         with TransactWrite(connection=connection) as tw:
@@ -118,10 +132,58 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
             if earlier is not None:
                 return _replay(ctx, earlier)
         raise
+    # A code is sent only once the registration that checks it is saved; if it cannot be sent,
+    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
+    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(reg, caller.user_id, key))
     return {"registrationId": rid, "type": kind.type_name, "expiresAt": iso(reg.expires_at), **answer}
 
 
+def _forget(reg: RegistrationItem, user_id: str, key: str | None) -> None:
+    reg.delete()
+    if key is not None:
+        IdempotencyItem(user_pk(user_id), idempotency_sk(key)).delete()
+
+
+def _register_at_once(
+    ctx: MethodContext,
+    kind: MethodKind,
+    reg: RegistrationItem,
+    data: dict[str, Any],
+    profile: ProfileItem | None,
+    group: str,
+    key: str | None,
+    digest: str,
+) -> dict[str, Any]:
+    """Types whose input is the proof (security questions): 201 with the method at once. The
+    Idempotency-Key maps to the new method's id."""
+    caller, now = ctx.caller, ctx.now
+    registered = kind.complete_registration(ctx, reg, data)
+    method = _fill_method(registered.method, reg, now)
+    record = (
+        idempotency.record(caller.user_id, key, ROUTE, digest, method.method_id, now)
+        if key is not None
+        else None
+    )
+    _save_method(runtime.connection(), reg, method, kind, group, registration_saved=False, record=record)
+    becomes_default = _announce(ctx, reg, method, kind, profile)
+    return {
+        "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
+        **registered.answer,
+    }
+
+
 def _replay(ctx: MethodContext, registration_id: str) -> dict[str, Any]:
+    if registration_id.startswith("m"):
+        # A type registered at once: the key maps to the method itself.
+        try:
+            method = MethodItem.get(user_pk(ctx.caller.user_id), method_sk(registration_id))
+        except MethodItem.DoesNotExist:
+            raise Conflict(
+                "That request was already handled and its method is gone; use a new Idempotency-Key.",
+                code="idempotency_key_reused",
+            ) from None
+        profile, methods = store.methods_and_profile(ctx.caller.user_id)
+        return {"method": describe(method, default_method_id(profile, methods))}
     try:
         reg = RegistrationItem.get(user_pk(ctx.caller.user_id), registration_sk(registration_id))
     except RegistrationItem.DoesNotExist:
@@ -161,10 +223,28 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
     ctx = MethodContext(deps, caller, policy, now)
     try:
         registered = kind.complete_registration(ctx, reg, data)
+    except Pending as waiting:
+        # The proof comes out of band (the authenticator app's test notification): 202.
+        return {"status": "pending", "registrationId": reg.registration_id, **waiting.answer}
     except InvalidCode as wrong:
         _count_wrong_code(deps, caller, policy, reg, wrong)
         raise
-    method = registered.method
+    if registered.replaces:
+        # A proved new number for an existing phone (PATCH): the method changes in place.
+        return phone_change.finish(ctx, reg, registered.method, profile)
+    method = _fill_method(registered.method, reg, now)
+    _save_method(
+        connection, reg, method, kind, kind.limit_group_of(reg.data or {}), linked=registered.linked
+    )
+    becomes_default = _announce(ctx, reg, method, kind, profile)
+    return {
+        "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
+        **registered.answer,
+    }
+
+
+def _fill_method(method: MethodItem, reg: RegistrationItem, now: float) -> MethodItem:
+    """The common fields of a new method, from its registration."""
     method.pk = reg.pk
     method.sk = method_sk(reg.method_id)
     method.method_id = reg.method_id
@@ -174,8 +254,15 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
     method.created_by = reg.created_by
     method.created_ip = reg.created_ip
     method.created_user_agent = reg.created_user_agent
+    return method
+
+
+def _announce(
+    ctx: MethodContext, reg: RegistrationItem, method: MethodItem, kind: MethodKind, profile: ProfileItem | None
+) -> bool:
+    """MethodRegistered (and DefaultMethodChanged for a first MFA method); True if it became default."""
+    deps, caller, now = ctx.deps, ctx.caller, ctx.now
     becomes_default = kind.mfa_capable and (profile is None or not profile.default_method_id)
-    _save_method(connection, reg, method, kind)
     deps.events.put(
         "MethodRegistered",
         events.detail(
@@ -199,18 +286,25 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
                 after={"defaultMethodId": method.method_id},
             ),
         )
-    return {
-        "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
-        **registered.answer,
-    }
+    return becomes_default
 
 
 def _current_default(profile: ProfileItem | None) -> str | None:
     return profile.default_method_id if profile is not None else None
 
 
-def _save_method(connection: Any, reg: RegistrationItem, method: MethodItem, kind: MethodKind) -> None:
-    counter = _counter(kind)
+def _save_method(
+    connection: Any,
+    reg: RegistrationItem,
+    method: MethodItem,
+    kind: MethodKind,
+    group: str | None = None,
+    *,
+    registration_saved: bool = True,
+    record: IdempotencyItem | None = None,
+    linked: list[Item] | None = None,
+) -> None:
+    counter = _counter(kind, group)
     actions = [
         *profile_touch(),
         ProfileItem.method_count.add(1),
@@ -224,17 +318,32 @@ def _save_method(connection: Any, reg: RegistrationItem, method: MethodItem, kin
         ]
     try:
         with TransactWrite(connection=connection) as tw:
-            tw.save(method, condition=MethodItem.pk.does_not_exist())
-            tw.delete(reg, condition=RegistrationItem.pk.exists())
             tw.update(
                 profile_ref(reg.pk.removeprefix("USER#")),
                 actions=actions,
                 condition=counter.does_not_exist() | (counter < kind.limit),
             )
+            tw.save(method, condition=MethodItem.pk.does_not_exist())
+            if registration_saved:
+                tw.delete(reg, condition=RegistrationItem.pk.exists())
+            if record is not None:
+                tw.save(record, condition=idempotency.expired_record_condition(record.created_at))
+            for claim in linked or []:
+                tw.save(claim, condition=Item.pk.does_not_exist())
     except TransactWriteError as error:
         failed = store.failed_conditions(error)
-        if len(failed) == 3 and failed[2]:
+        if failed and failed[0]:
             raise _limit_error(kind) from None
+        if linked and any(failed[len(failed) - len(linked) :]):
+            raise Conflict(
+                "This security key is already registered. Use another key, or remove it first.",
+                code="credential_already_registered",
+            ) from None
+        if record is not None and failed and failed[-1]:
+            raise Conflict(
+                "A request with this Idempotency-Key is being handled; retry it in a moment.",
+                code="idempotency_in_progress",
+            )
         if any(failed):
             raise NotFound("This registration was already completed or removed.") from None
         raise

@@ -10,9 +10,11 @@ from .clock import ServiceClock
 from .config import settings
 from .context import Deps
 from .crypto import KeyedHasher, KmsSecretBox
+from .delivery import Delivery
 from .events import EventBridgeSink
 from .logs import logger
 from .models import bind
+from .push import PushSender
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +29,36 @@ def deps() -> Deps:
         events=EventBridgeSink(boto3.client("events", region_name=cfg.region), cfg.event_bus_name, logger),
         totp_issuer=cfg.totp_issuer,
         hasher_factory=lambda: _hash_key(cfg.region, cfg.hash_key_secret_arn),
+        delivery_factory=lambda: _delivery(cfg.region),
+        push_factory=lambda: _push(cfg.region),
     )
+
+
+def _push(region: str) -> PushSender:
+    import os
+
+    import boto3
+
+    from .push import SnsPush
+
+    # Set only on the functions that push; blank when the deployment has no push credentials.
+    application = os.environ.get("PUSH_PLATFORM_APPLICATION_ARN", "").strip()
+    return SnsPush(boto3.client("sns", region_name=region), application)
+
+
+def _delivery(region: str) -> Delivery:
+    import os
+
+    import boto3
+
+    from .config import ConfigurationError
+    from .delivery import SnsDelivery
+
+    # Read on first send (not at import): only the functions that send codes or notices need it.
+    topic = os.environ.get("DELIVERY_TOPIC_ARN", "").strip()
+    if not topic:
+        raise ConfigurationError("environment variable DELIVERY_TOPIC_ARN is not set")
+    return SnsDelivery(boto3.client("sns", region_name=region), topic)
 
 
 def _hash_key(region: str, secret_arn: str) -> KeyedHasher:

@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import events, runtime, stepup, store
+from . import events, notifications, phone_change, runtime, stepup, store
 from .context import Caller, Deps
 from .errors import BadRequest, Conflict, MethodNotAllowedForPurpose, NotFound
 from .methods import kind_of
@@ -55,7 +55,7 @@ def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
         "methods": [describe(m, default_id) for m in methods],
         "appPasswords": {
             "enabled": policy.app_passwords_enabled,
-            "count": 0,
+            "count": int(profile.app_password_count or 0) if profile is not None else 0,
             "limit": APP_PASSWORD_LIMIT,
         },
         "registration": {
@@ -90,6 +90,8 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
     for name in ("channel", "phoneNumber"):
         if name in data and method.method_type != "phone":
             raise BadRequest(f"'{name}' applies to phone methods only.", code="invalid_field", field=name)
+    if "channel" in data or "phoneNumber" in data:
+        return phone_change.update(deps, caller, method, data, now)
     before = audit_view(method)
     method.update(
         actions=[MethodItem.display_name.set(data["displayName"])], condition=MethodItem.pk.exists()
@@ -104,6 +106,7 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
             method_id=method.method_id,
             before=before,
             after=audit_view(method),
+            changedFields=["displayName"],
         ),
     )
     return {"method": describe(method, default_method_id(profile, methods))}
@@ -125,8 +128,9 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         old_default if old_default != method.method_id else (new_best.method_id if new_best else None)
     )
     actions: list[Any] = [*profile_touch(), ProfileItem.method_count.add(-1)]
-    if kind.limit_group in LIMIT_COUNTERS:
-        actions.append(LIMIT_COUNTERS[kind.limit_group].add(-1))
+    group = kind.limit_group_of(kind.describe(method))
+    if group in LIMIT_COUNTERS:
+        actions.append(LIMIT_COUNTERS[group].add(-1))
     if kind.mfa_capable:
         actions.append(ProfileItem.mfa_count.add(-1))
     if new_default != (profile.default_method_id if profile else None):
@@ -144,10 +148,16 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         if stored_default
         else ProfileItem.default_method_id.does_not_exist()
     )
+    # The removed phone or address still hears about its removal (an attacker must not silence it).
+    target = notifications.removal_target(caller.user_id, method, now)
     try:
         with TransactWrite(connection=connection) as tw:
             tw.delete(method, condition=MethodItem.pk.exists())
             tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
+            for linked in kind.linked_items(method):
+                tw.delete(linked)
+            if target is not None:
+                tw.save(target)
     except TransactWriteError as error:
         failed = store.failed_conditions(error)
         if failed and failed[0]:
@@ -155,10 +165,16 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         raise Conflict(
             "Your security info changed at the same time; reload and try again.", code="conflict"
         ) from None
+    removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
     deps.events.put(
         "MethodRemoved",
         events.detail(
-            caller, now, method_type=method.method_type, method_id=method.method_id, before=audit_view(method)
+            caller,
+            now,
+            method_type=method.method_type,
+            method_id=method.method_id,
+            before=audit_view(method),
+            **removed,
         ),
     )
     if new_default != old_default:

@@ -7,19 +7,21 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from . import events, idempotency, lockout, runtime, stepup, store
+from . import events, idempotency, lockout, onetime, remembered_devices, runtime, sspr, stepup, store
 from .clock import iso
 from .context import Caller, Deps
 from .crypto import random_id
 from .errors import BadRequest, Gone, InvalidCode, MethodNotAllowedForPurpose, NotFound, ReplayedCode
 from .logs import logger
 from .methods import kind_of
-from .methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContext, MethodKind
+from .methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContext, MethodKind, Pending
 from .models import (
     PROFILE_SK,
+    IdempotencyItem,
     MethodItem,
     ProfileItem,
     VerificationItem,
+    idempotency_sk,
     method_sk,
     profile_ref,
     profile_touch,
@@ -95,7 +97,16 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
                 idempotency.record(caller.user_id, key, ROUTE, digest, vid, now),
                 condition=idempotency.expired_record_condition(now),
             )
+    # A code goes out only once the verification that checks it is saved; if it cannot be sent,
+    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
+    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(verification, caller.user_id, key))
     return _started(verification, challenge)
+
+
+def _forget(verification: VerificationItem, user_id: str, key: str | None) -> None:
+    verification.delete()
+    if key is not None:
+        IdempotencyItem(user_pk(user_id), idempotency_sk(key)).delete()
 
 
 def _started(verification: VerificationItem, challenge: dict[str, Any]) -> dict[str, Any]:
@@ -155,9 +166,12 @@ def _load(user_id: str, verification_id: str) -> tuple[VerificationItem, MethodI
 
 
 def status_of(verification: VerificationItem, now: float) -> str:
-    if verification.status == "pending" and verification.expires_at <= now:
+    if verification.status != "pending":
+        return verification.status
+    if verification.expires_at <= now:
         return "expired"
-    return verification.status
+    # Approved out of band (the authenticator app's push): the next completion collects it.
+    return "approved" if verification.approved_at is not None else "pending"
 
 
 def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
@@ -198,7 +212,11 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     state = status_of(verification, now)
     if state == "expired":
         raise Gone("This verification expired. Start a new one.", code="verification_expired")
-    if state != "pending":
+    if state == "denied":
+        raise Gone(
+            "This request was denied in the authenticator app. Start a new one.", code="verification_denied"
+        )
+    if verification.status != "pending":
         raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
     if data.get("rememberDevice") and verification.purpose != MFA:
         raise BadRequest(
@@ -211,15 +229,26 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     ctx = MethodContext(deps, caller, policy, now)
     try:
         proof = kind.check_verification(ctx, method, verification, data)
-        return _approve(ctx, verification, method, proof)
+        remember = remembered_devices.generation_of(profile) if data.get("rememberDevice") else None
+        return _approve(ctx, verification, method, proof, remember_generation=remember)
+    except Pending as waiting:
+        # Waiting for the authenticator app: 202, and the client asks again.
+        return {"status": "pending", "verificationId": verification.verification_id, **waiting.answer}
     except InvalidCode as wrong:
         _fail(ctx, verification, wrong)
         raise
 
 
 def _approve(
-    ctx: MethodContext, verification: VerificationItem, method: MethodItem, proof: Any
+    ctx: MethodContext,
+    verification: VerificationItem,
+    method: MethodItem,
+    proof: Any,
+    *,
+    remember_generation: int | None = None,
 ) -> dict[str, Any]:
+    """Approve atomically; ``remember_generation`` (the profile's, read with the verification) asks
+    for a remembered-device token: a forget-all since that read leaves the new token revoked."""
     caller, now, policy = ctx.caller, ctx.now, ctx.policy
     answer: dict[str, Any] = {
         "status": "approved",
@@ -232,8 +261,14 @@ def _approve(
         token, grant = stepup.new_grant(caller.user_id, verification.verification_id, now, policy)
         answer["stepUpToken"] = token
         answer["stepUpExpiresAt"] = iso(now + policy.step_up_seconds)
-    if verification.purpose == SSPR:
-        answer["ssprComplete"] = True
+    device = None
+    if remember_generation is not None and policy.remember_device_days > 0:
+        token, device = remembered_devices.new_device(
+            caller.user_id, caller, now, policy.remember_device_days, remember_generation
+        )
+        answer["rememberDeviceToken"] = token
+        answer["rememberDeviceExpiresAt"] = iso(device.expires_at)
+        answer["rememberedDeviceId"] = device.device_id
     method_condition = MethodItem.pk.exists()
     if proof.condition is not None:
         method_condition = method_condition & proof.condition
@@ -252,6 +287,8 @@ def _approve(
             )
             if grant is not None:
                 tw.save(grant)
+            if device is not None:
+                tw.save(device)
     except TransactWriteError as error:
         failed = store.failed_conditions(error)
         if failed and failed[0]:
@@ -272,6 +309,9 @@ def _approve(
             purpose=verification.purpose,
         ),
     )
+    if verification.purpose == SSPR:
+        # With the policy's 2 methods, only the second distinct one completes the reset.
+        answer.update(sspr.record_approval(caller.user_id, method.method_id, now, policy))
     return answer
 
 

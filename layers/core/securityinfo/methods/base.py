@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -10,7 +11,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from ..context import Caller, Deps
-from ..models import MethodItem, RegistrationItem, VerificationItem
+from ..delivery import Message
+from ..models import Item, MethodItem, RegistrationItem, VerificationItem
 from ..policy import Policy
 from ..validation import Schema
 
@@ -26,6 +28,8 @@ class MethodContext:
     caller: Caller
     policy: Policy
     now: float
+    # Texts, calls and emails a step queued; sent only once its state is saved (onetime.deliver).
+    outgoing: list[Message] = field(default_factory=list)
 
 
 @dataclass
@@ -39,10 +43,24 @@ class Proof:
 
 @dataclass
 class Registered:
-    """A finished registration: the method item to save, and extra answer fields."""
+    """A finished registration: the method item to save, and extra answer fields. ``linked`` items
+    claim something service-wide (a WebAuthn credential id); they are saved in the same transaction,
+    each only if absent."""
 
     method: MethodItem
     answer: dict[str, Any] = field(default_factory=dict)
+    linked: list[Item] = field(default_factory=list)
+    # True when the proof changes an existing method rather than adding one (a phone's new number).
+    replaces: bool = False
+
+
+class Pending(Exception):  # noqa: N818 - an outcome, not an error
+    """No answer yet: the proof arrives out of band (a push the device has not approved). The route
+    answers 202 with ``answer``; no try is used and nothing counts toward lockout."""
+
+    def __init__(self, answer: dict[str, Any] | None = None) -> None:
+        super().__init__("pending")
+        self.answer = answer or {}
 
 
 class MethodKind(ABC):
@@ -57,6 +75,9 @@ class MethodKind(ABC):
     default_display_name: ClassVar[str]
     registration_seconds: ClassVar[int] = 600
     verification_seconds: ClassVar[int] = 300
+    # The registration input is itself the proof (security questions): POST /me/methods answers
+    # 201 with the method, through complete_registration, without a pending registration.
+    registers_at_once: ClassVar[bool] = False
 
     @property
     def mfa_capable(self) -> bool:
@@ -103,3 +124,17 @@ class MethodKind(ABC):
     @abstractmethod
     def describe(self, method: MethodItem) -> dict[str, Any]:
         """Type-specific, secret-free fields of the API's ``Method``."""
+
+    def linked_items(self, method: MethodItem) -> list[Item]:
+        """Items outside the user's partition that live and die with the method (deleted with it):
+        the authenticator app's device record, a security key's credential-id claim."""
+        return []
+
+    def limit_group_of(self, fields: Mapping[str, Any]) -> str:
+        """The registration limit a method counts against, from its registration input or its
+        ``describe`` fields (phones: one per phone kind)."""
+        return self.limit_group
+
+    def contact(self, method: MethodItem) -> tuple[str, str] | None:
+        """Where change notices reach the user through this method: (sms|voice|email, address)."""
+        return None

@@ -1,0 +1,16 @@
+"""POST /devices/{deviceId}/approvals/{verificationId} (device-signed): approve, deny or report fraud."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import devices, http, runtime
+
+app = http.api()
+
+
+@app.post("/devices/<device_id>/approvals/<verification_id>")
+def device_decision(device_id: str, verification_id: str) -> Response:
+    devices.decide(runtime.deps(), http.device_request(app), device_id, verification_id, http.body(app))
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,16 @@
+"""GET /devices/{deviceId}/pending (device-signed): the requests waiting for the app's answer."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import devices, http, runtime
+
+app = http.api()
+
+
+@app.get("/devices/<device_id>/pending")
+def device_pending(device_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    return http.json_response(200, devices.pending(runtime.deps(), http.device_request(app), device_id))
+
+
+lambda_handler = http.handler(app)
