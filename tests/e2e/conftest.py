@@ -49,6 +49,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fresh_failure_screenshots() -> None:
+    # A screenshot left by an earlier run's failure must not be mistaken for this run's.
+    for old in ARTIFACTS.glob("*-failure.png"):
+        old.unlink()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
     # Keep each phase's report on the item, so the page fixture can screenshot a failure.

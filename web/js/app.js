@@ -202,8 +202,12 @@ async function securityInfoView() {
     content.removeAttribute("aria-busy");
     replace(
       content,
-      h("p", { class: "notice notice-error", role: "alert", ...tid("load-error") }, describeError(err)),
-      button("Try again", { onClick: () => securityInfoView() }),
+      h(
+        "div",
+        { class: "stack load-error" },
+        h("p", { class: "notice notice-error", role: "alert", ...tid("load-error") }, describeError(err)),
+        h("div", {}, button("Try again", { testid: "load-retry", onClick: () => securityInfoView() })),
+      ),
     );
     return;
   }

@@ -1,0 +1,228 @@
+// "App passwords" on the Security info page: for apps that cannot do two-step verification.
+// Create (name -> the password, shown once, in groups of four, with Copy) -> list -> delete.
+
+import { ApiError, StepUpCancelled, seg } from "./api.js";
+import { h, replace, tid } from "./dom.js";
+import { describeError, formatDate, groupInFours } from "./format.js";
+import { icon } from "./icons.js";
+import { announce, busy, button, errorLine, field, openDialog, uniqueId } from "./ui.js";
+
+const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
+const shown = (err) => (err instanceof StepUpCancelled ? err.message : err);
+
+/**
+ * The section, filled once the list is loaded. Shown when the organization allows app passwords,
+ * or when the user still has some (so they can delete them). `onChange` runs after a create/delete.
+ */
+export function appPasswordsSection({ api, info, onChange = () => {} }) {
+  const section = h("section", { class: "card", "aria-labelledby": "app-passwords-title", ...tid("app-passwords") });
+  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading app passwords\u2026"));
+  section.append(body);
+  const enabled = Boolean(info.appPasswords?.enabled);
+  if (!enabled && !(info.appPasswords?.count > 0)) {
+    section.hidden = true;
+    return section;
+  }
+
+  const load = async () => {
+    let answer;
+    try {
+      answer = await api.get("/me/app-passwords");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      replace(body, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
+      return;
+    }
+    render(answer);
+  };
+
+  const changed = async () => {
+    await load();
+    onChange();
+  };
+
+  const render = ({ appPasswords: items = [], limit = 40, enabled: allowed = enabled }) => {
+    const full = items.length >= limit;
+    const create = h(
+      "button",
+      {
+        type: "button",
+        class: "btn btn-add",
+        disabled: full || !allowed,
+        "aria-describedby": "app-passwords-usage",
+        ...tid("create-app-password"),
+        onclick: () => createDialog(api, changed),
+      },
+      icon("plus", { size: 18 }),
+      h("span", {}, "Create app password"),
+    );
+    replace(
+      body,
+      h("h2", { id: "app-passwords-title", class: "section-title" }, "App passwords"),
+      h(
+        "p",
+        { class: "muted" },
+        "Some apps, such as older versions of Outlook, can't ask for a second verification step. ",
+        "Sign in to those apps with an app password instead of your regular password.",
+      ),
+      h(
+        "p",
+        { id: "app-passwords-usage", class: "small", ...tid("app-passwords-usage") },
+        full
+          ? `You have ${items.length} of ${limit} app passwords, the most you can have. Delete one you no longer use to create another.`
+          : `You can have up to ${limit} app passwords (${items.length} used).`,
+        !allowed ? " Your organization no longer allows app passwords; the ones below don't work anymore." : "",
+      ),
+      h("div", { class: "toolbar" }, create),
+      items.length === 0
+        ? h("p", { class: "muted", ...tid("no-app-passwords") }, "You have no app passwords.")
+        : h(
+            "ul",
+            { class: "method-list", "aria-label": "Your app passwords", ...tid("app-password-list") },
+            items.map((item) => row(api, item, changed)),
+          ),
+    );
+  };
+
+  load();
+  return section;
+}
+
+function row(api, item, changed) {
+  const meta = [
+    `Created ${formatDate(item.createdAt)}`,
+    item.lastUsedAt ? `Last used ${formatDate(item.lastUsedAt, { withTime: true })}` : "Not used yet",
+  ];
+  return h(
+    "li",
+    { class: "method-row", ...tid("app-password-row"), "data-app-password-id": item.id },
+    h("span", { class: "method-icon" }, icon("key", { size: 22 })),
+    h(
+      "div",
+      { class: "method-detail" },
+      h("span", { class: "method-name", ...tid("app-password-name") }, item.name),
+      h("span", { class: "method-meta" }, meta.join(" \u00b7 ")),
+    ),
+    h(
+      "div",
+      { class: "method-actions" },
+      button("Delete", {
+        variant: "link",
+        class: "btn btn-link btn-link-danger",
+        testid: "delete-app-password",
+        "aria-label": `Delete app password ${item.name}`,
+        onClick: () => deleteDialog(api, item, changed),
+      }),
+    ),
+  );
+}
+
+async function createDialog(api, changed) {
+  const dialog = openDialog({ title: "Create app password", testid: "app-password-dialog" });
+  const input = h("input", {
+    type: "text",
+    class: "input",
+    maxlength: "64",
+    required: true,
+    autocomplete: "off",
+    ...tid("app-password-name-input"),
+  });
+  const error = errorLine("app-password-error");
+  const next = button("Next", { variant: "primary", type: "submit", testid: "app-password-next" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h("p", {}, "Give the app password a name that tells you which app uses it."),
+    field({ label: "Name", input, id: uniqueId("app-password-name"), hint: "1 to 64 characters, for example \u201cOutlook on my laptop\u201d." }),
+    error,
+    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), next),
+  );
+  let created = null;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    if (!name) {
+      error.show("Enter a name.");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    error.clear();
+    try {
+      created = await busy(next, () => api.post("/me/app-passwords", { name }, { idempotent: true }), "Creating\u2026");
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      error.show(shown(err));
+      return;
+    }
+    showPassword(dialog, created);
+  });
+  dialog.show(form, { focus: "input" });
+  await dialog.result;
+  // The password was only ever in this dialog's DOM, which is gone now.
+  if (created) {
+    announce(`App password \u201c${created.name}\u201d was created.`);
+    await changed();
+  }
+}
+
+function showPassword(dialog, created) {
+  dialog.setTitle("Your new app password");
+  const copy = button("Copy password", { testid: "app-password-copy" });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(created.password);
+      copy.textContent = "Copied";
+    } catch {
+      copy.textContent = "Select the password and copy it";
+    }
+  });
+  dialog.show(
+    h(
+      "div",
+      { class: "stack" },
+      h("p", {}, `Copy the password for \u201c${created.name}\u201d and enter it in the app instead of your regular password.`),
+      h(
+        "p",
+        { class: "password-box" },
+        h("code", { class: "secret", "aria-label": "App password", ...tid("app-password-value") }, groupInFours(created.password)),
+      ),
+      h(
+        "p",
+        { class: "notice notice-warning", ...tid("app-password-once") },
+        "This is the only time the password is shown. If you lose it, delete it and create a new one. The spaces are only there for reading.",
+      ),
+      h("div", { class: "dialog-actions" }, copy, button("Done", { variant: "primary", testid: "app-password-done", onClick: () => dialog.close(true) })),
+    ),
+    { focus: "[data-testid=app-password-copy]" },
+  );
+}
+
+async function deleteDialog(api, item, changed) {
+  const dialog = openDialog({ title: "Delete app password", testid: "delete-app-password-dialog" });
+  const error = errorLine("delete-app-password-error");
+  const confirm = button("Delete", { variant: "danger", testid: "delete-app-password-confirm" });
+  confirm.addEventListener("click", async () => {
+    try {
+      await busy(confirm, () => api.delete(`/me/app-passwords/${seg(item.id)}`), "Deleting\u2026");
+      dialog.close(true);
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      error.show(shown(err));
+    }
+  });
+  dialog.show(
+    h(
+      "div",
+      { class: "stack" },
+      h("p", {}, `Delete \u201c${item.name}\u201d? Apps that sign in with it will stop working until you give them a new app password.`),
+      error,
+      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "delete-app-password-cancel" }), confirm),
+    ),
+    { focus: "[data-testid=delete-app-password-cancel]" },
+  );
+  if (await dialog.result) {
+    announce(`App password \u201c${item.name}\u201d was deleted.`);
+    await changed();
+  }
+}
