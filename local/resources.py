@@ -34,6 +34,9 @@ log = logging.getLogger("local.resources")
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
+# CloudFormation has no SNS platform application type; the template makes one with a custom resource
+# (its provider function holds the push credential). Locally it is created directly in the emulator.
+PLATFORM_APPLICATION_TYPE = "Custom::SnsPlatformApplication"
 CREATED_TYPES = (
     "AWS::DynamoDB::Table",
     "AWS::KMS::Key",
@@ -44,6 +47,7 @@ CREATED_TYPES = (
     "AWS::SQS::Queue",
     "AWS::Events::Rule",
     "AWS::SecretsManager::Secret",
+    PLATFORM_APPLICATION_TYPE,
     *STATE_MACHINE_TYPES,
 )
 LOCAL_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{STACK_NAME}-local"
@@ -181,6 +185,7 @@ class ResourceBuilder:
             "AWS::SQS::Queue": self._queue,
             "AWS::Events::Rule": self._rule,
             "AWS::SecretsManager::Secret": self._secret,
+            PLATFORM_APPLICATION_TYPE: self._platform_application,
         }.get(rtype, self._state_machine)
         self.resolver.values[logical_id] = method(logical_id, props)
 
@@ -357,6 +362,15 @@ class ResourceBuilder:
         if targets:
             events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
         return ResourceValues(ref=name, attributes={"Arn": arn})
+
+    def _platform_application(self, logical_id: str, props: dict[str, Any]) -> ResourceValues:
+        # moto checks no push credential; pushes to its endpoints land in the outbox (channel push).
+        name = physical_name(logical_id, props.get("Name"))
+        platform = str(props.get("Platform") or "GCM")
+        arn = self.client("sns").create_platform_application(
+            Name=name, Platform=platform, Attributes={"PlatformCredential": "local"}
+        )["PlatformApplicationArn"]
+        return ResourceValues(ref=arn, attributes={"Arn": arn})
 
     def _secret(self, logical_id: str, props: dict[str, Any]) -> ResourceValues:
         name = physical_name(logical_id, props.get("Name"))
