@@ -173,6 +173,9 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         event_tap=event_tap,
     )
     app.ready.set()
+    # Stopping begins with the front door: no request should reach a half-stopped runtime.
+    stoppers.remove(gateway.stop)
+    stoppers.append(gateway.stop)
     log.info(
         "local runtime ready: %d routes, %d functions, %d queue consumers, moto at %s",
         len(routes.routes), len(functions.specs), len(created.queue_consumers), emulator.endpoint,
