@@ -95,7 +95,7 @@ function row(api, item, changed) {
   ];
   return h(
     "li",
-    { class: "method-row", ...tid("app-password-row"), "data-app-password-id": item.id },
+    { class: "method-row row-plain", ...tid("app-password-row"), "data-app-password-id": item.id },
     h("span", { class: "method-icon" }, icon("key", { size: 22 })),
     h(
       "div",

@@ -7,6 +7,9 @@ import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
 import { runVerification, stepUpDialog } from "./verify.js";
+import { appPasswordsSection } from "./app-passwords.js";
+import { rememberedDevicesSection } from "./remembered-devices.js";
+import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
 
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
@@ -193,6 +196,7 @@ async function securityInfoView() {
       h("p", { class: "page-subtitle" }, "These are the methods you use to sign into your account or reset your password."),
       h("div", { id: "registration-banner" }),
       h("section", { class: "card", "aria-label": "Sign-in methods" }, content),
+      h("div", { id: "more-sections", class: "stack" }),
     ),
   );
   try {
@@ -214,6 +218,14 @@ async function securityInfoView() {
   if (!main.querySelector("[data-testid=security-info-view]")) return; // navigated away meanwhile
   content.removeAttribute("aria-busy");
   renderSecurityInfo(content);
+  renderMoreSections();
+}
+
+/** App passwords and remembered devices: each section loads and redraws itself. */
+function renderMoreSections() {
+  const slot = document.getElementById("more-sections");
+  if (!slot) return;
+  replace(slot, appPasswordsSection({ api, info: state.info }), rememberedDevicesSection({ api, info: state.info }));
 }
 
 function renderSecurityInfo(content) {
@@ -548,7 +560,45 @@ async function trySignInView() {
       h("div", { class: "form-actions" }, button("Start sign-in", { variant: "primary", testid: "try-start", onClick: begin })),
     );
   };
-  const begin = () =>
+  // As the sign-in service would: a remembered device (a token kept on this device from "Don't
+  // ask again") skips the second step.
+  const begin = async () => {
+    let status = null;
+    try {
+      status = await mfaStatus(api.session.userId);
+    } catch {
+      status = null; // no answer: ask for the second step, as for a new device
+    }
+    if (status && !status.mfaRequired && !status.locked) showRemembered();
+    else verify();
+  };
+  const showRemembered = () => {
+    replace(
+      panel,
+      intro(),
+      h(
+        "div",
+        { class: "stack", ...tid("try-remembered") },
+        h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
+        h("p", { class: "lead", role: "status" }, "You're signed in. This device is remembered, so the second step was skipped."),
+        h(
+          "div",
+          { class: "form-actions" },
+          button("Try again", { testid: "try-again", onClick: showStart }),
+          button("Sign in as a new device", {
+            testid: "try-as-new-device",
+            onClick: () => {
+              dropRememberedToken(api.session.userId);
+              verify();
+            },
+          }),
+        ),
+      ),
+    );
+    panel.querySelector("button")?.focus();
+    announce("Signed in without the second step.");
+  };
+  const verify = () =>
     runVerification({
       api,
       purpose: "mfa",
@@ -560,6 +610,7 @@ async function trySignInView() {
         panel.querySelector(focus)?.focus();
       },
       onApproved: (answer) => {
+        if (answer.rememberDeviceToken) keepRememberedToken(api.session.userId, answer.rememberDeviceToken);
         replace(
           panel,
           intro(),

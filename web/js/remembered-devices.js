@@ -66,7 +66,7 @@ function row(api, device, reload) {
   ];
   return h(
     "li",
-    { class: "method-row", ...tid("remembered-row"), "data-device-id": device.id },
+    { class: "method-row row-plain", ...tid("remembered-row"), "data-device-id": device.id },
     h("span", { class: "method-icon" }, icon("signin", { size: 22 })),
     h(
       "div",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import lockout, runtime, temporary_access
 from .context import Caller
 from .crypto import random_token, sha256_hex
 from .errors import StepUpRequired
@@ -45,17 +46,38 @@ def require(
     *,
     profile_known: bool = False,
 ) -> None:
-    """Raise 403 step_up_required unless the caller stepped up recently or is bootstrapping."""
+    """Raise 403 step_up_required unless the caller stepped up recently, sent a valid temporary
+    access pass, or is bootstrapping."""
     if has_valid_grant(caller, policy, now):
+        return
+    if caller.temporary_access_pass:
+        _redeem_pass(caller, policy, now)
         return
     if not profile_known:
         try:
             profile = ProfileItem.get(user_pk(caller.user_id), PROFILE_SK)
         except ProfileItem.DoesNotExist:
             profile = None
-    if is_bootstrap(profile) and not policy.bootstrap_requires_tap:
-        return
+    if is_bootstrap(profile):
+        if not policy.bootstrap_requires_tap:
+            return
+        raise StepUpRequired(
+            "Your organization requires a temporary access pass to set up your first sign-in method. "
+            "Ask your administrator for one and send it in X-Temporary-Access-Pass."
+        )
     raise StepUpRequired(
         "Verify your identity first: complete a stepUp verification with one of your methods, "
         f"then send its token in X-Step-Up-Token (valid {policy.step_up_seconds // 60} minutes)."
+    )
+
+
+def _redeem_pass(caller: Caller, policy: Policy, now: float) -> None:
+    """A temporary access pass stands in for step-up; a wrong one counts as a failed verification."""
+    deps = runtime.deps()
+    if temporary_access.redeem(deps, caller, now):
+        return
+    lockout.record_failure(deps, caller, policy)
+    raise StepUpRequired(
+        "That temporary access pass is not valid: it is wrong, expired or already used. "
+        "Ask your administrator for a new one, or verify with one of your methods."
     )

@@ -1,0 +1,18 @@
+"""DELETE /admin/users/{userId}/security-info (administrators): clear everything; the user
+registers again at next sign-in."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.delete("/admin/users/<user_id>/security-info")
+def admin_clear_security_info(user_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    admin.clear_security_info(runtime.deps(), http.caller(app), user_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

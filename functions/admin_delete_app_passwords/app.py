@@ -1,0 +1,17 @@
+"""DELETE /admin/users/{userId}/app-passwords (administrators): delete all of a user's app passwords."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.delete("/admin/users/<user_id>/app-passwords")
+def admin_delete_app_passwords(user_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    admin.delete_app_passwords(runtime.deps(), http.caller(app), user_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,17 @@
+"""DELETE /admin/users/{userId}/remembered-devices (administrators): every device asks again."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.delete("/admin/users/<user_id>/remembered-devices")
+def admin_forget_remembered_devices(user_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    admin.forget_devices(runtime.deps(), http.caller(app), user_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /admin/users/{userId}/security-info (administrators): a user's security info, masked."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.get("/admin/users/<user_id>/security-info")
+def admin_get_user(user_id: str) -> Response:
+    return http.json_response(200, admin.view_user(runtime.deps(), http.caller(app), user_id))
+
+
+lambda_handler = http.handler(app)

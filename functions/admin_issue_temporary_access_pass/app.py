@@ -1,0 +1,16 @@
+"""POST /admin/users/{userId}/temporary-access-pass (administrators): issue a temporary access pass."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.post("/admin/users/<user_id>/temporary-access-pass")
+def admin_issue_temporary_access_pass(user_id: str) -> Response:
+    answer = admin.issue_temporary_access_pass(runtime.deps(), http.caller(app), user_id, http.body(app))
+    return http.json_response(201, answer)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,17 @@
+"""POST /admin/users/{userId}/unlock (administrators): lift a lockout."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.post("/admin/users/<user_id>/unlock")
+def admin_unlock_user(user_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    admin.unlock(runtime.deps(), http.caller(app), user_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

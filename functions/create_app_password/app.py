@@ -1,0 +1,18 @@
+"""POST /me/app-passwords (step-up): create an app password; the only answer that shows it."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import app_passwords, http, runtime
+
+app = http.api()
+
+
+@app.post("/me/app-passwords")
+def create_app_password() -> Response:
+    answer = app_passwords.create(
+        runtime.deps(), http.caller(app), http.body(app), http.header(app, "Idempotency-Key")
+    )
+    return http.json_response(201, answer)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,17 @@
+"""DELETE /me/app-passwords/{appPasswordId} (step-up): delete one app password."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import app_passwords, http, runtime
+
+app = http.api()
+
+
+@app.delete("/me/app-passwords/<app_password_id>")
+def delete_app_password(app_password_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    app_passwords.delete(runtime.deps(), http.caller(app), app_password_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

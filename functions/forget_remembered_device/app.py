@@ -1,0 +1,17 @@
+"""DELETE /me/remembered-devices/{deviceId} (step-up): that device asks for the second factor again."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, remembered_devices, runtime
+
+app = http.api()
+
+
+@app.delete("/me/remembered-devices/<device_id>")
+def forget_remembered_device(device_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    remembered_devices.forget_one(runtime.deps(), http.caller(app), device_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,17 @@
+"""DELETE /me/remembered-devices (step-up): "Forget MFA on remembered devices", all of them."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, remembered_devices, runtime
+
+app = http.api()
+
+
+@app.delete("/me/remembered-devices")
+def forget_remembered_devices() -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    remembered_devices.forget_all(runtime.deps(), http.caller(app))
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

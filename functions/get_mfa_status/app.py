@@ -1,0 +1,16 @@
+"""POST /signin/mfa-status (sign-in service, IAM): is a second factor needed for this user now."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, signin
+
+app = http.api()
+
+
+@app.post("/signin/mfa-status")
+def get_mfa_status() -> Response:
+    answer = signin.mfa_status(runtime.deps(), http.service_caller(app), http.body(app))
+    return http.json_response(200, answer)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /admin/policy (administrators): the policy in force."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, http, runtime
+
+app = http.api()
+
+
+@app.get("/admin/policy")
+def get_policy() -> Response:
+    return http.json_response(200, admin.get_policy(runtime.deps(), http.caller(app)))
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /me/app-passwords: the user's app passwords (names and dates; never a password)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import app_passwords, http, runtime
+
+app = http.api()
+
+
+@app.get("/me/app-passwords")
+def list_app_passwords() -> Response:
+    return http.json_response(200, app_passwords.listing(runtime.deps(), http.caller(app)))
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,15 @@
+"""GET /me/remembered-devices: the devices that skip the second factor."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, remembered_devices, runtime
+
+app = http.api()
+
+
+@app.get("/me/remembered-devices")
+def list_remembered_devices() -> Response:
+    return http.json_response(200, remembered_devices.listing(runtime.deps(), http.caller(app)))
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,268 @@
+"""The administrator's side (SPEC §10): the policy, and per-user view and resets.
+
+The caller must carry the admin group (the ``AdminGroup`` template parameter) in the verified
+``groups`` claim. Every action is an event with ``actor: admin:<id>`` about the user it touched, so
+the audit trail and the notifier (which tells the user) see who did it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from . import app_passwords, events, remembered_devices, runtime, security_info, store, temporary_access
+from .clock import iso
+from .config import settings
+from .context import Caller, Deps
+from .errors import Conflict, Forbidden, NotFound
+from .methods import kind_of
+from .models import (
+    POLICY_PK,
+    POLICY_SK,
+    TAP_SK,
+    AppPasswordItem,
+    Item,
+    MethodItem,
+    PolicyItem,
+    ProfileItem,
+    TemporaryAccessPassItem,
+    profile_ref,
+    profile_touch,
+    user_pk,
+)
+from .policy import current_policy, forget_cached_policy
+from .policy_validation import changed_fields, validate_policy
+from .registration import LIMIT_COUNTERS
+
+# Identity providers' subjects: UUIDs, "auth0|abc", e-mail-like ids. Never a key separator.
+_USER_ID = re.compile(r"[A-Za-z0-9._@:|+=-]{1,128}")
+# What someone holding the user's session could still use after a reset: gone with it.
+_PENDING_PREFIXES = ("STEPUP#", "REG#", "VERIF#")
+_TRANSACTION_LIMIT = 100
+_ATTEMPTS = 3
+
+
+def require_admin(caller: Caller) -> Caller:
+    """The caller as an administrator (``actor: admin:<id>``), or 403."""
+    if settings().admin_group not in caller.groups:
+        raise Forbidden("This needs an administrator of Security Info.", code="admin_required")
+    return replace(caller, actor=f"admin:{caller.user_id}")
+
+
+def target_user(user_id: str) -> str:
+    if not _USER_ID.fullmatch(user_id or ""):
+        raise NotFound("No such user.")
+    return user_id
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+def get_policy(deps: Deps, caller: Caller) -> dict[str, Any]:
+    """GET /admin/policy: the policy in force (what it returns is valid PUT input)."""
+    require_admin(caller)
+    runtime.connection()
+    return current_policy().to_dict()
+
+
+def put_policy(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
+    """PUT /admin/policy: validate, store, drop this container's cached copy, emit PolicyChanged."""
+    admin = require_admin(caller)
+    runtime.connection()
+    document = validate_policy(body)
+    forget_cached_policy()
+    before = current_policy().to_dict()
+    now = deps.clock.now()
+    PolicyItem(POLICY_PK, POLICY_SK, document=json.dumps(document), updated_at=now).save()
+    forget_cached_policy()
+    changed = changed_fields(before, document)
+    if changed:
+        deps.events.put(
+            "PolicyChanged",
+            events.detail(
+                admin,
+                now,
+                before=_only(before, changed),
+                after=_only(document, changed),
+                changedFields=changed,
+            ),
+        )
+    return document
+
+
+def _only(document: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """The parts of ``document`` at the dotted ``paths``, nested as in the document."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        source: Any = document
+        target = out
+        keys = path.split(".")
+        for key in keys[:-1]:
+            source = source.get(key) if isinstance(source, dict) else None
+            target = target.setdefault(key, {})
+        target[keys[-1]] = source.get(keys[-1]) if isinstance(source, dict) else None
+    return out
+
+
+# --- one user ----------------------------------------------------------------------------------
+
+
+def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
+    """GET /admin/users/{userId}/security-info: masked, no secrets."""
+    require_admin(caller)
+    uid = target_user(user_id)
+    runtime.connection()
+    now = deps.clock.now()
+    overview = security_info.overview(deps, Caller(user_id=uid))
+    profile = store.get_profile(uid)
+    locked_until = profile.locked_until if profile is not None and profile.locked_until else None
+    try:
+        tap: TemporaryAccessPassItem | None = TemporaryAccessPassItem.get(user_pk(uid), TAP_SK)
+    except TemporaryAccessPassItem.DoesNotExist:
+        tap = None
+    return {
+        **overview,
+        "appPasswordList": [app_passwords.view(i) for i in app_passwords.all_of(uid)],
+        "rememberedDevices": [remembered_devices.view(d) for d in remembered_devices.live_devices(uid, now)],
+        "lockout": {
+            "locked": bool(locked_until and locked_until > now),
+            "lockedUntil": iso(locked_until) if locked_until and locked_until > now else None,
+            "failedCount": int(profile.failed_count or 0) if profile is not None else 0,
+        },
+        "temporaryAccessPass": (
+            {"expiresAt": iso(tap.expires_at), "singleUse": tap.single_use}
+            if tap is not None and tap.expires_at > now
+            else None
+        ),
+    }
+
+
+def clear_security_info(deps: Deps, caller: Caller, user_id: str) -> None:
+    """DELETE /admin/users/{userId}/security-info: every method, app password and remembered device
+    gone, pending registrations and step-up grants too; the user registers again at next sign-in."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    connection = runtime.connection()
+    now = deps.clock.now()
+    remembered_devices.revoke_all(uid)
+    _delete_pending(uid)
+    for _ in range(_ATTEMPTS):
+        profile, methods = store.methods_and_profile(uid)
+        passwords = app_passwords.all_of(uid)
+        # The authenticator app's device record, a security key's credential-id claim: they go too.
+        linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
+        if len(methods) + len(linked) + len(passwords) + 1 > _TRANSACTION_LIMIT:
+            raise Conflict("Too many items to clear at once; try again.", code="conflict")
+        try:
+            with TransactWrite(connection=connection) as tw:
+                for method in methods:
+                    tw.delete(method, condition=MethodItem.pk.exists())
+                for item in linked:
+                    tw.delete(item)
+                for password in passwords:
+                    tw.delete(password, condition=AppPasswordItem.pk.exists())
+                tw.update(profile_ref(uid), actions=_cleared_profile(), condition=_unchanged(profile))
+        except TransactWriteError:
+            continue  # the user changed something meanwhile: read again and retry
+        break
+    else:
+        raise Conflict("The user's security info kept changing; try again.", code="conflict")
+    deps.events.put(
+        "SecurityInfoCleared",
+        events.detail(
+            admin,
+            now,
+            user_id=uid,
+            methodsRemoved=[{"methodType": m.method_type, "methodId": m.method_id} for m in methods],
+            appPasswordsDeleted=len(passwords),
+        ),
+    )
+
+
+def _cleared_profile() -> list[Any]:
+    # By name: pynamodb attributes overload ==, so they cannot go in a set.
+    counters = {
+        c.attr_name: c
+        for c in (ProfileItem.method_count, ProfileItem.mfa_count, ProfileItem.app_password_count)
+    }
+    counters.update({c.attr_name: c for c in LIMIT_COUNTERS.values()})
+    return [
+        *profile_touch(),
+        *(counter.set(0) for counter in counters.values()),
+        ProfileItem.default_method_id.remove(),
+        ProfileItem.system_preferred.set(False),
+    ]
+
+
+def _unchanged(profile: ProfileItem | None) -> Any:
+    """Nothing was added or removed since the read: the counters are as they were."""
+    condition = None
+    for counter in (ProfileItem.method_count, ProfileItem.app_password_count):
+        value = getattr(profile, counter.attr_name) if profile is not None else None
+        part = counter.does_not_exist() if value is None else counter == value
+        condition = part if condition is None else condition & part
+    return condition
+
+
+def _delete_pending(user_id: str) -> None:
+    for prefix in _PENDING_PREFIXES:
+        for item in Item.query(user_pk(user_id), Item.sk.startswith(prefix)):
+            item.delete()
+
+
+def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
+    """DELETE /admin/users/{userId}/app-passwords."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    runtime.connection()
+    now = deps.clock.now()
+    count = app_passwords.delete_all(uid)
+    deps.events.put("AppPasswordDeleted", events.detail(admin, now, user_id=uid, deletedCount=count))
+
+
+def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
+    """DELETE /admin/users/{userId}/remembered-devices: every device asks for the second factor again."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    runtime.connection()
+    now = deps.clock.now()
+    remembered_devices.revoke_all(uid)
+    deps.events.put(
+        "RememberedDevicesForgotten",
+        events.detail(admin, now, user_id=uid, scope="all", reason="admin_reset"),
+    )
+
+
+def issue_temporary_access_pass(deps: Deps, caller: Caller, user_id: str, body: Any) -> dict[str, Any]:
+    """POST /admin/users/{userId}/temporary-access-pass: 201, the only time the pass is shown."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    runtime.connection()
+    return temporary_access.issue(deps, admin, uid, body, current_policy())
+
+
+def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
+    """POST /admin/users/{userId}/unlock: lift a lockout and forget the run of failures."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    runtime.connection()
+    now = deps.clock.now()
+    profile = store.get_profile(uid)
+    locked_until = profile.locked_until if profile is not None else None
+    profile_ref(uid).update(
+        actions=[*profile_touch(), ProfileItem.locked_until.remove(), ProfileItem.failed_count.set(0)]
+    )
+    deps.events.put(
+        "UserUnlocked",
+        events.detail(
+            admin,
+            now,
+            user_id=uid,
+            previouslyLockedUntil=iso(locked_until) if locked_until and locked_until > now else None,
+        ),
+    )

@@ -1,0 +1,47 @@
+// The sign-in service's part of the "Try sign-in" demo: keep the remembered-device token on this
+// device (localStorage, like a "don't ask again" cookie) and ask POST /signin/mfa-status whether the
+// second step is needed. That route is server to server (IAM in AWS); locally the demo gets the
+// sign-in service's token from /local/token, which exists only in the local runtime.
+
+const keyFor = (userId) => `securityInfo.rememberedDevice.${userId}`;
+
+export function rememberedToken(userId) {
+  try {
+    return localStorage.getItem(keyFor(userId));
+  } catch {
+    return null;
+  }
+}
+
+export function keepRememberedToken(userId, token) {
+  try {
+    localStorage.setItem(keyFor(userId), token);
+  } catch {
+    // Storage refused (private mode): the device simply is not remembered.
+  }
+}
+
+export function dropRememberedToken(userId) {
+  try {
+    localStorage.removeItem(keyFor(userId));
+  } catch {
+    // nothing kept, nothing to drop
+  }
+}
+
+async function postJson(path, body, token = null) {
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return response.json();
+}
+
+/** `{mfaRequired, registrationRequired, defaultMethod, locked}` for the user, as the sign-in service sees it. */
+export async function mfaStatus(userId) {
+  const { accessToken } = await postJson("/local/token", { service: true });
+  const body = { userId };
+  const token = rememberedToken(userId);
+  if (token) body.rememberDeviceToken = token;
+  return postJson("/signin/mfa-status", body, accessToken);
+}
