@@ -22,9 +22,10 @@ from .models import (
     MethodItem,
     ProfileItem,
     RegistrationItem,
+    idempotency_sk,
+    map_data,
     method_sk,
     profile_ref,
-    idempotency_sk,
     profile_touch,
     registration_sk,
     user_pk,
@@ -234,7 +235,7 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
         return phone_change.finish(ctx, reg, registered.method, profile)
     method = _fill_method(registered.method, reg, now)
     _save_method(
-        connection, reg, method, kind, kind.limit_group_of(reg.data or {}), linked=registered.linked
+        connection, reg, method, kind, kind.limit_group_of(map_data(reg.data)), linked=registered.linked
     )
     becomes_default = _announce(ctx, reg, method, kind, profile)
     return {
@@ -258,7 +259,11 @@ def _fill_method(method: MethodItem, reg: RegistrationItem, now: float) -> Metho
 
 
 def _announce(
-    ctx: MethodContext, reg: RegistrationItem, method: MethodItem, kind: MethodKind, profile: ProfileItem | None
+    ctx: MethodContext,
+    reg: RegistrationItem,
+    method: MethodItem,
+    kind: MethodKind,
+    profile: ProfileItem | None,
 ) -> bool:
     """MethodRegistered (and DefaultMethodChanged for a first MFA method); True if it became default."""
     deps, caller, now = ctx.deps, ctx.caller, ctx.now
@@ -316,8 +321,9 @@ def _save_method(
             ProfileItem.mfa_count.add(1),
             ProfileItem.default_method_id.set(ProfileItem.default_method_id | method.method_id),
         ]
+    tw = store.Transaction(connection=connection)
     try:
-        with TransactWrite(connection=connection) as tw:
+        with tw:
             tw.update(
                 profile_ref(reg.pk.removeprefix("USER#")),
                 actions=actions,
@@ -331,7 +337,8 @@ def _save_method(
             for claim in linked or []:
                 tw.save(claim, condition=Item.pk.does_not_exist())
     except TransactWriteError as error:
-        failed = store.failed_conditions(error)
+        # In the order added above (pynamodb sends deletes and puts before updates).
+        failed = tw.failed_conditions(error)
         if failed and failed[0]:
             raise _limit_error(kind) from None
         if linked and any(failed[len(failed) - len(linked) :]):
@@ -343,7 +350,7 @@ def _save_method(
             raise Conflict(
                 "A request with this Idempotency-Key is being handled; retry it in a moment.",
                 code="idempotency_in_progress",
-            )
+            ) from None
         if any(failed):
             raise NotFound("This registration was already completed or removed.") from None
         raise

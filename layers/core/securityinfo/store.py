@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactGet
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from .models import METHOD_PREFIX, PROFILE_SK, Item, MethodItem, ProfileItem, user_pk
 
@@ -52,3 +52,42 @@ def methods_and_profile(user_id: str) -> tuple[ProfileItem | None, list[MethodIt
 def failed_conditions(error: TransactWriteError) -> list[bool]:
     """Per operation of a cancelled transaction: did its condition fail?"""
     return [bool(r is not None and r.code == "ConditionalCheckFailed") for r in error.cancellation_reasons]
+
+
+class Transaction(TransactWrite):
+    """A TransactWrite whose failed conditions read in the order the operations were added.
+
+    pynamodb sends condition checks, then deletes, then puts, then updates, whatever order the code
+    added them in, and DynamoDB's cancellation reasons follow the order sent: reading them by call
+    order needs this mapping (e.g. a step-up grant put before the verification's update).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._calls: list[tuple[str, int]] = []
+
+    def condition_check(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("check", len(self._condition_check_items)))
+        super().condition_check(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("delete", len(self._delete_items)))
+        super().delete(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("put", len(self._put_items)))
+        super().save(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("update", len(self._update_items)))
+        super().update(*args, **kwargs)
+
+    def failed_conditions(self, error: TransactWriteError) -> list[bool]:
+        """Per operation, in the order they were added: did its condition fail?"""
+        sent = failed_conditions(error)
+        starts = {"check": 0, "delete": len(self._condition_check_items)}
+        starts["put"] = starts["delete"] + len(self._delete_items)
+        starts["update"] = starts["put"] + len(self._put_items)
+        return [
+            sent[starts[kind] + i] if starts[kind] + i < len(sent) else False for kind, i in self._calls
+        ]

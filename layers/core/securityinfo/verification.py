@@ -272,8 +272,9 @@ def _approve(
     method_condition = MethodItem.pk.exists()
     if proof.condition is not None:
         method_condition = method_condition & proof.condition
+    tw = store.Transaction(connection=runtime.connection())
     try:
-        with TransactWrite(connection=runtime.connection()) as tw:
+        with tw:
             tw.update(
                 verification,
                 actions=[VerificationItem.status.set("approved")],
@@ -290,7 +291,8 @@ def _approve(
             if device is not None:
                 tw.save(device)
     except TransactWriteError as error:
-        failed = store.failed_conditions(error)
+        # In the order added above (the grant's put is sent first, see store.Transaction).
+        failed = tw.failed_conditions(error)
         if failed and failed[0]:
             raise Gone(
                 "This verification is already finished. Start a new one.", code="verification_finished"
