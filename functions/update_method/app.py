@@ -9,9 +9,9 @@ app = http.api()
 
 @app.patch("/me/methods/<method_id>")
 def update_method(method_id: str) -> Response:
-    return http.json_response(
-        200, security_info.update(runtime.deps(), http.caller(app), method_id, http.body(app))
-    )
+    answer = security_info.update(runtime.deps(), http.caller(app), method_id, http.body(app))
+    # A new phone number is not changed yet: it waits for the code sent to it (202).
+    return http.json_response(202 if "registrationId" in answer else 200, answer)
 
 
 lambda_handler = http.handler(app)

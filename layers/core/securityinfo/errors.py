@@ -100,3 +100,22 @@ class DependencyFailed(DomainError):
 
     status = 503
     code = "service_unavailable"
+
+
+class DeliveryFailed(DomainError):
+    """A text, call or email could not be sent. The body names what can be resent (``extra``), so
+    the client can offer "resend" or "choose another method"."""
+
+    status = 502
+    code = "code_delivery_failed"
+
+    def __init__(self, message: str, *, extra: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.extra = dict(extra or {})
+
+    def body(self) -> dict[str, object]:
+        answer = super().body()
+        error = answer["error"]
+        if isinstance(error, dict):
+            error.update(self.extra)
+        return answer

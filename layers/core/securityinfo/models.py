@@ -364,7 +364,7 @@ class SendWindowItem(Item, discriminator="sendwindow"):
     """When the last codes went out, for one user (``USER#<id>``) or one destination
     (``DEST#<keyed hash>``): a sliding-window send limit, updated under a version check."""
 
-    sent_at = ListAttribute[float](of=NumberAttribute)
+    sent_at = ListAttribute[Any](of=NumberAttribute)
     version = NumberAttribute()
 
 
@@ -387,7 +387,7 @@ class NoticeSentItem(Item, discriminator="noticesent"):
 class SsprSessionItem(Item, discriminator="ssprsession"):
     """A password reset in progress: the distinct methods approved for it so far."""
 
-    method_ids = ListAttribute[str](of=UnicodeAttribute)
+    method_ids = ListAttribute[Any](of=UnicodeAttribute)
     started_at = NumberAttribute()
     expires_at = NumberAttribute()
     version = NumberAttribute()

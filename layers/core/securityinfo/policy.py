@@ -99,6 +99,23 @@ class Policy:
     def app_passwords_enabled(self) -> bool:
         return bool(self.document["appPasswords"]["enabled"])
 
+    @property
+    def sspr_methods_required(self) -> int:
+        return int(self.document["ssprMethodsRequired"])
+
+    @property
+    def questions(self) -> list[dict[str, str]]:
+        """The organization's security questions: [{questionId, text}]."""
+        return [dict(q) for q in self.document["securityQuestions"]["questions"]]
+
+    @property
+    def questions_to_register(self) -> int:
+        return int(self.document["securityQuestions"]["registerCount"])
+
+    @property
+    def questions_to_answer(self) -> int:
+        return int(self.document["securityQuestions"]["answerCount"])
+
 
 def default_policy() -> Policy:
     return Policy(copy.deepcopy(DEFAULT_POLICY))

@@ -1,0 +1,19 @@
+"""GET /me/security-questions: the organization's questions and how many to register and answer."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime
+from securityinfo.methods.security_questions import questions_overview
+from securityinfo.policy import current_policy
+
+app = http.api()
+
+
+@app.get("/me/security-questions")
+def get_security_questions() -> Response:
+    http.caller(app)  # a signed-in user only
+    runtime.connection()
+    return http.json_response(200, questions_overview(current_policy()))
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,19 @@
+"""POST /me/methods/registrations/{registrationId}/resend: a new code for a phone or email registration."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, resend, runtime
+
+app = http.api()
+
+
+@app.post("/me/methods/registrations/<registration_id>/resend")
+def resend_registration_code(registration_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    answer = resend.resend_registration(
+        runtime.deps(), http.caller(app), registration_id, http.header(app, "Idempotency-Key")
+    )
+    return http.json_response(202, answer)
+
+
+lambda_handler = http.handler(app)

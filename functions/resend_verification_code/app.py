@@ -1,0 +1,19 @@
+"""POST /me/verifications/{verificationId}/resend: a new code for a phone or email verification."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, resend, runtime
+
+app = http.api()
+
+
+@app.post("/me/verifications/<verification_id>/resend")
+def resend_verification_code(verification_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    answer = resend.resend_verification(
+        runtime.deps(), http.caller(app), verification_id, http.header(app, "Idempotency-Key")
+    )
+    return http.json_response(202, answer)
+
+
+lambda_handler = http.handler(app)

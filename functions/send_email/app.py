@@ -1,0 +1,12 @@
+"""Email sender: delivery-topic messages with channel=email -> SES v2 SendEmail
+(from the address configured in the template; securityinfo.senders)."""
+
+from typing import Any
+
+from securityinfo import runtime, senders
+from securityinfo.logs import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> None:
+    senders.handle_sns(runtime.deps(), event, senders.email_provider())
