@@ -135,14 +135,15 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
                 code="too_many_codes",
                 retry_after=max(1, wait),
             )
+        tw = store.Transaction(connection=runtime.connection())
         try:
-            with TransactWrite(connection=runtime.connection()) as tw:
+            with tw:
                 _advance(tw, user_key, user_window, [*user_recent, now], now + HOUR)
                 _advance(tw, dest_key, dest_window, [*dest_recent, now], now + DAY)
                 for write in also:
                     write.apply(tw)
         except TransactWriteError as error:
-            failed = store.failed_conditions(error)
+            failed = tw.failed_conditions(error)  # in the order added
             for index, write in enumerate(also, start=2):
                 if index < len(failed) and failed[index]:
                     raise write.refusal() from None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from . import events, notifications, onetime, runtime, store
 from .clock import iso
@@ -173,8 +172,9 @@ def finish(
     if new_name and new_name != current.display_name:
         actions.append(MethodItem.display_name.set(str(new_name)))
         changed.append("displayName")
+    tw = store.Transaction(connection=runtime.connection())
     try:
-        with TransactWrite(connection=runtime.connection()) as tw:
+        with tw:
             tw.delete(reg, condition=RegistrationItem.pk.exists())
             # A concurrent change of the same phone wins once; this one then refuses.
             tw.update(
@@ -188,7 +188,7 @@ def finish(
             if target is not None:
                 tw.save(target)
     except TransactWriteError as error:
-        failed = store.failed_conditions(error)
+        failed = tw.failed_conditions(error)  # in the order added
         if failed and failed[0]:
             raise NotFound("This change was already completed or cancelled.") from None
         if len(failed) > 1 and failed[1]:
