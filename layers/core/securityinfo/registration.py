@@ -90,15 +90,16 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
     stepup.require(caller, policy, now, profile, profile_known=True)
-    group = kind.limit_group_of(data)
-    if _count(profile, kind, group) >= kind.limit:
-        raise _limit_error(kind)
     ctx = MethodContext(deps, caller, policy, now)
     digest = idempotency.request_hash(ROUTE, data)
     if key is not None:
         earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
         if earlier is not None:
             return _replay(ctx, earlier)
+    # After the replay check: a repeat of a create that reached the limit answers as it did.
+    group = kind.limit_group_of(data)
+    if _count(profile, kind, group) >= kind.limit:
+        raise _limit_error(kind)
     rid = random_id("r")
     reg = RegistrationItem(
         user_pk(caller.user_id),
