@@ -68,11 +68,15 @@ def begin_phone(user: User, number: str, phone_type: str = "mobile", channel: st
     return user.call("POST", "/me/methods", body)
 
 
-def add_phone(user: User, number: str, phone_type: str = "mobile", channel: str | None = None) -> dict[str, Any]:
+def add_phone(
+    user: User, number: str, phone_type: str = "mobile", channel: str | None = None
+) -> dict[str, Any]:
     begun = begin_phone(user, number, phone_type, channel)
     assert begun.status == 201, begun.body
     done = user.call(
-        "POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": last_code(user.api, number)}
+        "POST",
+        f"/me/methods/registrations/{begun.body['registrationId']}",
+        {"code": last_code(user.api, number)},
     )
     assert done.status == 201, done.body
     return dict(done.body["method"])

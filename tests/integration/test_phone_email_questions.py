@@ -86,7 +86,15 @@ def test_sign_in_with_the_phone(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "number",
-    ["14255550100", "+1 425 555 0100", "+1425555", "+1425abc0100", "+9991234567", "+0425550100", "+1" + "2" * 15],
+    [
+        "14255550100",
+        "+1 425 555 0100",
+        "+1425555",
+        "+1425abc0100",
+        "+9991234567",
+        "+0425550100",
+        "+1" + "2" * 15,
+    ],
 )
 def test_a_number_that_is_not_e164_is_refused_and_nothing_is_sent(api: Api, number: str) -> None:
     user = api.user()
@@ -170,7 +178,6 @@ def test_a_verification_code_lives_ten_minutes_and_works_once(api: Api) -> None:
 
     started = user.call("POST", "/me/verifications", {"purpose": "mfa", "methodId": phone["id"]})
     late = last_code(api, number)
-    assert late != code or True
     api.advance(601)
     expired = user.call("POST", f"/me/verifications/{started.body['verificationId']}", {"code": late})
     assert expired.status == 410 and expired.error["code"] == "verification_expired", expired.body
@@ -218,9 +225,12 @@ def test_an_email_address_for_password_reset_only(api: Api) -> None:
     assert mail["channel"] == "email" and mail.get("subject")
     code = last_code(api, delivered_to(address))
     assert len(code) == 8  # email codes are 8 digits
-    assert user.call(
-        "POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": code[:6]}
-    ).status == 400
+    assert (
+        user.call(
+            "POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": code[:6]}
+        ).status
+        == 400
+    )
     done = user.call("POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": code})
     assert done.status == 201, done.body
     email = done.body["method"]
@@ -245,7 +255,14 @@ def test_an_email_address_for_password_reset_only(api: Api) -> None:
 
 def test_a_bad_email_address_is_refused(api: Api) -> None:
     user = api.user()
-    for address in ("megan", "megan@", "@contoso.com", "megan@contoso", "a b@contoso.com", "x" * 250 + "@c.com"):
+    for address in (
+        "megan",
+        "megan@",
+        "@contoso.com",
+        "megan@contoso",
+        "a b@contoso.com",
+        "x" * 250 + "@c.com",
+    ):
         answer = user.call("POST", "/me/methods", {"type": "email", "emailAddress": address})
         assert answer.status == 400 and answer.error["field"] == "emailAddress", (address, answer.body)
 
@@ -310,7 +327,10 @@ def test_bad_security_answers_are_refused(api: Api, answers: dict[str, str], fie
     answer = user.call(
         "POST",
         "/me/methods",
-        {"type": "securityQuestions", "answers": [{"questionId": q, "answer": a} for q, a in answers.items()]},
+        {
+            "type": "securityQuestions",
+            "answers": [{"questionId": q, "answer": a} for q, a in answers.items()],
+        },
     )
     assert answer.status == 400 and answer.error["field"] == field, answer.body
 
