@@ -30,6 +30,9 @@ class Caller:
     actor: str = "self"
     # The public base URL the request came in on (scheme://host): where a phone reaches this API.
     base_url: str | None = None
+    # Set only by the wizard's workflow tasks: the user stepped up to start it, and it counts as
+    # stepped-up until it ends (SPEC §4). Never set from a request.
+    in_wizard: bool = False
 
 
 @dataclass

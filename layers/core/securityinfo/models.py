@@ -393,6 +393,38 @@ class SsprSessionItem(Item, discriminator="ssprsession"):
     version = NumberAttribute()
 
 
+WIZARD_SK = "WIZARD"
+
+
+class WizardItem(Item, discriminator="wizard"):
+    """The user's "Keep your account secure" wizard: one per user, the current step the frontend reads,
+    and the task token that resumes the workflow (never shown to anyone)."""
+
+    enrollment_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # starting | running | succeeded | snoozed | expired | failed
+    execution_arn = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    step_id = UnicodeAttribute(null=True)
+    page = UnicodeAttribute(null=True)
+    page_data = UnicodeAttribute(null=True)  # JSON, public page data only
+    step_error = UnicodeAttribute(null=True)  # JSON {code, message, attemptsLeft?, retryAfter?}
+    actions = ListAttribute[Any](of=UnicodeAttribute, null=True)
+    registration_id = UnicodeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)
+    step_started_at = NumberAttribute(null=True)
+    completed = ListAttribute[Any](of=UnicodeAttribute, null=True)
+    registered = ListAttribute[Any](of=UnicodeAttribute, null=True)
+    # The user's answer to the current step, KMS-encrypted until the workflow's apply task reads it,
+    # so a code never sits in the execution history.
+    pending_step_id = UnicodeAttribute(null=True)
+    pending_input = BinaryAttribute(legacy_encoding=False, null=True)
+    # Shown once (an app password), KMS-encrypted, removed by the read that shows it.
+    reveal = BinaryAttribute(legacy_encoding=False, null=True)
+    finished_at = NumberAttribute(null=True)
+    snooze_count = NumberAttribute(null=True)
+    snoozed_until = NumberAttribute(null=True)
+
+
 class PolicyItem(Item, discriminator="policy"):
     document = UnicodeAttribute()
     updated_at = NumberAttribute()

@@ -1,0 +1,24 @@
+"""POST /me/enrollment: start the "Keep your account secure" wizard, or resume the running one."""
+
+from functools import lru_cache
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, wizard
+
+app = http.api()
+
+
+@lru_cache(maxsize=1)
+def _workflow() -> wizard.Workflow:
+    return wizard.default_workflow()
+
+
+@app.post("/me/enrollment")
+def start_enrollment() -> Response:
+    http.body(app)  # no input; an empty body is fine, garbage is not
+    status, answer = wizard.start(runtime.deps(), http.caller(app), _workflow())
+    return http.json_response(status, answer)
+
+
+lambda_handler = http.handler(app)

@@ -1,0 +1,23 @@
+"""POST /me/enrollment/steps/{stepId}: answer the current step; 202 once the wizard moved on."""
+
+from functools import lru_cache
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import http, runtime, wizard
+
+app = http.api()
+
+
+@lru_cache(maxsize=1)
+def _workflow() -> wizard.Workflow:
+    return wizard.default_workflow()
+
+
+@app.post("/me/enrollment/steps/<step_id>")
+def submit_enrollment_step(step_id: str) -> Response:
+    answer = wizard.submit(runtime.deps(), http.caller(app), _workflow(), step_id, http.body(app))
+    return http.json_response(202, answer)
+
+
+lambda_handler = http.handler(app)
