@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from tests.support_api import Answer, Api, User
+from tests.support_events import validate_event
 
 
 def _phone() -> str:
@@ -66,8 +67,12 @@ def test_default_policy_different_app_then_phone_by_text(api: Api) -> None:
     assert info["registration"]["required"] is False
     default = next(m for m in info["methods"] if m["isDefault"])
     assert default["type"] == "softwareOath"  # the first MFA method became the default
-    kinds = [e["detail-type"] for e in api.events() if e["detail"].get("userId") == user.user_id]
-    assert "EnrollmentStarted" in kinds and "EnrollmentCompleted" in kinds
+    mine = [e for e in api.events() if e["detail"].get("userId") == user.user_id]
+    for event in mine:
+        validate_event(event["detail-type"], event["detail"])
+    completed = next(e["detail"] for e in mine if e["detail-type"] == "EnrollmentCompleted")
+    assert sorted(m["methodType"] for m in completed["methodsRegistered"]) == ["phone", "softwareOath"]
+    assert "EnrollmentStarted" in [e["detail-type"] for e in mine]
 
 
 def test_a_stale_or_foreign_step_is_refused_and_bad_actions_are_400(api: Api) -> None:
@@ -101,6 +106,13 @@ def test_an_unanswered_step_expires_on_the_service_clock_and_nothing_half_regist
     assert user.info()["methods"] == []
     fresh = user.call("POST", "/me/enrollment")
     assert fresh.status == 201 and fresh.body["step"]["page"] == "authenticatorDownload"
+    expired = [
+        e
+        for e in api.events()
+        if e["detail"].get("userId") == user.user_id and e["detail-type"] == "EnrollmentExpired"
+    ]
+    assert len(expired) == 1 and expired[0]["detail"]["step"] == "softwareOathQr"
+    validate_event("EnrollmentExpired", expired[0]["detail"])
 
 
 def test_a_user_with_a_method_steps_up_to_start_and_then_needs_no_more(api: Api) -> None:
@@ -118,3 +130,85 @@ def test_a_user_with_a_method_steps_up_to_start_and_then_needs_no_more(api: Api)
     step = _submit(user, step, phoneType="mobile", phoneNumber=number, channel="sms").body["step"]
     step = _submit(user, step, code=_sms_code(api, number)).body["step"]
     assert step["page"] == "success"
+
+
+def test_authenticator_app_path_with_cant_scan_and_the_test_notification(api: Api) -> None:
+    from tests.support_device import Device
+
+    user = api.user()
+    step = user.call("POST", "/me/enrollment").body["step"]
+    step = _submit(user, step).body["step"]
+    assert step["page"] == "authenticatorSetup"
+    step = _submit(user, step).body["step"]
+    assert step["page"] == "authenticatorQr"
+    assert step["qrSvg"].lstrip().startswith("<svg") and step["activationCode"] and step["activationUrl"]
+    early = _submit(user, step).body["step"]
+    assert early["page"] == "authenticatorQr" and early["error"]["code"] == "not_activated"
+    manual = _submit(user, early, "cantScan").body["step"]
+    assert manual["page"] == "authenticatorManual" and manual["activationCode"] == step["activationCode"]
+    device = Device(api, name="Pixel 9")
+    assert device.activate(manual["activationCode"].replace("-", "")).status == 201
+    test = _submit(user, manual).body["step"]
+    assert test["page"] == "authenticatorTest"
+    number = test["numberToMatch"]
+    assert 10 <= int(number) <= 99
+    not_yet = _submit(user, test).body["step"]
+    assert not_yet["page"] == "authenticatorTest" and not_yet["error"]["code"] == "not_approved"
+    request = device.wait_for_request()
+    assert device.approve(request["verificationId"], not_yet["numberToMatch"]).status == 204
+    step = _submit(user, not_yet).body["step"]
+    assert step["page"] == "phoneEntry"
+    methods = user.info()["methods"]
+    assert [m["type"] for m in methods] == ["authenticatorApp"] and methods[0]["isDefault"]
+
+
+def test_a_different_method_instead_of_the_app(api: Api) -> None:
+    user = api.user()
+    step = user.call("POST", "/me/enrollment").body["step"]
+    choice = _submit(user, step, "differentMethod").body["step"]
+    assert choice["page"] == "methodChoice" and "phone" in choice["types"]
+    refused = _submit(user, choice, type="securityKey").body["step"]
+    assert refused["page"] == "methodChoice" and refused["error"]["code"] == "invalid_field"
+    step = _submit(user, refused, type="phone").body["step"]
+    assert step["page"] == "phoneEntry"
+
+
+def test_the_app_password_section_shows_the_password_once(api: Api) -> None:
+    from tests.support_admin import policy_changed
+
+    with policy_changed(api, {"appPasswords": {"enabled": True, "required": True}}):
+        user = api.user()
+        _, secret = user.add_totp()
+        user.step_up(secret)
+        # The TOTP app satisfies the authenticator app; a phone and an app password are missing.
+        step = user.call("POST", "/me/enrollment").body["step"]
+        assert step["page"] == "phoneEntry"
+        number = _phone()
+        step = _submit(user, step, phoneType="mobile", phoneNumber=number, channel="sms").body["step"]
+        step = _submit(user, step, code=_sms_code(api, number)).body["step"]
+        assert step["page"] == "appPasswordName"
+        shown = _submit(user, step, name="Outlook 2010").body["step"]
+        assert shown["page"] == "appPasswordShow"
+        password = shown["password"]
+        assert re.fullmatch(r"[a-z]{24}", password)
+        again = user.call("GET", "/me/enrollment").body["step"]
+        assert again["page"] == "appPasswordShow" and again.get("password") is None
+        step = _submit(user, again).body["step"]
+        assert step["page"] == "success"
+        listed = user.call("GET", "/me/app-passwords").body["appPasswords"]
+        assert [p["name"] for p in listed] == ["Outlook 2010"] and password not in str(listed)
+
+
+def test_skip_for_now_only_where_the_policy_allows_snoozing(api: Api) -> None:
+    from tests.support_admin import policy_changed
+
+    with policy_changed(api, {"registration": {"snoozeDays": 3, "maxSnoozes": 1}}):
+        user = api.user()
+        step = user.call("POST", "/me/enrollment").body["step"]
+        assert "skip" in step["actions"]
+        snoozed = _submit(user, step, "skip").body
+        assert snoozed["status"] == "snoozed"
+        step = user.call("POST", "/me/enrollment").body["step"]
+        assert "skip" not in step["actions"]  # after the allowed snoozes it can no longer be skipped
+        refused = user.call("POST", f"/me/enrollment/steps/{step['id']}", {"action": "skip"})
+        assert refused.status == 400 and refused.error["code"] == "invalid_action"

@@ -205,7 +205,16 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
         fresh.update(actions=[WizardItem.status.set("failed")])
         raise DependencyFailed("Could not start the wizard right now; try again.") from exc
     fresh.update(actions=[WizardItem.execution_arn.set(arn)])
-    deps.events.put("EnrollmentStarted", events.detail(caller, now, enrollmentId=enrollment_id))
+    deps.events.put(
+        "EnrollmentStarted",
+        events.detail(
+            caller,
+            now,
+            enrollmentId=enrollment_id,
+            requiredTypes=policy.required_types,
+            requiredCount=policy.required_count,
+        ),
+    )
     shown = _wait_for_step(enrollment_id, caller.user_id, None)
     return 201, _view(deps, shown or fresh)
 

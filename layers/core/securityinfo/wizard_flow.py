@@ -239,17 +239,19 @@ def _finish(deps: Deps, state: dict[str, Any], status: str, event: str | None) -
     except UpdateError:
         logger.info("wizard_replaced", extra={"enrollmentId": state["enrollmentId"]})
         return
-    if event is not None:
-        caller = Flow(deps, current_policy(), state, now).caller
-        deps.events.put(
-            event,
-            events.detail(
-                caller,
-                now,
-                enrollmentId=state["enrollmentId"],
-                completed=list(state.get("completed") or []),
-            ),
-        )
+    if event is None:
+        return
+    caller = Flow(deps, current_policy(), state, now).caller
+    extra: dict[str, Any] = {"completed": list(state.get("completed") or [])}
+    if event == "EnrollmentCompleted":
+        ids = set(state.get("registered") or [])
+        _, methods = store.methods_and_profile(str(state["userId"]))
+        extra["methodsRegistered"] = [
+            {"methodType": m.method_type, "methodId": m.method_id} for m in methods if m.method_id in ids
+        ]
+    else:
+        extra["step"] = str(state.get("page") or "")
+    deps.events.put(event, events.detail(caller, now, enrollmentId=state["enrollmentId"], **extra))
 
 
 # -- sections ---------------------------------------------------------------------------------
