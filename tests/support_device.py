@@ -73,7 +73,9 @@ class Device:
     ) -> dict[str, str]:
         stamp = str(int(self.api.now()) if timestamp is None else timestamp)
         nonce = nonce or b64url(secrets.token_bytes(16))
-        signature = (key or self.key).sign(canonical(method, path, stamp, nonce, body), ec.ECDSA(hashes.SHA256()))
+        signature = (key or self.key).sign(
+            canonical(method, path, stamp, nonce, body), ec.ECDSA(hashes.SHA256())
+        )
         return {
             "X-Device-Timestamp": stamp,
             "X-Device-Nonce": nonce,

@@ -16,7 +16,9 @@ from tests.support_device import Device, b64url, code_from_qr
 from tests.support_events import validate_event
 
 
-def add_app(api: Api, user: User, name: str = "Phone", device: Device | None = None) -> tuple[dict[str, Any], Device]:
+def add_app(
+    api: Api, user: User, name: str = "Phone", device: Device | None = None
+) -> tuple[dict[str, Any], Device]:
     """Register the authenticator app as a person does: activation code, test notification, number."""
     begun = user.call("POST", "/me/methods", {"type": "authenticatorApp", "displayName": name})
     assert begun.status == 201, begun.body

@@ -5,7 +5,7 @@ import { ApiError, StepUpCancelled, seg } from "./api.js";
 import { h, tid } from "./dom.js";
 import { describeError, typeLabel } from "./format.js";
 import { methodIcon } from "./icons.js";
-import { codePromptFor } from "./methods/index.js";
+import { codePromptFor, verifierFor } from "./methods/index.js";
 import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
 const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
@@ -55,8 +55,23 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
     ask(verification);
   };
 
-  const ask = (verification) => {
+  const ask = (verification, { useCode = false } = {}) => {
     const method = usable.find((m) => m.id === verification.methodId);
+    const custom = useCode ? null : verifierFor(verification.type);
+    if (custom) {
+      // Push or security key: the type's own step; a push can fall back to a code from the same app.
+      custom({
+        api,
+        verification,
+        testid,
+        rememberDeviceDays: purpose === "mfa" ? rememberDeviceDays : 0,
+        show: (nodes, options) => show(h("div", { class: "stack" }, intro, methodPicker(), nodes), options),
+        onApproved: (answer) => onApproved(answer, verification),
+        expired,
+        useCode: () => ask(verification, { useCode: true }),
+      });
+      return;
+    }
     const remember = rememberDeviceDays > 0 && purpose === "mfa"
       ? h("input", { type: "checkbox", ...tid(`${testid}-remember`) })
       : null;

@@ -72,6 +72,25 @@ DECISION_SCHEMA = {
 _UNAUTHORIZED = "This device could not be verified. Activate the app again from Security info."
 
 
+class ClockSkew(Unauthorized):
+    """The timestamp is outside the window. The answer carries the service's time (as Hawk does), so
+    an app whose clock is off can correct its offset and sign again."""
+
+    def __init__(self, server_time: float) -> None:
+        super().__init__(
+            "The request's timestamp is more than 5 minutes off the service clock; check the phone's clock.",
+            code="device_clock_skew",
+        )
+        self.server_time = int(server_time)
+
+    def body(self) -> dict[str, object]:
+        out = super().body()
+        error = out["error"]
+        if isinstance(error, dict):
+            error["serverTime"] = self.server_time
+        return out
+
+
 @dataclass(frozen=True)
 class SignedRequest:
     """A device's request as it arrived: what the signature covers, and the envelope for audit."""
@@ -142,10 +161,7 @@ def authenticate(deps: Deps, request: SignedRequest, device_id: str) -> AppDevic
         )
     now = deps.clock.now()
     if not re.fullmatch(r"\d{1,12}", timestamp) or abs(int(timestamp) - now) > CLOCK_SKEW_SECONDS:
-        raise Unauthorized(
-            "The request's timestamp is more than 5 minutes off the service clock; check the phone's clock.",
-            code="device_clock_skew",
-        )
+        raise ClockSkew(now)
     if not (_B64URL.fullmatch(nonce) and 22 <= len(nonce) <= 128):
         raise Unauthorized(
             "X-Device-Nonce must be 16 or more random bytes, base64url.", code="device_unauthorized"

@@ -1,13 +1,18 @@
 // The method types this page can add, one module per type. A new type is a new module here; the
 // Security info view lists exactly these in "Add sign-in method" (nothing that does not work yet).
 
+import authenticatorApp from "./authenticator-app.js";
+import securityKey from "./security-key.js";
 import softwareOath from "./software-oath.js";
 
-export const ADDABLE = [softwareOath];
+export const ADDABLE = [authenticatorApp, softwareOath, securityKey];
 
 const BY_TYPE = new Map(ADDABLE.map((m) => [m.type, m]));
 
 export const moduleFor = (type) => BY_TYPE.get(type) ?? null;
+
+/** A type's own sign-in step (push, security key) instead of the code form, or null. */
+export const verifierFor = (type) => moduleFor(type)?.verify ?? null;
 
 /** What the step-up and sign-in dialogs ask for, by the verification's method type. */
 export function codePromptFor(type) {

@@ -1,0 +1,253 @@
+// "Authenticator app" (push with number matching, and codes from the same app).
+// Add: download -> set up -> scan the QR (or "Can't scan": code + URL) -> test notification (the
+// page shows the number, the user types it on the phone) -> done.
+// Sign-in: show the number, wait for the phone's approval (GET polling), then collect it.
+
+import { ApiError, StepUpCancelled, seg } from "../api.js";
+import { h, svgNode, tid } from "../dom.js";
+import { describeError } from "../format.js";
+import { button, busy, errorLine, field, uniqueId } from "../ui.js";
+
+const POLL_MS = 1500;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export default {
+  type: "authenticatorApp",
+  label: "Authenticator app",
+  summary: "Approve sign-ins with a notification on your phone, or use the codes the app shows.",
+  icon: "app",
+  codePrompt: "Enter the 6-digit code shown in your Authenticator app.",
+
+  add({ api, dialog, back }) {
+    return new Promise((resolve) => new AddFlow(api, dialog, back, resolve).download());
+  },
+
+  /** The sign-in step for a push verification (see verify.js). */
+  verify(options) {
+    pushVerification(options);
+  },
+};
+
+class AddFlow {
+  constructor(api, dialog, back, resolve) {
+    Object.assign(this, { api, dialog, back, resolve, displayName: "", setup: null });
+  }
+
+  download() {
+    this.dialog.setTitle("Start by getting the app");
+    this.dialog.show(
+      h(
+        "div",
+        { class: "stack", ...tid("app-download") },
+        h("p", {}, "On your phone, install the Authenticator app. Here you can use the simulated phone: it opens in a new tab."),
+        h("p", {}, h("a", { href: "phone.html", target: "_blank", rel: "noopener", ...tid("app-open-phone") }, "Open the simulated phone")),
+        h("p", { class: "muted small" }, "After you install the app on your device, choose Next."),
+        h(
+          "div",
+          { class: "dialog-actions" },
+          button("Back", { onClick: () => this.back(), testid: "app-back" }),
+          button("Next", { variant: "primary", testid: "app-download-next", onClick: () => this.account() }),
+        ),
+      ),
+      { focus: "[data-testid=app-download-next]" },
+    );
+  }
+
+  account() {
+    this.dialog.setTitle("Set up your account");
+    const name = h("input", { type: "text", class: "input", maxlength: "64", autocomplete: "off", placeholder: "Authenticator app", value: this.displayName, ...tid("app-name-input") });
+    const error = errorLine("app-start-error");
+    const next = button("Next", { variant: "primary", type: "submit", testid: "app-account-next" });
+    const form = h(
+      "form",
+      { class: "stack", novalidate: true },
+      h("p", {}, "If prompted, allow notifications. Then add an account, and select \u201cWork or school\u201d."),
+      field({ label: "Name for this method (optional)", input: name, id: uniqueId("app-name"), hint: "For example \u201cWork phone\u201d." }),
+      error,
+      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.download() }), next),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.clear();
+      this.displayName = name.value.trim();
+      const body = { type: "authenticatorApp" };
+      if (this.displayName) body.displayName = this.displayName;
+      try {
+        this.setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Starting\u2026");
+        this.qr();
+      } catch (err) {
+        if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
+        error.show(err instanceof StepUpCancelled ? err.message : err);
+      }
+    });
+    this.dialog.show(form);
+  }
+
+  qr() {
+    const { setup } = this;
+    this.dialog.setTitle("Scan the QR code");
+    const picture = svgNode(setup.qrSvg);
+    picture?.setAttribute("role", "img");
+    picture?.setAttribute("aria-label", "QR code to connect the Authenticator app with your account");
+    const panelId = uniqueId("app-cant-scan");
+    const panel = h(
+      "div",
+      { id: panelId, class: "manual-setup", hidden: true, ...tid("app-cant-scan-panel") },
+      h("p", {}, "Enter the following into your app:"),
+      h(
+        "dl",
+        { class: "details" },
+        h("dt", {}, "Code"),
+        h("dd", {}, h("code", { class: "secret", ...tid("app-activation-code") }, setup.activationCode)),
+        h("dt", {}, "URL"),
+        h("dd", {}, h("code", { class: "secret", ...tid("app-activation-url") }, setup.activationUrl)),
+      ),
+    );
+    const toggle = button("Can't scan image?", { variant: "link", testid: "app-cant-scan", "aria-expanded": "false", "aria-controls": panelId });
+    toggle.addEventListener("click", () => {
+      panel.hidden = !panel.hidden;
+      toggle.setAttribute("aria-expanded", String(!panel.hidden));
+    });
+    this.dialog.show(
+      h(
+        "div",
+        { class: "stack" },
+        h("p", {}, "Use the Authenticator app to scan the QR code. This will connect the app with your account."),
+        h("div", { class: "qr-frame", ...tid("app-qr"), "data-qr-content": setup.qrContent ?? "" }, picture ?? h("p", { class: "muted" }, "Use the code below.")),
+        h("div", {}, toggle),
+        panel,
+        h("p", { class: "muted small" }, "After you scan the QR code, choose Next."),
+        h(
+          "div",
+          { class: "dialog-actions" },
+          button("Back", { onClick: () => this.account() }),
+          button("Next", { variant: "primary", testid: "app-qr-next", onClick: () => this.test() }),
+        ),
+      ),
+      { focus: "[data-testid=app-qr-next]" },
+    );
+  }
+
+  async test() {
+    this.dialog.setTitle("Let's try it out");
+    const path = `/me/methods/registrations/${seg(this.setup.registrationId)}`;
+    const status = h("p", { class: "muted", role: "status", ...tid("app-test-status") }, "Sending a notification to your app\u2026");
+    const number = h("div", { class: "number-match", ...tid("app-test-number") });
+    const error = errorLine("app-test-error");
+    const box = h(
+      "div",
+      { class: "stack", ...tid("app-test") },
+      h("p", {}, "Approve the notification we're sending to your app by entering the number shown below."),
+      number,
+      status,
+      error,
+      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.qr(), testid: "app-test-back" })),
+    );
+    this.dialog.show(box, { focus: "button" });
+    while (document.body.contains(box)) {
+      let answer;
+      try {
+        answer = await this.api.post(path, {});
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        error.show(err);
+        if (err.status === 404 || err.status === 410) {
+          status.textContent = "Start again from \u201cAdd sign-in method\u201d.";
+          return;
+        }
+        await sleep(POLL_MS);
+        continue;
+      }
+      if (answer?.method) {
+        this.done(answer.method);
+        return;
+      }
+      if (answer?.waitingFor === "activation") {
+        number.textContent = "";
+        status.textContent = "Your app isn't set up yet. Go back and scan the QR code (or enter the code) in the app.";
+      } else if (answer?.numberToMatch) {
+        number.textContent = answer.numberToMatch;
+        number.setAttribute("aria-label", `Number to enter in your app: ${answer.numberToMatch}`);
+        status.textContent = answer.previous === "denied"
+          ? "The notification was denied. We sent a new one: enter this number in your app."
+          : "Waiting for you to approve the notification in your app\u2026";
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  done(method) {
+    this.dialog.setTitle("Authenticator app");
+    this.dialog.show(
+      h(
+        "div",
+        { class: "stack", ...tid("app-success") },
+        h("div", { class: "success-mark", "aria-hidden": "true" }, "\u2713"),
+        h("p", { class: "lead" }, "Notification approved."),
+        h("p", { class: "muted" }, `\u201c${method.displayName}\u201d can now be used to sign in.`),
+        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "app-done", onClick: () => this.resolve(method) })),
+      ),
+      { focus: "button" },
+    );
+  }
+}
+
+/** Show the number, wait for the phone, then collect the approval (POST {}). */
+function pushVerification({ api, verification, show, testid, onApproved, expired, useCode, rememberDeviceDays = 0 }) {
+  const path = `/me/verifications/${seg(verification.verificationId)}`;
+  const number = verification.challenge?.numberToMatch ?? "";
+  const status = h("p", { class: "muted", role: "status", ...tid(`${testid}-push-status`) }, "Waiting for you to approve the request in your app\u2026");
+  const error = errorLine(`${testid}-push-error`);
+  const remember = rememberDeviceDays > 0 ? h("input", { type: "checkbox", id: uniqueId("remember"), ...tid(`${testid}-remember`) }) : null;
+  let stopped = false;
+  const box = h(
+    "div",
+    { class: "stack", ...tid(`${testid}-push`) },
+    h("p", {}, "Open your Authenticator app, and enter the number shown to sign in."),
+    h("div", { class: "number-match", ...tid(`${testid}-number`), "aria-label": `Number to enter in your app: ${number}` }, number),
+    status,
+    remember && h("div", { class: "checkbox" }, remember, h("label", { for: remember.id }, `Don't ask again for ${rememberDeviceDays} days`)),
+    error,
+    h(
+      "div",
+      { class: "dialog-actions" },
+      button("I can't use my Authenticator app right now", {
+        variant: "link",
+        testid: `${testid}-use-code`,
+        onClick: () => {
+          stopped = true;
+          useCode();
+        },
+      }),
+    ),
+  );
+  show(box, { focus: "button" });
+  (async () => {
+    while (!stopped && document.body.contains(box)) {
+      await sleep(POLL_MS);
+      if (stopped || !document.body.contains(box)) return;
+      try {
+        const now = await api.get(path);
+        if (now.status === "pending") continue;
+        if (now.status !== "approved") {
+          expired(new ApiError(410, { message: now.status === "denied" ? "The request was denied in your app. Start again." : "The request timed out. Start again." }));
+          return;
+        }
+        const body = remember?.checked ? { rememberDevice: true } : {};
+        const answer = await api.post(path, body);
+        if (answer?.status === "approved") {
+          onApproved(answer);
+          return;
+        }
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        if (err.status === 410) {
+          expired(err);
+          return;
+        }
+        error.show(describeError(err));
+        if (err.status === 423) return;
+      }
+    }
+  })();
+}
