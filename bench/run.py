@@ -1,0 +1,213 @@
+"""Performance figures for Security Info (``make bench``). Prints ratios and counts; never fails on
+a timing (exit 0), because timings depend on the machine.
+
+1. Cold import: each functions/<action>/app.py in a fresh interpreter, against a bare
+   ``import boto3`` in the same run (median of up to 5 interleaved runs, fewer if a time budget
+   runs out). Wall and CPU time are both shown; the aim is judged on CPU time, which other
+   processes on a busy machine do not inflate.
+2. Per API operation, warm and in-process under moto: AWS calls per request (every SDK call,
+   pynamodb's included), p50/p99 wall time, and the part spent in our own code (outside the AWS
+   SDK call, so moto's time is excluded). Absolute times under moto are not Lambda latencies; the
+   call counts and our own code's share are what carry over. Each operation runs up to 200
+   requests or as many as fit in a time budget (at least 10), so the whole bench stays under a
+   minute; ``n`` says how many were measured.
+
+Aims (from the issue): import <= 1.5x bare boto3; a TOTP verification <= 2 DynamoDB calls and
+1 KMS call and <= 2 ms of our own code; the security-info read is 1 Query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+
+import cold_import
+import operations
+import push_webauthn
+from operations import CallKey, OperationResult
+
+# The authenticator app's and security keys' operations (push round trip, WebAuthn verification).
+operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
+
+IMPORT_AIM = 1.5
+TOTP_DYNAMODB_AIM = 2
+TOTP_KMS_AIM = 1
+TOTP_OWN_MS_AIM = 2.0
+TOTP_OPERATION = "POST /me/verifications/{id} (TOTP, mfa)"
+READ_OPERATION = "GET /me/security-info"
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _calls_text(calls: Counter[CallKey]) -> str:
+    by_service: dict[str, list[str]] = {}
+    for (service, operation), count in sorted(calls.items()):
+        by_service.setdefault(service, []).append(f"{operation}" + (f" x{count}" if count > 1 else ""))
+    return "; ".join(f"{service}: {', '.join(ops)}" for service, ops in by_service.items()) or "none"
+
+
+def _service_total(calls: Counter[CallKey], service: str) -> int:
+    return sum(count for (svc, _), count in calls.items() if svc == service)
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return (
+            "| "
+            + " | ".join(
+                c.rjust(w) if i in right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+            + " |"
+        )
+
+    rule = (
+        "|"
+        + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths))
+        + "|"
+    )
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def report_imports(runs: int, seconds: float, workers: int) -> list[tuple[str, bool]]:
+    baseline, functions = cold_import.measure(runs, seconds, workers)
+    print(
+        f"## Cold import of {len(functions)} functions (median of {len(baseline.wall_runs_ms)} fresh "
+        f"interpreters each, {workers} at a time; `import boto3` = "
+        f"{baseline.wall_ms:.0f} ms wall, {baseline.cpu_ms:.0f} ms CPU)\n"
+    )
+    rows = [
+        [
+            f.target,
+            f"{f.wall_ms:.0f}",
+            f"{f.wall_ms / baseline.wall_ms:.2f}x",
+            f"{f.cpu_ms:.0f}",
+            f"{f.cpu_ms / baseline.cpu_ms:.2f}x",
+        ]
+        for f in sorted(functions, key=lambda f: f.cpu_ms, reverse=True)
+    ]
+    rows.append(
+        ["import boto3 (baseline)", f"{baseline.wall_ms:.0f}", "1.00x", f"{baseline.cpu_ms:.0f}", "1.00x"]
+    )
+    print(_table(["function", "wall ms", "vs boto3", "CPU ms", "vs boto3"], rows, {1, 2, 3, 4}))
+    slowest = max(functions, key=lambda f: f.cpu_ms)
+    top = cold_import.top_imports(slowest.target)
+    print(
+        f"\nWhere {slowest.target}'s import goes (-X importtime, cumulative, one run): "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in top)
+    )
+    worst_cpu = slowest.cpu_ms / baseline.cpu_ms
+    worst_wall = max(f.wall_ms for f in functions) / baseline.wall_ms
+    # Judged on CPU time: on a busy machine wall time mostly measures the other processes.
+    return [
+        (
+            f"every function imports in <= {IMPORT_AIM}x bare boto3 "
+            f"(worst {worst_cpu:.2f}x CPU, {worst_wall:.2f}x wall)",
+            worst_cpu <= IMPORT_AIM,
+        )
+    ]
+
+
+def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]:
+    started = time.perf_counter()
+    results = operations.run(iterations, seconds, lambda name: print(f"  ... {name}", file=sys.stderr))
+    print(
+        f"\n## API operations (warm, in-process, moto; up to {iterations} requests or {seconds:g} s each; "
+        f"{time.perf_counter() - started:.0f} s)\n"
+    )
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.name,
+                _calls_text(r.typical_calls()),
+                str(len(r.samples)),
+                f"{r.total(50):.1f}",
+                f"{r.total(99):.1f}",
+                f"{r.own(50):.2f}",
+                f"{r.own(99):.2f}",
+            ]
+        )
+    print(
+        _table(
+            ["operation", "AWS calls per request", "n", "p50 ms", "p99 ms", "own p50 ms", "own p99 ms"],
+            rows,
+            {2, 3, 4, 5, 6},
+        )
+    )
+    for r in results:
+        odd = r.odd_iterations()
+        if odd:
+            extra, fewer = Counter[CallKey](), Counter[CallKey]()
+            for _, calls in odd:
+                extra.update(calls - r.typical_calls())
+                fewer.update(r.typical_calls() - calls)
+            print(
+                f"\nNote: {len(odd)} of {len(r.samples)} '{r.name}' requests differed "
+                f"(in all, extra: {_calls_text(extra)}; missing: {_calls_text(fewer)}); "
+                "an extra GetItem is the policy cache's refresh."
+            )
+    by_name: dict[str, OperationResult] = {r.name: r for r in results}
+    totp = by_name[TOTP_OPERATION]
+    calls = totp.typical_calls()
+    dynamodb, kms = _service_total(calls, "DynamoDB"), _service_total(calls, "KMS")
+    read = by_name[READ_OPERATION].typical_calls()
+    return [
+        (
+            f"TOTP verification: <= {TOTP_DYNAMODB_AIM} DynamoDB calls ({dynamodb})",
+            dynamodb <= TOTP_DYNAMODB_AIM,
+        ),
+        (f"TOTP verification: <= {TOTP_KMS_AIM} KMS call ({kms})", kms <= TOTP_KMS_AIM),
+        (
+            f"TOTP verification: <= {TOTP_OWN_MS_AIM:g} ms own code at p50 ({totp.own(50):.2f} ms; "
+            f"p99 {totp.own(99):.2f} ms)",
+            totp.own(50) <= TOTP_OWN_MS_AIM,
+        ),
+        (
+            f"security-info read: 1 DynamoDB Query and nothing else on DynamoDB ({_calls_text(read)})",
+            read.get(("DynamoDB", "Query"), 0) == 1 and _service_total(read, "DynamoDB") == 1,
+        ),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--iterations", type=int, default=200, help="requests per operation (200)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=2.0,
+        help="time budget per operation, setup included (2); at least 10 requests",
+    )
+    parser.add_argument("--import-runs", type=int, default=5, help="fresh interpreters per import (5)")
+    parser.add_argument(
+        "--import-seconds",
+        type=float,
+        default=12.0,
+        help="time budget for all imports (12); fewer runs if exceeded, at least 3",
+    )
+    parser.add_argument("--import-workers", type=int, default=2, help="interpreters at a time (2)")
+    parser.add_argument("--skip-imports", action="store_true")
+    parser.add_argument("--skip-operations", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    aims: list[tuple[str, bool]] = []
+    if not args.skip_imports:
+        aims += report_imports(args.import_runs, args.import_seconds, args.import_workers)
+    if not args.skip_operations:
+        aims += report_operations(args.iterations, args.seconds)
+    print("\n## Aims (informational)\n")
+    for text, ok in aims:
+        print(f"- {_verdict(ok)}  {text}")
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
