@@ -20,6 +20,14 @@ def _sms_code(api: Api, number: str) -> str:
     return found.group(1)
 
 
+def _status(api: Api, user: User) -> dict[str, Any]:
+    from tests.support_admin import service_token
+
+    answer = api.call("POST", "/signin/mfa-status", {"userId": user.user_id}, token=service_token(api))
+    assert answer.status == 200, answer.body
+    return dict(answer.body)
+
+
 def _submit(user: User, step: dict[str, Any], action: str = "next", **data: Any) -> Answer:
     answer = user.call("POST", f"/me/enrollment/steps/{step['id']}", {"action": action, **data})
     assert answer.status == 202, answer.body
@@ -28,6 +36,7 @@ def _submit(user: User, step: dict[str, Any], action: str = "next", **data: Any)
 
 def test_default_policy_different_app_then_phone_by_text(api: Api) -> None:
     user = api.user()
+    assert _status(api, user)["registrationRequired"] is True
     started = user.call("POST", "/me/enrollment")
     assert started.status == 201, started.body
     assert started.body["status"] == "running"
@@ -61,6 +70,7 @@ def test_default_policy_different_app_then_phone_by_text(api: Api) -> None:
     assert sorted(m["type"] for m in step["registered"]) == ["phone", "softwareOath"]
 
     done = _submit(user, step, "done").body
+    assert _status(api, user)["registrationRequired"] is False
     assert done["status"] == "succeeded" and done["step"] is None
     assert sorted(done["completed"]) == ["authenticatorApp", "phone"]
     info = user.info()
@@ -206,8 +216,12 @@ def test_skip_for_now_only_where_the_policy_allows_snoozing(api: Api) -> None:
         user = api.user()
         step = user.call("POST", "/me/enrollment").body["step"]
         assert "skip" in step["actions"]
+        assert _status(api, user)["registrationRequired"] is True
         snoozed = _submit(user, step, "skip").body
         assert snoozed["status"] == "snoozed"
+        assert _status(api, user)["registrationRequired"] is False
+        api.advance(3 * 86400 + 1)
+        assert _status(api, user)["registrationRequired"] is True
         step = user.call("POST", "/me/enrollment").body["step"]
         assert "skip" not in step["actions"]  # after the allowed snoozes it can no longer be skipped
         refused = user.call("POST", f"/me/enrollment/steps/{step['id']}", {"action": "skip"})

@@ -127,6 +127,8 @@ class ProfileItem(Item, discriminator="profile"):
     # The WebAuthn user handle: random, never the user's name or id (set on the first key).
     webauthn_user_handle = UnicodeAttribute(null=True)
     remember_generation = NumberAttribute(null=True)
+    # "Skip for now" in the wizard: the sign-in prompt stays away until then.
+    registration_snoozed_until = NumberAttribute(null=True)
     app_password_count = NumberAttribute(null=True)
 
 

@@ -53,7 +53,9 @@ def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
     return {
         "userId": user_id,
         "mfaRequired": can_verify and not remembered,
-        "registrationRequired": registration_required(policy, methods),
+        # Skipped for now in the wizard (where the policy allows snoozing): no prompt until then.
+        "registrationRequired": registration_required(policy, methods)
+        and not (profile is not None and (profile.registration_snoozed_until or 0) > now),
         "defaultMethod": {"type": default.method_type, "id": default.method_id} if default else None,
         "locked": locked,
         "rememberedDevice": remembered,

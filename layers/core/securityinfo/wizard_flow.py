@@ -19,7 +19,16 @@ from .context import Caller, Deps
 from .crypto import random_id
 from .errors import BadRequest, DomainError
 from .logs import logger
-from .models import MethodItem, RegistrationItem, WizardItem, registration_sk, user_pk
+from .models import (
+    MethodItem,
+    ProfileItem,
+    RegistrationItem,
+    WizardItem,
+    profile_ref,
+    profile_touch,
+    registration_sk,
+    user_pk,
+)
 from .policy import Policy, current_policy
 from .security_info import missing_types
 from .views import default_method_id, describe
@@ -207,6 +216,9 @@ def snooze(deps: Deps, state: dict[str, Any]) -> None:
             WizardItem.task_token.remove(),
         ],
         condition=WizardItem.enrollment_id == state["enrollmentId"],
+    )
+    profile_ref(str(state["userId"])).update(
+        actions=[*profile_touch(), ProfileItem.registration_snoozed_until.set(now + days * 86400)]
     )
 
 
