@@ -355,6 +355,8 @@ def test_a_stale_or_future_timestamp_is_refused(api: Api) -> None:
     for stamp in (now - 301, now + 301):
         answer = device.signed("GET", path, timestamp=stamp)[0]
         assert answer.status == 401 and answer.error["code"] == "device_clock_skew"
+        # The answer tells the app the service's time, so it can correct its clock and sign again.
+        assert abs(answer.error["serverTime"] - api.now()) < 60
     assert device.signed("GET", path, timestamp=now - 200)[0].status == 200
     # The window is on the service clock: once it moves on, the phone's old time is stale.
     api.advance(400)
