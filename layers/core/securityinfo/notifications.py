@@ -44,7 +44,7 @@ _TYPE_WORDS = {
     "phone": "phone",
     "email": "email address",
     "securityKey": "security key",
-    "securityQuestions": "security questions",
+    "securityQuestions": "set of security questions",
 }
 
 
@@ -194,9 +194,9 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
     by_admin = str(detail.get("actor") or "").startswith("admin:")
     who = " by an administrator" if by_admin else ""
     if detail_type == "MethodRegistered":
-        return f"A {_what(detail, 'after')} was added to your account{who}{when}."
+        return f"{_a(_what(detail, 'after'))} was added to your account{who}{when}."
     if detail_type == "MethodRemoved":
-        return f"A {_what(detail, 'before')} was removed from your account{who}{when}."
+        return f"{_a(_what(detail, 'before'))} was removed from your account{who}{when}."
     if detail_type == "MethodUpdated":
         before, after = detail.get("before") or {}, detail.get("after") or {}
         if "phoneNumber" in (detail.get("changedFields") or []):
@@ -227,6 +227,11 @@ def _what(detail: dict[str, Any], side: str) -> str:
     state = detail.get(side) or {}
     shown = state.get("phoneNumber") or state.get("emailAddress")
     return f"{words} ({shown})" if shown else words
+
+
+def _a(words: str) -> str:
+    article = "An" if words[:1] in "aeiou" else "A"
+    return f"{article} {words}"
 
 
 def _when(detail: dict[str, Any]) -> str:
