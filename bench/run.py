@@ -25,7 +25,11 @@ from collections import Counter
 
 import cold_import
 import operations
+import push_webauthn
 from operations import CallKey, OperationResult
+
+# The authenticator app's and security keys' operations (push round trip, WebAuthn verification).
+operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
 
 IMPORT_AIM = 1.5
 TOTP_DYNAMODB_AIM = 2
