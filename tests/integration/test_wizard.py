@@ -222,6 +222,7 @@ def test_skip_for_now_only_where_the_policy_allows_snoozing(api: Api) -> None:
         assert _status(api, user)["registrationRequired"] is False
         api.advance(3 * 86400 + 1)
         assert _status(api, user)["registrationRequired"] is True
+        user = api.user(user.username)  # three days later: a new sign-in, a new token
         step = user.call("POST", "/me/enrollment").body["step"]
         assert "skip" not in step["actions"]  # after the allowed snoozes it can no longer be skipped
         refused = user.call("POST", f"/me/enrollment/steps/{step['id']}", {"action": "skip"})
