@@ -177,7 +177,14 @@ def op_push_round_trip(sc: Scenario, budget: Budget) -> list[Sample]:
         calls: Counter[CallKey] = Counter()
         for part in parts:
             calls.update(part.calls)
-        out.append(Sample(sum(p.total_ms for p in parts), sum(p.own_ms for p in parts), calls))
+        out.append(
+            Sample(
+                total_ms=sum(p.total_ms for p in parts),
+                own_ms=sum(p.own_ms for p in parts),
+                own_cpu_ms=sum(p.own_cpu_ms for p in parts),
+                calls=calls,
+            )
+        )
     return out
 
 

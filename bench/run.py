@@ -2,15 +2,16 @@
 a timing (exit 0), because timings depend on the machine.
 
 1. Cold import: each functions/<action>/app.py in a fresh interpreter, against a bare
-   ``import boto3`` in the same run (median of up to 5 interleaved runs, fewer if a time budget
-   runs out). Wall and CPU time are both shown; the aim is judged on CPU time, which other
+   ``import boto3`` in the same rounds (median of up to 5 rounds, at least 3, fewer than 5 if a
+   time budget runs out). Wall and CPU time are both shown; the aim is judged on CPU time, which other
    processes on a busy machine do not inflate.
 2. Per API operation, warm and in-process under moto: AWS calls per request (every SDK call,
    pynamodb's included), p50/p99 wall time, and the part spent in our own code (outside the AWS
-   SDK call, so moto's time is excluded). Absolute times under moto are not Lambda latencies; the
-   call counts and our own code's share are what carry over. Each operation runs up to 200
-   requests or as many as fit in a time budget (at least 10), so the whole bench stays under a
-   minute; ``n`` says how many were measured.
+   SDK call, so moto's time is excluded), as wall time and as this thread's CPU time; the aim is
+   judged on CPU time. Absolute times under moto are not Lambda latencies; the call counts and our
+   own code's share are what carry over. Each operation runs up to 200 requests or as many as fit
+   in a time budget (at least 10), so an idle two-core machine finishes in about a minute; ``n``
+   says how many were measured.
 
 Aims (from the issue): import <= 1.5x bare boto3; a TOTP verification <= 2 DynamoDB calls and
 1 KMS call and <= 2 ms of our own code; the security-info read is 1 Query.
@@ -132,13 +133,23 @@ def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]
                 f"{r.total(99):.1f}",
                 f"{r.own(50):.2f}",
                 f"{r.own(99):.2f}",
+                f"{r.own_cpu(50):.2f}",
             ]
         )
     print(
         _table(
-            ["operation", "AWS calls per request", "n", "p50 ms", "p99 ms", "own p50 ms", "own p99 ms"],
+            [
+                "operation",
+                "AWS calls per request",
+                "n",
+                "p50 ms",
+                "p99 ms",
+                "own p50 ms",
+                "own p99 ms",
+                "own CPU p50 ms",
+            ],
             rows,
-            {2, 3, 4, 5, 6},
+            {2, 3, 4, 5, 6, 7},
         )
     )
     for r in results:
@@ -164,10 +175,11 @@ def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]
             dynamodb <= TOTP_DYNAMODB_AIM,
         ),
         (f"TOTP verification: <= {TOTP_KMS_AIM} KMS call ({kms})", kms <= TOTP_KMS_AIM),
+        # Judged on CPU time: wall time of our code also counts waiting for a core on a busy machine.
         (
-            f"TOTP verification: <= {TOTP_OWN_MS_AIM:g} ms own code at p50 ({totp.own(50):.2f} ms; "
-            f"p99 {totp.own(99):.2f} ms)",
-            totp.own(50) <= TOTP_OWN_MS_AIM,
+            f"TOTP verification: <= {TOTP_OWN_MS_AIM:g} ms own code at p50 ({totp.own_cpu(50):.2f} ms CPU; "
+            f"wall p50 {totp.own(50):.2f} ms, p99 {totp.own(99):.2f} ms)",
+            totp.own_cpu(50) <= TOTP_OWN_MS_AIM,
         ),
         (
             f"security-info read: 1 DynamoDB Query and nothing else on DynamoDB ({_calls_text(read)})",
