@@ -32,6 +32,32 @@ MOTO_CONFIG: dict[str, Any] = {
 }
 
 
+class _SerialDynamoDB:
+    """moto's TransactWriteItems is not safe under concurrency: it snapshots the table and, when a
+    condition fails, puts the snapshot back, undoing writes other requests made meanwhile (a counter
+    guarded by a transaction then lets a 41st item through). DynamoDB itself is serializable, so
+    the emulator answers one DynamoDB request at a time."""
+
+    def __init__(self) -> None:
+        from moto.dynamodb.responses import DynamoHandler
+
+        self._handler = DynamoHandler
+        self._original = DynamoHandler.call_action
+        self._lock = threading.RLock()
+
+    def install(self) -> None:
+        original, lock = self._original, self._lock
+
+        def call_action(handler: Any) -> Any:
+            with lock:
+                return original(handler)
+
+        self._handler.call_action = call_action  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        self._handler.call_action = self._original  # type: ignore[method-assign]
+
+
 class EnvironmentPatch:
     """Sets process environment variables and puts back what was there before."""
 
@@ -71,12 +97,14 @@ class Emulator:
         # loading service models each. Sessions are not thread-safe, hence the lock.
         self._session = boto3.session.Session()
         self._session_lock = threading.Lock()
+        self._serial_dynamodb = _SerialDynamoDB()
 
     def start(self) -> None:
         werkzeug_log = logging.getLogger("werkzeug")
         if werkzeug_log.level == logging.NOTSET:
             # moto's server would log every emulated AWS call; the gateway's log says what matters.
             werkzeug_log.setLevel(logging.WARNING)
+        self._serial_dynamodb.install()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -93,6 +121,7 @@ class Emulator:
             for key, value in self._saved_config.items():
                 default_user_config[key] = value  # type: ignore[literal-required]
             self._server.stop()
+            self._serial_dynamodb.uninstall()
 
     def environment(self) -> dict[str, str]:
         """What a function's boto3/pynamodb clients need to reach the emulator."""
