@@ -1,0 +1,529 @@
+// The administrator's page: the organization's policy (one form, validated by the server, which
+// names the field it refuses), and a user's security info with the resets: clear security info,
+// delete app passwords, forget remembered devices, issue a temporary access pass, unlock.
+
+import { Api, ApiError, seg } from "./api.js";
+import { h, replace, tid } from "./dom.js";
+import { describeError, formatDate, groupInFours, typeLabel } from "./format.js";
+import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
+
+const SESSION_KEY = "securityInfo.adminSession";
+const METHOD_TYPES = ["authenticatorApp", "softwareOath", "phone", "email", "securityKey", "securityQuestions"];
+const TYPE_NAMES = {
+  authenticatorApp: "Authenticator app (push and codes)",
+  softwareOath: "Other authenticator app (TOTP)",
+  phone: "Phone (text or call)",
+  email: "Email",
+  securityKey: "Security key or passkey",
+  securityQuestions: "Security questions",
+};
+
+const main = document.getElementById("main");
+const userArea = document.getElementById("user-area");
+
+const api = new Api({
+  unauthorized: () => {
+    signOut();
+    announce("Your session ended. Sign in again.", "error");
+  },
+});
+// The administrator's session is kept apart from the Security info page's (another tab may be
+// signed in there as a user).
+api.session = readSession();
+
+render();
+
+function readSession() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
+    return value && typeof value.accessToken === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function signOut() {
+  api.session = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  render();
+}
+
+function render() {
+  if (!api.session) {
+    document.body.classList.add("signed-out");
+    replace(userArea);
+    signInView();
+    return;
+  }
+  document.body.classList.remove("signed-out");
+  replace(
+    userArea,
+    h("div", { class: "user-chip", ...tid("current-user") }, h("span", { class: "user-name" }, api.session.username)),
+    h("button", { type: "button", class: "btn btn-link topbar-link", ...tid("sign-out"), onclick: signOut }, "Sign out"),
+  );
+  const policyCard = h("section", { class: "card", "aria-labelledby": "policy-title", ...tid("policy-card") });
+  const usersCard = h("section", { class: "card", "aria-labelledby": "users-title", ...tid("users-card") });
+  replace(
+    main,
+    h(
+      "div",
+      { class: "page stack", ...tid("admin-view") },
+      h("h1", {}, "Security info administration"),
+      usersCard,
+      policyCard,
+    ),
+  );
+  policySection(policyCard);
+  usersSection(usersCard);
+}
+
+// --- sign in (local demo) ------------------------------------------------------------------
+
+function signInView() {
+  const input = h("input", { type: "text", class: "input", autocomplete: "username", required: true, maxlength: "64", ...tid("admin-username") });
+  const error = errorLine("admin-sign-in-error");
+  const submit = button("Sign in as administrator", { variant: "primary", type: "submit", testid: "admin-sign-in" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    field({ label: "Administrator username", input, id: "admin-username", hint: "Local demo: any name gets a token in the administrators' group." }),
+    error,
+    h("div", { class: "form-actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = input.value.trim();
+    if (!username) {
+      error.show("Enter a username.");
+      input.focus();
+      return;
+    }
+    try {
+      const answer = await busy(submit, () => api.request("POST", "/local/token", { body: { username, admin: true }, auth: false }), "Signing in\u2026");
+      api.session = { accessToken: answer.accessToken, userId: answer.userId, username };
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(api.session));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error.show(err);
+      return;
+    }
+    clearAnnouncement();
+    render();
+  });
+  replace(
+    main,
+    h(
+      "section",
+      { class: "sign-in-card card", "aria-labelledby": "admin-sign-in-title", ...tid("admin-sign-in-view") },
+      h("h1", { id: "admin-sign-in-title" }, "Sign in"),
+      h("p", { class: "muted" }, "Administrators set the policy and reset users' security info."),
+      form,
+    ),
+  );
+  input.focus();
+}
+
+// --- policy --------------------------------------------------------------------------------
+
+async function policySection(card) {
+  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading the policy\u2026"));
+  replace(card, body);
+  let policy;
+  try {
+    policy = await api.get("/admin/policy");
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    replace(body, h("p", { class: "notice notice-error", role: "alert", ...tid("policy-load-error") }, describeError(err)));
+    return;
+  }
+  renderPolicyForm(body, policy);
+}
+
+function renderPolicyForm(body, policy) {
+  const inputs = new Map(); // policy path -> element (for highlighting the field the server names)
+  const number = (path, label, hint) => {
+    const input = h("input", { type: "number", class: "input", step: "1", value: String(get(policy, path)), "data-field": path, ...tid(`policy-${path}`) });
+    inputs.set(path, input);
+    return field({ label, input, id: uniqueId("policy"), hint });
+  };
+  const check = (path, label) => {
+    const input = h("input", { type: "checkbox", checked: Boolean(get(policy, path)), "data-field": path, ...tid(`policy-${path}`) });
+    inputs.set(path, input);
+    const id = uniqueId("policy");
+    input.id = id;
+    return h("div", { class: "checkbox" }, input, h("label", { for: id }, label));
+  };
+  const typeBoxes = (path, legend) => {
+    const chosen = new Set(get(policy, path));
+    const boxes = METHOD_TYPES.map((type) => {
+      const id = uniqueId("policy");
+      const input = h("input", { type: "checkbox", id, value: type, checked: chosen.has(type), ...tid(`policy-${path}-${type}`) });
+      return h("div", { class: "checkbox" }, input, h("label", { for: id }, TYPE_NAMES[type]));
+    });
+    const set = h("fieldset", { "data-field": path, ...tid(`policy-${path}`) }, h("legend", {}, legend), boxes);
+    inputs.set(path, set);
+    return set;
+  };
+  const questionIds = new Map(policy.securityQuestions.questions.map((q) => [q.text, q.questionId]));
+  const questions = h(
+    "textarea",
+    { class: "input textarea", rows: "8", "data-field": "securityQuestions.questions", ...tid("policy-questions") },
+  );
+  questions.value = policy.securityQuestions.questions.map((q) => q.text).join("\n");
+  inputs.set("securityQuestions.questions", questions);
+  const sspr = h(
+    "select",
+    { class: "input", "data-field": "ssprMethodsRequired", ...tid("policy-ssprMethodsRequired") },
+    [1, 2].map((n) => h("option", { value: String(n), selected: policy.ssprMethodsRequired === n }, `${n} method${n === 1 ? "" : "s"}`)),
+  );
+  inputs.set("ssprMethodsRequired", sspr);
+
+  const error = errorLine("policy-error");
+  const save = button("Save policy", { variant: "primary", type: "submit", testid: "policy-save" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true, ...tid("policy-form") },
+    h("h2", { id: "policy-title", class: "section-title" }, "Policy"),
+    h(
+      "div",
+      { class: "admin-grid" },
+      typeBoxes("enabledMethodTypes", "Methods users may register"),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "App passwords"),
+        check("appPasswords.enabled", "Allow app passwords"),
+        check("appPasswords.required", "Require an app password in \u201cKeep your account secure\u201d"),
+        h("p", { class: "field-hint" }, "For apps that cannot do two-step verification. At most 40 per user."),
+      ),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Sign-in"),
+        number("rememberDeviceDays", "Remember devices for (days)", "\u201cDon't ask again\u201d: 1 to 365 days; 0 turns it off."),
+        number("stepUpMinutes", "Step-up is valid for (minutes)"),
+        number("lockout.threshold", "Lock after this many failed attempts"),
+        number("lockout.minutes", "Lock for (minutes)"),
+      ),
+      typeBoxes("registration.requiredTypes", "Required at registration"),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Keep your account secure"),
+        number("registration.requiredCount", "Methods required in all"),
+        check("registration.offerDifferentMethod", "Offer \u201cI want to set up a different method\u201d"),
+        number("registration.snoozeDays", "\u201cSkip for now\u201d for (days)", "0 to 14; 0 means it can't be skipped."),
+        number("registration.maxSnoozes", "Skips allowed"),
+        number("wizardStepMinutes", "Minutes to finish a step"),
+        check("registration.bootstrapRequiresTemporaryAccessPass", "A first method needs a temporary access pass"),
+      ),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Password reset"),
+        field({ label: "Methods needed to reset a password", input: sspr, id: uniqueId("policy") }),
+        number("securityQuestions.registerCount", "Security questions to register"),
+        number("securityQuestions.answerCount", "Security questions to answer at reset"),
+      ),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Temporary access pass"),
+        number("temporaryAccessPass.defaultLifetimeMinutes", "Default lifetime (minutes)"),
+        number("temporaryAccessPass.maxLifetimeMinutes", "Longest lifetime (minutes)"),
+      ),
+    ),
+    field({ label: "Security questions offered (one per line)", input: questions, id: uniqueId("policy"), hint: "At least 10 while security questions are enabled." }),
+    error,
+    h("div", { class: "form-actions" }, save),
+  );
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const el of form.querySelectorAll(".field-invalid")) el.classList.remove("field-invalid");
+    error.clear();
+    const doc = structuredClone(policy);
+    for (const [path, el] of inputs) {
+      if (el.tagName === "FIELDSET") {
+        set(doc, path, [...el.querySelectorAll("input:checked")].map((i) => i.value));
+      } else if (el.type === "checkbox") {
+        set(doc, path, el.checked);
+      } else if (el.type === "number" || el.tagName === "SELECT") {
+        const n = Number(el.value);
+        // Anything that is not a whole number goes as typed: the server names the field.
+        set(doc, path, el.value.trim() !== "" && Number.isInteger(n) ? n : el.value);
+      }
+    }
+    doc.securityQuestions.questions = readQuestions(questions.value, questionIds);
+    try {
+      policy = await busy(save, () => api.put("/admin/policy", doc), "Saving\u2026");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error.show(err.field ? `${err.message} (${err.field})` : err);
+      const target = fieldElement(inputs, err.field);
+      if (target) {
+        target.classList.add("field-invalid");
+        target.setAttribute("aria-invalid", "true");
+        (target.querySelector?.("input") ?? target).focus();
+      }
+      return;
+    }
+    announce("The policy was saved.");
+    renderPolicyForm(form.parentElement, policy);
+  });
+  replace(body, form);
+}
+
+/** One question per line; a known text keeps its id, so users' registered answers stay valid. */
+function readQuestions(text, knownIds) {
+  const used = new Set(knownIds.values());
+  let next = 1;
+  const freshId = () => {
+    while (used.has(`q${next}`)) next += 1;
+    used.add(`q${next}`);
+    return `q${next}`;
+  };
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => ({ questionId: knownIds.get(line) ?? freshId(), text: line }));
+}
+
+function fieldElement(inputs, path) {
+  if (!path) return null;
+  const clean = path.replace(/\[\d+\].*$/, "");
+  for (let p = clean; p; p = p.includes(".") ? p.slice(0, p.lastIndexOf(".")) : "") {
+    if (inputs.has(p)) return inputs.get(p);
+  }
+  return null;
+}
+
+function get(doc, path) {
+  return path.split(".").reduce((value, key) => value?.[key], doc);
+}
+
+function set(doc, path, value) {
+  const keys = path.split(".");
+  const last = keys.pop();
+  keys.reduce((value, key) => value[key], doc)[last] = value;
+}
+
+// --- users ---------------------------------------------------------------------------------
+
+function usersSection(card) {
+  const input = h("input", { type: "text", class: "input", required: true, maxlength: "128", spellcheck: "false", ...tid("user-lookup-input") });
+  const error = errorLine("user-lookup-error");
+  const find = button("Look up", { variant: "primary", type: "submit", testid: "user-lookup" });
+  const result = h("div", { class: "stack", ...tid("user-result") });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h("h2", { id: "users-title", class: "section-title" }, "Users"),
+    field({ label: "User ID", input, id: uniqueId("lookup"), hint: "The user's id from the identity provider. Local demo: a username works too." }),
+    error,
+    h("div", { class: "form-actions" }, find),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.clear();
+    const value = input.value.trim();
+    if (!value) {
+      error.show("Enter a user ID.");
+      input.focus();
+      return;
+    }
+    try {
+      const userId = await busy(find, () => resolveUser(value), "Looking up\u2026");
+      await showUser(result, userId);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      replace(result);
+      error.show(err);
+    }
+  });
+  replace(card, h("div", { class: "card-body stack" }, form, result));
+}
+
+/** A user id as given, or (local demo only) the id of a demo username. */
+async function resolveUser(value) {
+  if (/^u-[0-9a-f]{20}$/.test(value) || !/^[A-Za-z0-9._@-]{1,64}$/.test(value)) return value;
+  try {
+    const answer = await api.request("POST", "/local/token", { body: { username: value }, auth: false });
+    return answer.userId;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return value; // not the local runtime
+    throw err;
+  }
+}
+
+async function showUser(slot, userId) {
+  const info = await api.get(`/admin/users/${seg(userId)}/security-info`);
+  const reload = () => showUser(slot, userId).catch((err) => announce(describeError(err), "error"));
+  const methods = info.methods ?? [];
+  const lockout = info.lockout ?? {};
+  const tap = info.temporaryAccessPass;
+  const action = (text, testid, run, options = {}) => button(text, { testid, onClick: () => run(userId, reload), ...options });
+  replace(
+    slot,
+    h(
+      "div",
+      { class: "stack", ...tid("user-panel"), "data-user-id": userId },
+      h("h3", {}, "User ", h("code", { ...tid("user-id") }, userId)),
+      h(
+        "dl",
+        { class: "details" },
+        h("dt", {}, "Registration"),
+        h(
+          "dd",
+          { ...tid("user-registration") },
+          info.registration?.required
+            ? `Must register at next sign-in${info.registration.missing?.length ? ` (missing: ${info.registration.missing.map(typeLabel).join(", ")})` : ""}`
+            : "Complete",
+        ),
+        h("dt", {}, "App passwords"),
+        h("dd", { ...tid("user-app-passwords") }, `${info.appPasswords?.count ?? 0} of ${info.appPasswords?.limit ?? 40}`),
+        h("dt", {}, "Remembered devices"),
+        h("dd", { ...tid("user-devices") }, String((info.rememberedDevices ?? []).length)),
+        h("dt", {}, "Lockout"),
+        h("dd", { ...tid("user-lockout") }, lockout.locked ? `Locked until ${formatDate(lockout.lockedUntil, { withTime: true })}` : `Not locked (${lockout.failedCount ?? 0} recent failures)`),
+        h("dt", {}, "Temporary access pass"),
+        h("dd", { ...tid("user-tap") }, tap ? `Active until ${formatDate(tap.expiresAt, { withTime: true })}${tap.singleUse ? ", single use" : ""}` : "None"),
+      ),
+      methods.length === 0
+        ? h("p", { class: "muted", ...tid("user-no-methods") }, "No sign-in methods.")
+        : h(
+            "ul",
+            { class: "method-list", "aria-label": "The user's methods", ...tid("user-methods") },
+            methods.map((m) =>
+              h(
+                "li",
+                { class: "method-row row-plain", ...tid("user-method") },
+                h("span", {}, m.isDefault ? "\u2605" : ""),
+                h("span", {}, h("strong", {}, typeLabel(m.type)), " \u00b7 ", m.displayName, maskedDetail(m)),
+                h("span", { class: "method-meta" }, `Added ${formatDate(m.createdAt)}`),
+              ),
+            ),
+          ),
+      h(
+        "div",
+        { class: "form-actions admin-actions" },
+        action("Require re-registration", "clear-security-info", clearDialog, { variant: "danger" }),
+        action("Delete app passwords", "delete-user-app-passwords", (id, done) =>
+          confirmAction({
+            title: "Delete all app passwords",
+            text: "Every app that signs in with one of this user's app passwords stops working.",
+            call: () => api.delete(`/admin/users/${seg(id)}/app-passwords`),
+            done: "The user's app passwords were deleted.",
+            reload: done,
+          }),
+        ),
+        action("Forget remembered devices", "forget-user-devices", (id, done) =>
+          confirmAction({
+            title: "Forget remembered devices",
+            text: "Every device where the user chose \u201cDon't ask again\u201d asks for the second step again.",
+            call: () => api.delete(`/admin/users/${seg(id)}/remembered-devices`),
+            done: "The user's remembered devices were forgotten.",
+            reload: done,
+          }),
+        ),
+        action("Issue temporary access pass", "issue-tap", tapDialog),
+        action("Unlock", "unlock-user", (id, done) =>
+          confirmAction({
+            title: "Unlock",
+            text: "The user can verify again at once.",
+            call: () => api.post(`/admin/users/${seg(id)}/unlock`),
+            done: "The user was unlocked.",
+            reload: done,
+          }), { disabled: !lockout.locked }),
+      ),
+    ),
+  );
+}
+
+function maskedDetail(method) {
+  const detail = method.phoneNumber ?? method.emailAddress ?? method.deviceName ?? null;
+  return detail ? ` (${detail})` : "";
+}
+
+function clearDialog(userId, reload) {
+  return confirmAction({
+    title: "Require re-registration",
+    text: "All of this user's sign-in methods, app passwords and remembered devices are removed. They must register again at their next sign-in.",
+    call: () => api.delete(`/admin/users/${seg(userId)}/security-info`),
+    done: "The user's security info was cleared; they register again at next sign-in.",
+    confirmText: "Clear security info",
+    reload,
+  });
+}
+
+async function confirmAction({ title, text, call, done, reload, confirmText = "Confirm" }) {
+  const dialog = openDialog({ title, testid: "admin-confirm-dialog" });
+  const error = errorLine("admin-confirm-error");
+  const confirm = button(confirmText, { variant: "danger", testid: "admin-confirm" });
+  confirm.addEventListener("click", async () => {
+    try {
+      await busy(confirm, call, "Working\u2026");
+      dialog.close(true);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error.show(err);
+    }
+  });
+  dialog.show(
+    h("div", { class: "stack" }, h("p", {}, text), error, h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "admin-cancel" }), confirm)),
+    { focus: "[data-testid=admin-cancel]" },
+  );
+  if (await dialog.result) {
+    announce(done);
+    await reload();
+  }
+}
+
+async function tapDialog(userId, reload) {
+  const dialog = openDialog({ title: "Issue temporary access pass", testid: "tap-dialog" });
+  const minutes = h("input", { type: "number", class: "input", min: "10", step: "1", placeholder: "Policy default", ...tid("tap-minutes") });
+  const single = h("input", { type: "checkbox", checked: true, id: uniqueId("tap-single"), ...tid("tap-single-use") });
+  const error = errorLine("tap-error");
+  const issue = button("Issue", { variant: "primary", type: "submit", testid: "tap-issue" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h("p", {}, "The pass lets the user verify their identity (step-up) or set up a first method, without their other methods. A new pass replaces an earlier one."),
+    field({ label: "Lifetime in minutes", input: minutes, id: uniqueId("tap-lifetime"), hint: "Leave empty for the policy's default." }),
+    h("div", { class: "checkbox" }, single, h("label", { for: single.id }, "One use only")),
+    error,
+    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), issue),
+  );
+  let issued = null;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { singleUse: single.checked };
+    if (minutes.value.trim()) body.lifetimeMinutes = Number.isInteger(Number(minutes.value)) ? Number(minutes.value) : minutes.value;
+    try {
+      issued = await busy(issue, () => api.post(`/admin/users/${seg(userId)}/temporary-access-pass`, body), "Issuing\u2026");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error.show(err);
+      return;
+    }
+    dialog.setTitle("Temporary access pass");
+    dialog.show(
+      h(
+        "div",
+        { class: "stack" },
+        h("p", {}, `Give this pass to the user. It works until ${formatDate(issued.expiresAt, { withTime: true })}${issued.singleUse ? ", once" : ""}.`),
+        h("p", { class: "password-box" }, h("code", { class: "secret", ...tid("tap-value") }, groupInFours(issued.temporaryAccessPass))),
+        h("p", { class: "notice notice-warning" }, "It is shown only now."),
+        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "tap-done", onClick: () => dialog.close(true) })),
+      ),
+      { focus: "[data-testid=tap-done]" },
+    );
+  });
+  dialog.show(form, { focus: "input" });
+  await dialog.result;
+  if (issued) {
+    announce("A temporary access pass was issued.");
+    await reload();
+  }
+}
