@@ -27,10 +27,13 @@ from collections import Counter
 import cold_import
 import operations
 import push_webauthn
+import signin_checks
 from operations import CallKey, OperationResult
 
 # The authenticator app's and security keys' operations (push round trip, WebAuthn verification).
 operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
+# The sign-in service's checks: app passwords (1 vs 40) and remembered devices.
+operations.OPERATIONS.extend(signin_checks.OPERATIONS)
 
 IMPORT_AIM = 1.5
 TOTP_DYNAMODB_AIM = 2
@@ -185,6 +188,7 @@ def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]
             f"security-info read: 1 DynamoDB Query and nothing else on DynamoDB ({_calls_text(read)})",
             read.get(("DynamoDB", "Query"), 0) == 1 and _service_total(read, "DynamoDB") == 1,
         ),
+        *signin_checks.aims(by_name),
     ]
 
 
