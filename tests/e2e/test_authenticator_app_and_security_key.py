@@ -24,6 +24,8 @@ from tests.e2e.conftest import STEP_TIMEOUT_MS
 from tests.support_api import Api
 
 pytestmark = pytest.mark.e2e
+# A first request may import a function (and py_webauthn): wait as long as a step may take.
+WAIT = STEP_TIMEOUT_MS
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,16 @@ def local_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
     ctx.close()
 
 
+@pytest.fixture
+def phone_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
+    """The phone is another device: its own context (storage, and a window of its own, so neither
+    page is a throttled background tab)."""
+    ctx = browser.new_context(base_url=local_url, viewport={"width": 420, "height": 860}, locale="en-US")
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
 def watched(page: Page, errors: list[str]) -> Page:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page
@@ -55,10 +67,10 @@ def watched(page: Page, errors: list[str]) -> Page:
 
 def sign_in(page: Page) -> str:
     username = f"e2e-{uuid.uuid4().hex[:10]}"
-    page.goto("/")
+    page.goto("/#/security-info")  # straight to the page: no wizard first
     page.get_by_label("Username").fill(username)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible(timeout=WAIT)
     return username
 
 
@@ -71,22 +83,22 @@ def choose(page: Page, type_name: str) -> Any:
 
 
 def test_add_the_authenticator_app_beside_the_phone_and_sign_in_with_push(
-    local_context: BrowserContext,
+    local_context: BrowserContext, phone_context: BrowserContext
 ) -> None:
     errors: list[str] = []
     page = watched(local_context.new_page(), errors)
-    phone = watched(local_context.new_page(), errors)
+    phone = watched(phone_context.new_page(), errors)
     sign_in(page)
     phone.goto("/phone.html")
-    expect(phone.get_by_role("heading", name="Authenticator")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Authenticator")).to_be_visible(timeout=WAIT)
 
     dialog = choose(page, "authenticatorApp")
-    expect(dialog.get_by_role("heading", name="Start by getting the app")).to_be_visible()
-    expect(dialog.get_by_test_id("app-open-phone")).to_have_attribute("href", "phone.html")
+    expect(dialog.get_by_role("heading", name="Start by getting the app")).to_be_visible(timeout=WAIT)
+    expect(dialog.get_by_test_id("app-open-phone")).to_have_attribute("href", "phone.html", timeout=WAIT)
     dialog.get_by_test_id("app-download-next").click()
     dialog.get_by_label("Name for this method (optional)").fill("Work phone")
     dialog.get_by_test_id("app-account-next").click()
-    expect(dialog.get_by_test_id("app-qr").locator("svg")).to_be_visible()
+    expect(dialog.get_by_test_id("app-qr").locator("svg")).to_be_visible(timeout=WAIT)
     dialog.get_by_test_id("app-cant-scan").click()
     code = dialog.get_by_test_id("app-activation-code").inner_text()
     qr_content = dialog.get_by_test_id("app-qr").get_attribute("data-qr-content")
@@ -95,42 +107,44 @@ def test_add_the_authenticator_app_beside_the_phone_and_sign_in_with_push(
     # On the phone: add the account with the QR code's content.
     phone.get_by_test_id("phone-add-code").fill(qr_content)
     phone.get_by_test_id("phone-add-submit").click()
-    expect(phone.get_by_test_id("phone-account")).to_have_count(1)
-    expect(phone.get_by_test_id("phone-code")).to_have_text(re.compile(r"^\d{3} \d{3}$"))
+    expect(phone.get_by_test_id("phone-account")).to_have_count(1, timeout=WAIT)
+    expect(phone.get_by_test_id("phone-code")).to_have_text(re.compile(r"^\d{3} \d{3}$"), timeout=WAIT)
 
     # The test notification: the page shows the number, the phone asks for it.
     dialog.get_by_test_id("app-qr-next").click()
     number = dialog.get_by_test_id("app-test-number")
-    expect(number).to_have_text(re.compile(r"^\d{2}$"))
+    expect(number).to_have_text(re.compile(r"^\d{2}$"), timeout=WAIT)
     request = phone.get_by_test_id("phone-request")
-    expect(request).to_have_count(1)
-    expect(request).to_contain_text("Test notification")
+    expect(request).to_have_count(1, timeout=WAIT)
+    expect(request).to_contain_text("Test notification", timeout=WAIT)
     request.get_by_test_id("phone-number-input").fill(number.inner_text())
     request.get_by_test_id("phone-approve").click()
-    expect(dialog.get_by_test_id("app-success")).to_be_visible()
+    expect(dialog.get_by_test_id("app-success")).to_be_visible(timeout=WAIT)
     dialog.get_by_test_id("app-done").click()
     row = page.get_by_test_id("method-row").filter(has_text="Work phone")
-    expect(row).to_have_attribute("data-method-type", "authenticatorApp")
-    expect(row.get_by_test_id("default-badge")).to_be_visible()
+    expect(row).to_have_attribute("data-method-type", "authenticatorApp", timeout=WAIT)
+    expect(row.get_by_test_id("default-badge")).to_be_visible(timeout=WAIT)
 
     # Sign in with push.
     page.get_by_test_id("nav-try-sign-in").click()
     page.get_by_test_id("try-start").click()
     sign_in_number = page.get_by_test_id("try-number")
-    expect(sign_in_number).to_have_text(re.compile(r"^\d{2}$"))
+    expect(sign_in_number).to_have_text(re.compile(r"^\d{2}$"), timeout=WAIT)
     request = phone.get_by_test_id("phone-request")
-    expect(request).to_contain_text("Approve sign-in?")
+    expect(request).to_contain_text("Approve sign-in?", timeout=WAIT)
     request.get_by_test_id("phone-number-input").fill(sign_in_number.inner_text())
     request.get_by_test_id("phone-approve").click()
-    expect(page.get_by_test_id("try-approved")).to_be_visible()
-    expect(phone.get_by_test_id("phone-request")).to_have_count(0)
+    expect(page.get_by_test_id("try-approved")).to_be_visible(timeout=WAIT)
+    expect(phone.get_by_test_id("phone-request")).to_have_count(0, timeout=WAIT)
     assert errors == []
 
 
-def test_a_wrong_number_on_the_phone_is_refused(local_context: BrowserContext) -> None:
+def test_a_wrong_number_on_the_phone_is_refused(
+    local_context: BrowserContext, phone_context: BrowserContext
+) -> None:
     errors: list[str] = []
     page = watched(local_context.new_page(), errors)
-    phone = watched(local_context.new_page(), errors)
+    phone = watched(phone_context.new_page(), errors)
     sign_in(page)
     phone.goto("/phone.html")
     dialog = choose(page, "authenticatorApp")
@@ -139,20 +153,20 @@ def test_a_wrong_number_on_the_phone_is_refused(local_context: BrowserContext) -
     dialog.get_by_test_id("app-cant-scan").click()
     phone.get_by_test_id("phone-add-code").fill(dialog.get_by_test_id("app-activation-code").inner_text())
     phone.get_by_test_id("phone-add-submit").click()
-    expect(phone.get_by_test_id("phone-account")).to_have_count(1)
+    expect(phone.get_by_test_id("phone-account")).to_have_count(1, timeout=WAIT)
     dialog.get_by_test_id("app-qr-next").click()
     number = dialog.get_by_test_id("app-test-number")
-    expect(number).to_have_text(re.compile(r"^\d{2}$"))
+    expect(number).to_have_text(re.compile(r"^\d{2}$"), timeout=WAIT)
     first = number.inner_text()
     phone.get_by_test_id("phone-number-input").fill("10" if first != "10" else "11")
     phone.get_by_test_id("phone-approve").click()
-    expect(phone.get_by_test_id("phone-status")).to_contain_text("does not match")
+    expect(phone.get_by_test_id("phone-status")).to_contain_text("does not match", timeout=WAIT)
     # The page sends a new notification with a new request on the phone.
-    expect(dialog.get_by_test_id("app-test-status")).to_contain_text("denied")
-    expect(phone.get_by_test_id("phone-request")).to_have_count(1)
+    expect(dialog.get_by_test_id("app-test-status")).to_contain_text("denied", timeout=WAIT)
+    expect(phone.get_by_test_id("phone-request")).to_have_count(1, timeout=WAIT)
     phone.get_by_test_id("phone-number-input").fill(number.inner_text())
     phone.get_by_test_id("phone-approve").click()
-    expect(dialog.get_by_test_id("app-success")).to_be_visible()
+    expect(dialog.get_by_test_id("app-success")).to_be_visible(timeout=WAIT)
     assert errors == []
 
 
@@ -183,17 +197,17 @@ def test_add_a_security_key_and_sign_in_with_it(local_context: BrowserContext, l
     dialog = choose(page, "securityKey")
     dialog.get_by_label("Name this security key").fill("Blue key")
     dialog.get_by_test_id("key-next").click()
-    expect(dialog.get_by_test_id("key-success")).to_be_visible()
+    expect(dialog.get_by_test_id("key-success")).to_be_visible(timeout=WAIT)
     dialog.get_by_test_id("key-done").click()
     row = page.get_by_test_id("method-row").filter(has_text="Blue key")
-    expect(row).to_have_attribute("data-method-type", "securityKey")
+    expect(row).to_have_attribute("data-method-type", "securityKey", timeout=WAIT)
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
     assert len(credentials) == 1
 
     page.get_by_test_id("nav-try-sign-in").click()
     page.get_by_test_id("try-start").click()
     page.get_by_test_id("try-use-key").click()
-    expect(page.get_by_test_id("try-approved")).to_be_visible()
+    expect(page.get_by_test_id("try-approved")).to_be_visible(timeout=WAIT)
     after = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
     assert after[0]["signCount"] > credentials[0]["signCount"]
 
@@ -238,5 +252,5 @@ def test_the_same_key_cannot_be_added_twice(local_context: BrowserContext) -> No
     dialog.get_by_test_id("key-next").click()
     step_up.get_by_test_id("step-up-use-key").click()
     # excludeCredentials: the authenticator refuses to register itself twice.
-    expect(dialog.get_by_test_id("key-error")).to_contain_text("already registered")
+    expect(dialog.get_by_test_id("key-error")).to_contain_text("already registered", timeout=WAIT)
     assert errors == []

@@ -10,6 +10,7 @@ import { runVerification, stepUpDialog } from "./verify.js";
 import { appPasswordsSection } from "./app-passwords.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
 import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
+import { WIZARD_ROUTE, signInInterrupt, wizardNeeded, wizardView } from "./wizard.js";
 
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
@@ -30,6 +31,7 @@ const api = new Api({
 const ROUTES = {
   "#/security-info": { title: "Security info", view: securityInfoView },
   "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
+  [WIZARD_ROUTE]: { title: "Keep your account secure", view: keepSecureView },
 };
 const DEFAULT_ROUTE = "#/security-info";
 
@@ -49,7 +51,11 @@ function render({ focusMain = false } = {}) {
     return;
   }
   document.body.classList.remove("signed-out");
-  const route = ROUTES[location.hash] ? location.hash : DEFAULT_ROUTE;
+  // Registration required at sign-in: the wizard comes first, whatever the address says.
+  const interrupted = signInInterrupt.active(api.session.userId);
+  const route = interrupted ? WIZARD_ROUTE : ROUTES[location.hash] ? location.hash : DEFAULT_ROUTE;
+  if (interrupted && location.hash !== WIZARD_ROUTE) history.replaceState(null, "", WIZARD_ROUTE);
+  document.body.classList.toggle("wizard-mode", route === WIZARD_ROUTE);
   renderUser();
   renderNav(route);
   document.title = `${ROUTES[route].title} \u2013 My Sign-Ins`;
@@ -73,18 +79,21 @@ function renderUser() {
         type: "button",
         class: "btn btn-link topbar-link",
         ...tid("sign-out"),
-        onclick: () => {
-          api.signOut();
-          state.info = null;
-          clearAnnouncement();
-          history.replaceState(null, "", location.pathname);
-          render();
-          announce("You signed out.");
-        },
+        onclick: signOut,
       },
       "Sign out",
     ),
   );
+}
+
+function signOut() {
+  api.signOut();
+  signInInterrupt.clear();
+  state.info = null;
+  clearAnnouncement();
+  history.replaceState(null, "", location.pathname);
+  render();
+  announce("You signed out.");
 }
 
 function renderNav(route) {
@@ -150,7 +159,13 @@ function signInView() {
       return;
     }
     clearAnnouncement();
-    if (!ROUTES[location.hash]) history.replaceState(null, "", DEFAULT_ROUTE);
+    signInInterrupt.clear();
+    if (!ROUTES[location.hash]) {
+      // As the sign-in service would: missing security info is set up before anything else.
+      const interrupt = await wizardNeeded(api, () => mfaStatus(api.session.userId));
+      if (interrupt) signInInterrupt.set(api.session.userId);
+      history.replaceState(null, "", interrupt ? WIZARD_ROUTE : DEFAULT_ROUTE);
+    }
     render({ focusMain: true });
   });
   replace(
@@ -176,6 +191,24 @@ export function brandMark() {
     h("span", {}),
     h("span", {}),
   );
+}
+
+// --- Keep your account secure (the enrollment wizard) ---------------------------------------
+
+function keepSecureView() {
+  wizardView({
+    api,
+    main,
+    atSignIn: signInInterrupt.active(api.session.userId),
+    onSignOut: signOut,
+    onLeave: (how) => {
+      signInInterrupt.clear();
+      location.hash = DEFAULT_ROUTE;
+      if (how === "done") announce("Your security info is set up.");
+      else if (how === "snoozed") announce("You can set up your security info later. We'll ask again when you sign in.");
+      else if (how === "nothing") announce("Your security info already has what your organization requires.");
+    },
+  });
 }
 
 // --- Security info -------------------------------------------------------------------------
@@ -338,6 +371,7 @@ function renderRegistrationBanner(info) {
             : "Add another sign-in method to finish setting up your account.",
         ),
       ),
+      h("a", { href: WIZARD_ROUTE, class: "btn btn-primary banner-action", ...tid("keep-secure-start") }, "Keep your account secure"),
     ),
   );
 }

@@ -1,0 +1,181 @@
+// Wizard pages of the authenticator-app section: download -> set up -> scan the QR code (or "Can't
+// scan image?": the code and URL) -> "Let's try it out" (the number to enter on the phone); and
+// "I want to use a different authenticator app": any TOTP app's QR code and its 6-digit code.
+
+import { h, tid } from "../dom.js";
+import { groupInFours } from "../format.js";
+import { button, uniqueId } from "../ui.js";
+import { actionLink, appTile, codeField, pageFrame, phoneArt, qrPicture } from "./common.js";
+
+const SECTION = "Authenticator app";
+
+const differentMethod = (ctx) => actionLink(ctx, "differentMethod", "I want to set up a different method", "wizard-different-method");
+
+/** "Open the simulated phone": this demo's stand-in for the app (a new tab), with the code filled in. */
+function simulatedPhoneLink(code = null) {
+  const href = code ? `phone.html#code=${encodeURIComponent(String(code).replace(/[\s-]/g, ""))}` : "phone.html";
+  return h("a", { href, target: "_blank", rel: "noopener", ...tid("wizard-open-phone") }, "Open the simulated phone");
+}
+
+export function authenticatorDownload(ctx) {
+  return pageFrame(ctx, {
+    section: SECTION,
+    art: appTile(),
+    title: "Start by getting the app",
+    body: [
+      h("p", {}, "On your phone, install the Authenticator app. ", simulatedPhoneLink(), h("span", { class: "muted" }, " (this demo's app, in a new tab)")),
+      h("p", {}, "After you install the Authenticator app on your device, choose \u201cNext\u201d."),
+      h("p", { class: "wizard-inline-link" }, actionLink(ctx, "differentApp", "I want to use a different authenticator app", "wizard-different-app")),
+    ],
+    next: { label: "Next" },
+    links: [differentMethod(ctx)],
+  });
+}
+
+export function authenticatorSetup(ctx) {
+  return pageFrame(ctx, {
+    section: SECTION,
+    art: phoneArt("check"),
+    title: "Set up your account",
+    body: [
+      h("p", {}, "If prompted, allow notifications. Then add an account, and select \u201cWork or school\u201d."),
+    ],
+    next: { label: "Next" },
+    links: [differentMethod(ctx)],
+  });
+}
+
+export function authenticatorQr(ctx) {
+  return qrPage(ctx, { manual: false });
+}
+
+export function authenticatorManual(ctx) {
+  return qrPage(ctx, { manual: true });
+}
+
+/** The activation URL as the app needs it: absolute (the server may give a path on this site). */
+function absolute(url) {
+  try {
+    return new URL(String(url ?? ""), location.origin).href;
+  } catch {
+    return String(url ?? "");
+  }
+}
+
+function qrPage(ctx, { manual }) {
+  const { step } = ctx;
+  const activationUrl = absolute(step.activationUrl);
+  const details = manual
+    ? h(
+        "div",
+        { class: "manual-setup wizard-manual", ...tid("wizard-manual") },
+        h("p", {}, "Enter the following into your app:"),
+        h(
+          "dl",
+          { class: "details" },
+          h("dt", {}, "Code:"),
+          h("dd", {}, h("code", { class: "secret", ...tid("wizard-activation-code") }, step.activationCode ?? ""), copyButton(step.activationCode, "code")),
+          h("dt", {}, "URL:"),
+          h("dd", {}, h("code", { class: "secret secret-wrap", ...tid("wizard-activation-url") }, activationUrl), copyButton(activationUrl, "URL")),
+        ),
+        h("p", { class: "muted small" }, "Using this demo's simulated phone? ", simulatedPhoneLink(step.activationCode), " and the code is filled in."),
+      )
+    : h("p", {}, actionLink(ctx, "cantScan", "Can't scan image?", "wizard-cant-scan"));
+  return pageFrame(ctx, {
+    section: SECTION,
+    art: appTile(),
+    title: "Scan the QR code",
+    body: [
+      h("p", {}, "Use the Authenticator app to scan the QR code. This will connect the Authenticator app with your account."),
+      h("p", {}, "After you scan the QR code, choose \u201cNext\u201d."),
+      qrPicture(step.qrSvg, "QR code to connect the Authenticator app with your account", "wizard-qr"),
+      details,
+    ],
+    next: { label: "Next" },
+    links: [differentMethod(ctx)],
+  });
+}
+
+export function authenticatorTest(ctx) {
+  const number = String(ctx.step.numberToMatch ?? "");
+  return pageFrame(ctx, {
+    section: SECTION,
+    art: phoneArt("check"),
+    title: "Let's try it out",
+    body: [
+      h("p", {}, "Approve the notification we're sending to your app by entering the number shown below."),
+      h(
+        "div",
+        { class: "number-match wizard-number", role: "img", "aria-label": `Number to enter in your app: ${number}`, ...tid("wizard-number") },
+        number,
+      ),
+      h("p", { class: "muted" }, "When you've approved it on your phone, choose \u201cNext\u201d."),
+      h("p", {}, actionLink(ctx, "resend", "Send the notification again", "wizard-resend")),
+    ],
+    next: { label: "Next" },
+    links: [differentMethod(ctx)],
+  });
+}
+
+/** "I want to use a different authenticator app": scan (or type the key), then the app's code. */
+export function softwareOathQr(ctx) {
+  const { step } = ctx;
+  const panelId = uniqueId("wizard-secret");
+  const panel = h(
+    "div",
+    { id: panelId, class: "manual-setup", hidden: !ctx.draft.showKey, ...tid("wizard-secret-panel") },
+    h("p", {}, "Enter these details in your app. Choose a time-based account if it asks."),
+    h(
+      "dl",
+      { class: "details" },
+      h("dt", {}, "Account name:"),
+      h("dd", { ...tid("wizard-account-name") }, step.accountName ?? ""),
+      h("dt", {}, "Secret key:"),
+      h("dd", {}, h("code", { class: "secret", ...tid("wizard-secret") }, groupInFours(step.secret)), copyButton(step.secret, "secret key")),
+    ),
+  );
+  const toggle = button("Can't scan image?", {
+    variant: "link",
+    class: "btn btn-link flush",
+    testid: "wizard-cant-scan",
+    "aria-expanded": String(!panel.hidden),
+    "aria-controls": panelId,
+  });
+  toggle.addEventListener("click", () => {
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute("aria-expanded", String(!panel.hidden));
+    ctx.keepDraft({ showKey: !panel.hidden });
+  });
+  const code = codeField({ label: "Enter code", hint: "Enter the 6-digit code shown in your authenticator app." });
+  return pageFrame(ctx, {
+    section: SECTION,
+    art: appTile(),
+    title: "Scan the QR code",
+    body: [
+      h("p", {}, "Use your authenticator app to scan the QR code. This connects the app with your account."),
+      qrPicture(step.qrSvg, "QR code for your authenticator app", "wizard-qr"),
+      h("p", {}, toggle),
+      panel,
+      code.node,
+    ],
+    next: { label: "Next", input: (showError) => {
+      const value = code.read(showError);
+      return value === null ? null : { code: value };
+    } },
+    links: [differentMethod(ctx)],
+  });
+}
+
+/** A small "Copy" beside a value. */
+export function copyButton(value, what) {
+  const copy = button("Copy", { variant: "link", class: "btn btn-link copy-button", "aria-label": `Copy ${what}` });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(String(value ?? ""));
+      copy.textContent = "Copied";
+    } catch {
+      copy.textContent = "Select and copy";
+    }
+  });
+  return copy;
+}
