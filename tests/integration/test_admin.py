@@ -264,3 +264,48 @@ def test_the_policy_can_demand_a_pass_for_the_first_method(api: Api) -> None:
             {"X-Temporary-Access-Pass": tap["temporaryAccessPass"]},
         )
         assert begun.status == 201, begun.body
+
+
+def test_every_event_of_app_passwords_devices_and_admin_actions_matches_its_schema(api: Api) -> None:
+    user = api.user()
+    boss = admin(api)
+    secrets: list[str] = []
+    with policy_changed(api, {"appPasswords": {"enabled": True}}):
+        created = user.call("POST", "/me/app-passwords", {"name": "Outlook"}).body
+        secrets.append(created["password"])
+        _, secret = user.add_totp()
+        user.step_up(secret)
+        assert user.call("DELETE", f"/me/app-passwords/{created['id']}").status == 204
+        started = user.call("POST", "/me/verifications", {"purpose": "mfa"}).body["verificationId"]
+        token = user.call(
+            "POST", f"/me/verifications/{started}", {"code": user.code(secret), "rememberDevice": True}
+        ).body["rememberDeviceToken"]
+        secrets.append(token)
+        assert user.call("DELETE", f"/me/remembered-devices/{token.partition('.')[0]}").status == 204
+        assert user.call("DELETE", "/me/remembered-devices").status == 204
+        secrets.append(issue(api, user)["temporaryAccessPass"])
+        assert user.call("POST", "/me/app-passwords", {"name": "Thunderbird"}).status == 201
+        for route in ("app-passwords", "remembered-devices", "security-info"):
+            assert boss.call("DELETE", f"/admin/users/{user.user_id}/{route}").status == 204
+        assert boss.call("POST", f"/admin/users/{user.user_id}/unlock").status == 204
+    mine = [e for e in api.events() if e["detail"].get("userId") == user.user_id]
+    for event in mine:
+        validate_event(event["detail-type"], event["detail"])
+    kinds = {e["detail-type"] for e in mine}
+    assert kinds >= {
+        "AppPasswordCreated",
+        "AppPasswordDeleted",
+        "RememberedDevicesForgotten",
+        "TemporaryAccessPassIssued",
+        "SecurityInfoCleared",
+        "UserUnlocked",
+    }
+    forgotten = [e["detail"] for e in mine if e["detail-type"] == "RememberedDevicesForgotten"]
+    assert [(d["scope"], d["reason"]) for d in forgotten] == [
+        ("device", "user_request"),
+        ("all", "user_request"),
+        ("all", "admin_reset"),
+    ]
+    text = json.dumps(mine)
+    for value in secrets:
+        assert value not in text
