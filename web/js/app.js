@@ -7,6 +7,7 @@ import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
 import { runVerification, stepUpDialog } from "./verify.js";
+import { resetPasswordView } from "./reset-password.js";
 import { appPasswordsSection } from "./app-passwords.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
 import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
@@ -31,6 +32,10 @@ const api = new Api({
 const ROUTES = {
   "#/security-info": { title: "Security info", view: securityInfoView },
   "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
+  "#/reset-password": {
+    title: "Reset password",
+    view: () => resetPasswordView({ api, main, loadInfo, brand: brandMark }),
+  },
   [WIZARD_ROUTE]: { title: "Keep your account secure", view: keepSecureView },
 };
 const DEFAULT_ROUTE = "#/security-info";
@@ -111,6 +116,7 @@ function renderNav(route) {
       {},
       h("li", {}, link("#/security-info", "Security info", "shield", "nav-security-info")),
       h("li", {}, link("#/try-sign-in", "Try sign-in", "signin", "nav-try-sign-in")),
+      h("li", {}, link("#/reset-password", "Reset password", "key", "nav-reset-password")),
     ),
   );
 }
@@ -322,7 +328,7 @@ function methodRow(method) {
       "div",
       { class: "method-type" },
       h("span", { class: "method-type-label", ...tid("method-type") }, typeLabel(method.type)),
-      h("span", { class: "method-type-detail" }, typeDetail(method.type)),
+      h("span", { class: "method-type-detail", ...tid("method-detail") }, typeDetail(method.type, method)),
     ),
     h(
       "div",
@@ -338,7 +344,9 @@ function methodRow(method) {
     h(
       "div",
       { class: "method-actions" },
-      button("Change", { variant: "link", testid: "rename-method", "aria-label": `Change name of ${label}`, onClick: () => renameDialog(method) }),
+      moduleFor(method.type)?.edit
+        ? button("Change", { variant: "link", testid: "edit-method", "aria-label": `Change ${label}`, onClick: () => editDialog(method) })
+        : button("Change", { variant: "link", testid: "rename-method", "aria-label": `Change name of ${label}`, onClick: () => renameDialog(method) }),
       button("Delete", { variant: "link", testid: "delete-method", class: "btn btn-link btn-link-danger", "aria-label": `Delete ${label}`, onClick: () => deleteDialog(method) }),
     ),
   );
@@ -423,6 +431,17 @@ async function addMethodDialog() {
   if (method) {
     announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was added.`);
   }
+  await refreshQuietly();
+}
+
+/** The type's own "Change" (a phone: name, text or call, a new number proved by a code). */
+async function editDialog(method) {
+  const dialog = openDialog({ title: "Change", testid: "edit-dialog", wide: true });
+  moduleFor(method.type)
+    .edit({ api, dialog, method })
+    .then((updated) => dialog.close(updated));
+  const updated = await dialog.result;
+  if (updated) announce(`${typeLabel(updated.type)} \u201c${updated.displayName}\u201d was updated.`);
   await refreshQuietly();
 }
 

@@ -15,7 +15,18 @@ const TYPE_DETAILS = {
 };
 
 export const typeLabel = (type) => TYPE_LABELS[type] ?? type;
-export const typeDetail = (type) => TYPE_DETAILS[type] ?? "";
+const PHONE_KINDS = { mobile: "Mobile", alternateMobile: "Alternate mobile", office: "Office" };
+
+/** The second line under a type: for phones and email, which one (masked) and how codes come. */
+export function typeDetail(type, method = null) {
+  if (type === "phone" && method?.phoneNumber) {
+    const how = method.channel === "voice" ? "call" : "text";
+    return `${PHONE_KINDS[method.phoneType] ?? "Phone"} ${method.phoneNumber} \u00b7 ${how}`;
+  }
+  if (type === "email" && method?.emailAddress) return `${method.emailAddress} \u00b7 password reset only`;
+  if (type === "securityQuestions") return `${method?.questionCount ?? ""} questions \u00b7 password reset only`.trim();
+  return TYPE_DETAILS[type] ?? "";
+}
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });

@@ -122,14 +122,14 @@ export const uniqueId = (prefix) => `${prefix}-${++fieldCount}`;
  * The "enter the 6-digit code" form. `submit(code)` does the API call; an ApiError is shown
  * inline (with attempts left); a 423 disables the form. Returns {form, input, error}.
  */
-export function codeForm({ label = "Code", hint = null, submitText = "Verify", testid = "code", submit, extra = null, onCancel = null }) {
+export function codeForm({ label = "Code", hint = null, submitText = "Verify", testid = "code", submit, extra = null, onCancel = null, digits = 6, tooShort = null }) {
   const id = uniqueId("code");
   const input = h("input", {
     type: "text",
     inputmode: "numeric",
     autocomplete: "one-time-code",
-    pattern: "[0-9]{6}",
-    maxlength: "6",
+    pattern: `[0-9]{${digits}}`,
+    maxlength: String(digits),
     required: true,
     class: "input input-code",
     spellcheck: "false",
@@ -146,14 +146,14 @@ export function codeForm({ label = "Code", hint = null, submitText = "Verify", t
     h("div", { class: "dialog-actions" }, onCancel && button("Back", { onClick: onCancel, testid: `${testid}-back` }), submitButton),
   );
   input.addEventListener("input", () => {
-    const digits = input.value.replace(/\D/g, "").slice(0, 6);
-    if (digits !== input.value) input.value = digits;
+    const typed = input.value.replace(/\D/g, "").slice(0, digits);
+    if (typed !== input.value) input.value = typed;
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const code = input.value.trim();
-    if (!/^\d{6}$/.test(code)) {
-      error.show("Enter the 6-digit code from your authenticator app.");
+    if (code.length !== digits || !/^\d+$/.test(code)) {
+      error.show(tooShort ?? `Enter the ${digits}-digit code from your authenticator app.`);
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;

@@ -9,13 +9,16 @@ import { codePromptFor, verifierFor } from "./methods/index.js";
 import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
 const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
+// Password reset has its own methods (email, security questions); step-up and sign-in use MFA ones.
+const usableFor = (methods, purpose) =>
+  (methods ?? []).filter((m) => (m.usableFor ?? []).includes(purpose === "sspr" ? "sspr" : "mfa"));
 
 /**
  * Run a verification inside a container. `show(nodes, options)` renders a step (a dialog's show,
  * or a panel's). Calls `onApproved(answer)` with the 200 body once the code is accepted.
  */
 export function runVerification({ api, purpose, methods, show, testid, onApproved, rememberDeviceDays = 0, intro = null }) {
-  const usable = mfaCapable(methods);
+  const usable = usableFor(methods, purpose);
   const preferred = usable.find((m) => m.isDefault) ?? usable[0] ?? null;
   let chosen = preferred;
 
@@ -41,7 +44,7 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
     let verification;
     try {
       const body = { purpose };
-      if (chosen && chosen !== preferred) body.methodId = chosen.id;
+      if (chosen && (chosen !== preferred || !chosen.isDefault)) body.methodId = chosen.id;
       verification = await api.post("/me/verifications", body, { idempotent: true });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;

@@ -2,10 +2,13 @@
 // Security info view lists exactly these in "Add sign-in method" (nothing that does not work yet).
 
 import authenticatorApp from "./authenticator-app.js";
+import email from "./email.js";
+import phone from "./phone.js";
 import securityKey from "./security-key.js";
+import securityQuestions from "./security-questions.js";
 import softwareOath from "./software-oath.js";
 
-export const ADDABLE = [authenticatorApp, softwareOath, securityKey];
+export const ADDABLE = [authenticatorApp, softwareOath, phone, securityKey, email, securityQuestions];
 
 const BY_TYPE = new Map(ADDABLE.map((m) => [m.type, m]));
 

@@ -1,0 +1,86 @@
+// The step phones and email share: "We texted / are calling / emailed ..." with the masked number
+// or address, the code form (6 digits, email 8), and "Send a new code" — allowed 30 s after the last
+// send (a countdown until then), refused with 429 + retryAfter when too many codes went out.
+
+import { ApiError } from "../api.js";
+import { h, tid } from "../dom.js";
+import { describeError } from "../format.js";
+import { button, codeForm } from "../ui.js";
+
+const COOLDOWN_SECONDS = 30;
+
+/** What the user is told about where the code went. */
+export function sentLine(channel, sentTo) {
+  if (channel === "voice") return `We're calling ${sentTo} now. Answer the call and listen for your code.`;
+  if (channel === "email") return `We emailed a code to ${sentTo}. Check your inbox (and spam folder).`;
+  return `We texted a code to ${sentTo}.`;
+}
+
+/**
+ * The code step. `submit(code)` completes it (throws ApiError to show an inline error);
+ * `resendPath` is the route that sends a new code. Returns the nodes to show.
+ */
+export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, testid, submit, onCancel = null, extra = null, submitText = "Verify" }) {
+  const lead = h("p", { ...tid(`${testid}-sent-to`) }, sentLine(channel, sentTo));
+  const status = h("p", { class: "muted small", "aria-live": "polite", ...tid(`${testid}-resend-status`) });
+  const resend = button("Send a new code", { variant: "link", testid: `${testid}-resend` });
+  let waitUntil = Date.now() + COOLDOWN_SECONDS * 1000;
+  let timer = null;
+
+  let shown = false;
+  const tick = () => {
+    if (resend.isConnected) shown = true;
+    else if (shown && timer) {
+      // The step was replaced (next step, dialog closed): stop counting.
+      clearInterval(timer);
+      timer = null;
+      return;
+    }
+    const left = Math.ceil((waitUntil - Date.now()) / 1000);
+    if (left > 0) {
+      resend.disabled = true;
+      resend.textContent = left > 90 ? `Send a new code (in ${Math.ceil(left / 60)} min)` : `Send a new code (in ${left} s)`;
+    } else {
+      resend.disabled = false;
+      resend.textContent = "Send a new code";
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    }
+  };
+  const wait = (seconds) => {
+    waitUntil = Date.now() + seconds * 1000;
+    if (!timer) timer = setInterval(tick, 1000);
+    tick();
+  };
+
+  resend.addEventListener("click", async () => {
+    resend.disabled = true;
+    try {
+      const answer = await api.post(resendPath, {}, { idempotent: true });
+      status.textContent = `A new code is on its way to ${answer.sentTo}. Only the newest code works.`;
+      wait(COOLDOWN_SECONDS);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      status.textContent = describeError(err);
+      if (err.status === 429 && err.retryAfter) wait(err.retryAfter);
+      else resend.disabled = false;
+    }
+  });
+
+  const hint = digits === 8 ? "Enter the 8-digit code from the email." : "Enter the 6-digit code.";
+  const { form } = codeForm({
+    label: "Code",
+    hint,
+    digits,
+    tooShort: `Enter the ${digits}-digit code we sent you.`,
+    submitText,
+    testid,
+    onCancel,
+    extra: [extra, h("div", { class: "resend-row" }, resend, status)],
+    submit,
+  });
+  wait(COOLDOWN_SECONDS);
+  return h("div", { class: "stack" }, lead, form);
+}

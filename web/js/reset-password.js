@@ -1,0 +1,109 @@
+// "Reset password": the self-service password reset prompt. The user proves who they are with the
+// methods that serve password reset (a phone, an email code, security questions, an authenticator
+// app, a key); with the policy's 2 methods, the first approval answers ssprComplete: false and the
+// page asks for a second, different method. (The password itself belongs to the identity provider;
+// the demo ends where it would ask for the new password.)
+
+import { ApiError } from "./api.js";
+import { h, replace, tid } from "./dom.js";
+import { describeError } from "./format.js";
+import { icon } from "./icons.js";
+import { announce, button } from "./ui.js";
+import { runVerification } from "./verify.js";
+
+/** Render the page into `main`; `loadInfo()` reads GET /me/security-info; `brand()` the logo. */
+export async function resetPasswordView({ api, main, loadInfo, brand }) {
+  const panel = h("div", { class: "card-body", ...tid("reset-panel") });
+  replace(
+    main,
+    h(
+      "div",
+      { class: "page", ...tid("reset-view") },
+      h("h1", {}, "Reset password"),
+      h("p", { class: "page-subtitle" }, "See what getting back into your account looks like when you forgot your password."),
+      h("section", { class: "card card-narrow", "aria-label": "Password reset prompt" }, panel),
+    ),
+  );
+  let info;
+  try {
+    info = await loadInfo();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    replace(panel, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
+    return;
+  }
+  const usable = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("sspr"));
+  const head = (title) =>
+    h(
+      "div",
+      { class: "prompt-head" },
+      h("div", { class: "sign-in-brand" }, brand(), h("span", {}, "Contoso")),
+      h("p", { class: "prompt-user" }, api.session.username),
+      h("h2", {}, title),
+    );
+  const show = (title, ...nodes) => {
+    replace(panel, head(title), ...nodes);
+  };
+
+  if (usable.length === 0) {
+    show(
+      "Get back into your account",
+      h("p", { ...tid("reset-no-method") }, "You have no method for password reset yet."),
+      h("a", { href: "#/security-info", class: "btn btn-primary" }, "Add a method"),
+    );
+    return;
+  }
+
+  const start = () =>
+    show(
+      "Get back into your account",
+      h("p", {}, "Verify your identity with one of your methods to choose a new password."),
+      h("div", { class: "form-actions" }, button("Start", { variant: "primary", testid: "reset-start", onClick: () => step([]) })),
+    );
+
+  const step = (used) => {
+    const remaining = usable.filter((m) => !used.includes(m.id));
+    const title = used.length ? "Verify with a second method" : "Verify your identity";
+    if (remaining.length === 0) {
+      show(
+        title,
+        h("p", { class: "notice notice-warning", role: "alert", ...tid("reset-need-more") },
+          "Your organization asks for one more method than you have. Add another method under Security info."),
+      );
+      return;
+    }
+    runVerification({
+      api,
+      purpose: "sspr",
+      methods: remaining,
+      testid: "reset",
+      intro: used.length ? h("p", { ...tid("reset-second") }, "Your organization needs a second, different method.") : null,
+      show: (nodes, { focus = "input, select, button" } = {}) => {
+        show(title, nodes);
+        panel.querySelector(focus)?.focus();
+      },
+      onApproved: (answer, verification) => {
+        if (answer.ssprComplete) done();
+        else step([...used, verification.methodId]);
+      },
+    });
+  };
+
+  const done = () => {
+    show(
+      "Choose a new password",
+      h(
+        "div",
+        { class: "stack", ...tid("reset-complete") },
+        h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
+        h("p", { class: "lead", role: "status" }, "You proved it's you. You can now choose a new password."),
+        h("p", { class: "muted small" }, "In this demo the password belongs to your identity provider, so nothing is changed."),
+        h("div", { class: "form-actions" }, button("Try again", { testid: "reset-again", onClick: start })),
+      ),
+    );
+    panel.querySelector("button")?.focus();
+    announce("Identity verified for password reset.");
+  };
+
+  start();
+}
