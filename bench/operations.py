@@ -473,6 +473,8 @@ def emulated_aws() -> Iterator[AwsMeter]:
         os.environ["HASH_KEY_SECRET_ARN"] = boto3.client("secretsmanager").create_secret(
             Name="security-info-bench-hash-key", SecretString=secrets.token_hex(32)
         )["ARN"]
+        topic = boto3.client("sns").create_topic(Name="security-info-bench-delivery")
+        os.environ["DELIVERY_TOPIC_ARN"] = topic["TopicArn"]
         meter.install()
         try:
             yield meter

@@ -24,6 +24,7 @@ import sys
 import time
 from collections import Counter
 
+import codes
 import cold_import
 import operations
 import push_webauthn
@@ -34,6 +35,8 @@ from operations import CallKey, OperationResult
 operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
 # The sign-in service's checks: app passwords (1 vs 40) and remembered devices.
 operations.OPERATIONS.extend(signin_checks.OPERATIONS)
+# Phones, email and security questions: sends (SMS, delivery topic), checks, resend, the notifier.
+operations.OPERATIONS.extend(codes.OPERATIONS)
 
 IMPORT_AIM = 1.5
 TOTP_DYNAMODB_AIM = 2
