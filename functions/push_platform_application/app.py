@@ -58,15 +58,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> None:
     physical_id = str(event.get("PhysicalResourceId") or DISABLED)
     try:
         if kind in ("Create", "Update"):
+            # A new name or platform gives a new physical id, and CloudFormation then sends a Delete
+            # for the old one; creating an existing name again updates its credential.
             physical_id, data = _create(event.get("ResourceProperties") or {})
-            if (
-                kind == "Update"
-                and event.get("PhysicalResourceId", "").startswith("arn:")
-                and (event["PhysicalResourceId"] != physical_id)
-            ):
-                # A new name or platform replaced the application: CloudFormation deletes the old
-                # physical id with a Delete request afterwards.
-                pass
         else:
             if physical_id.startswith("arn:"):
                 boto3.client("sns").delete_platform_application(PlatformApplicationArn=physical_id)
