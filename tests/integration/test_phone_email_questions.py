@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -450,3 +451,33 @@ def test_the_events_of_this_flow_match_their_schemas_and_are_masked(api: Api) ->
     removed = next(e for e in mine if e["detail-type"] == "MethodRemoved")
     assert removed["detail"]["before"]["emailAddress"] == "u•••@contoso.com"
     assert re.fullmatch(r"n[a-z2-7]{16}", removed["detail"]["notifyRef"])
+
+
+def test_a_call_that_no_provider_makes_is_reported_as_not_delivered(api: Api) -> None:
+    """Locally no voice provider is configured (the template's default): the voice sender, reached
+    through the delivery topic's filter policy, says so with CodeDeliveryFailed (the outbox still
+    shows the call a provider would have made)."""
+    user = api.user()
+    number = new_number()
+    begun = begin_phone(user, number, "mobile", "voice")
+    assert begun.status == 201, begun.body
+    assert outbox(api, number)[0]["channel"] == "voice"
+    deadline = time.monotonic() + 10
+    failed: list[dict[str, object]] = []
+    while not failed and time.monotonic() < deadline:
+        failed = [
+            e["detail"]
+            for e in api.events()
+            if e["detail-type"] == "CodeDeliveryFailed" and e["detail"].get("userId") == user.user_id
+        ]
+        time.sleep(0.1)
+    [detail] = failed
+    validate_event("CodeDeliveryFailed", detail)
+    assert detail == detail | {
+        "actor": "system",
+        "channel": "voice",
+        "sentTo": f"+1 ••••••••{number[-2:]}",
+        "errorType": "NotConfigured",
+        "registrationId": begun.body["registrationId"],
+        "methodType": "phone",
+    }
