@@ -38,13 +38,15 @@ class Provider(Protocol):
 
 
 class NotConfigured:
-    """No provider in this deployment (the template parameter is blank)."""
+    """No provider in this deployment (the template parameter is blank), or none usable right now
+    (``error_type``: e.g. its credentials could not be read)."""
 
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: str, error_type: str = "NotConfigured") -> None:
         self.channel = channel
+        self.error_type = error_type
 
     def send(self, to: str, text: str, subject: str) -> None:
-        raise DeliveryError("NotConfigured")
+        raise DeliveryError(self.error_type)
 
 
 class SesEmail:
@@ -115,20 +117,35 @@ def email_provider() -> Provider:
     return SesEmail(boto3.client("sesv2"), sender)
 
 
-@lru_cache(maxsize=1)
+_voice: list[Provider] = []
+
+
 def voice_provider() -> Provider:
     """From the template: ``VOICE_API_URL``, ``VOICE_CALLER_ID`` and ``VOICE_API_SECRET_ARN`` (a
-    Secrets Manager secret ``{"username", "password"}``). A blank URL: not configured."""
+    Secrets Manager secret ``{"username", "password"}``). Blank: not configured. Kept once built;
+    credentials that cannot be read are tried again on the next message."""
+    if _voice:
+        return _voice[0]
     url = os.environ.get("VOICE_API_URL", "").strip()
-    if not url:
-        return NotConfigured("voice")
-    import boto3
+    secret_arn = os.environ.get("VOICE_API_SECRET_ARN", "").strip()
+    if not url or not secret_arn:
+        _voice.append(NotConfigured("voice"))
+        return _voice[0]
+    try:
+        import boto3
 
-    secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["VOICE_API_SECRET_ARN"])
-    credentials = json.loads(secret["SecretString"])
-    return HttpVoiceCall(
-        url, os.environ["VOICE_CALLER_ID"], (str(credentials["username"]), str(credentials["password"]))
-    )
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)
+        credentials = json.loads(secret["SecretString"])
+        provider = HttpVoiceCall(
+            url,
+            os.environ.get("VOICE_CALLER_ID", "").strip(),
+            (str(credentials["username"]), str(credentials["password"])),
+        )
+    except Exception as exc:  # no credentials, no call: report it per message, retry next time
+        logger.error("voice_provider_unavailable", extra={"errorType": type(exc).__name__})
+        return NotConfigured("voice", "CredentialsUnavailable")
+    _voice.append(provider)
+    return provider
 
 
 def handle_sns(deps: Any, event: dict[str, Any], provider: Provider) -> int:
@@ -159,7 +176,7 @@ def handle_sns(deps: Any, event: dict[str, Any], provider: Provider) -> int:
 
 def _failed(deps: Any, sns: dict[str, Any], attributes: dict[str, str], error_type: str) -> None:
     channel, to = attributes["channel"], attributes["to"]
-    if error_type == "NotConfigured":
+    if error_type in ("NotConfigured", "CredentialsUnavailable"):
         logger.warning(f"{channel}_provider_not_configured", extra={"sentTo": mask(channel, to)})
     if attributes.get("kind", CODE) != CODE or not attributes.get("userId"):
         logger.warning(
