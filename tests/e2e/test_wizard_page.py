@@ -13,14 +13,18 @@ import uuid
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Expect, Locator, Page
 
 from securityinfo.methods.totp import code_for_step, step_at
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, STEP_TIMEOUT_MS
 from tests.support_api import Api
 from tests.support_device import Device
 
 pytestmark = pytest.mark.e2e
+# Each Next is a server round trip through the workflow (and a first one may import a function):
+# wait for what it shows as long as a step may take (this module's own expect, not the global one).
+expect = Expect()
+expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
 def fresh_number() -> str:
@@ -192,3 +196,19 @@ def test_the_security_info_banner_opens_the_wizard_and_the_page_can_be_left(page
     # The wizard kept running: the way back in resumes it where it was.
     page.get_by_test_id("keep-secure-start").click()
     expect(page_title(wizard, "Start by getting the app")).to_be_visible()
+
+
+def test_skip_for_now_appears_only_where_the_policy_allows_it_and_goes_on_to_security_info(
+    page: Page, base_url: str
+) -> None:
+    from tests.support_admin import policy_changed
+
+    with policy_changed(Api(base_url), {"registration": {"snoozeDays": 3, "maxSnoozes": 1}}):
+        sign_in(page)
+        wizard = page.get_by_test_id("wizard")
+        expect(page_title(wizard, "Start by getting the app")).to_be_visible()
+        expect(page.get_by_test_id("wizard-sign-out")).to_have_count(0)
+        page.get_by_role("button", name="Skip for now").click()
+        expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
+        expect(page.get_by_test_id("status-message")).to_contain_text("We'll ask again when you sign in.")
+        expect(page.get_by_test_id("registration-banner")).to_be_visible()
