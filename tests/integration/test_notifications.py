@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any
 
+from tests.support_admin import policy_changed
 from tests.support_api import Api
 from tests.support_codes import (
     add_email,
@@ -157,3 +158,16 @@ def test_a_replayed_authenticator_code_is_told(api: Api) -> None:
     assert user.call("POST", f"/me/verifications/{vid}", {"code": code}).status == 400  # a replay
     told = _wait_notices(api, number, 2)
     assert "already used" in told[0]["body"]
+
+
+def test_a_new_app_password_is_told(api: Api) -> None:
+    user = api.user()
+    number = new_number()
+    phone = add_phone(user, number)
+    step_up_by_phone(user, phone["id"], number)
+    with policy_changed(api, {"appPasswords": {"enabled": True}}):
+        created = user.call("POST", "/me/app-passwords", {"name": "Outlook 2010"})
+        assert created.status == 201, created.body
+    told = _wait_notices(api, number, 1)
+    assert "An app password was created" in told[0]["body"]
+    assert created.body["password"] not in told[0]["body"] and "Outlook" not in told[0]["body"]
