@@ -59,7 +59,8 @@ class Outbox:
     def add(self, message: Message) -> None:
         with self._lock:
             self._messages.append(message)
-        log.info("outbox: %s to %s", message.channel, message.to)
+        # Never the full number or address, even in the local runtime's own log.
+        log.info("outbox: %s to ...%s", message.channel, message.to[-2:])
 
     def messages(self, to: str | None = None) -> list[Message]:
         """Newest first, optionally only those to one address."""
