@@ -6,6 +6,7 @@ import boto3
 
 from securityinfo.methods import totp
 from tests.support_api import Api
+from tests.support_events import validate_event
 
 
 def test_a_new_user_registers_an_app_by_qr_and_it_becomes_the_default(api: Api) -> None:
@@ -48,6 +49,14 @@ def test_a_wrong_code_says_how_many_tries_are_left_and_the_fifth_ends_the_regist
     assert answer.status == 410 and answer.error["code"] == "code_expired"
     assert user.call("POST", path, {"code": user.code(begun["secret"])}).status == 404
     assert user.info()["methods"] == []
+    failed = [
+        e["detail"]
+        for e in api.events()
+        if e["detail-type"] == "VerificationFailed" and e["detail"]["userId"] == user.user_id
+    ]
+    assert len(failed) == 5 and {f["purpose"] for f in failed} == {"registration"}
+    for detail in failed:
+        validate_event("VerificationFailed", detail)
 
 
 def test_a_registration_expires_after_ten_minutes_on_the_service_clock(api: Api) -> None:

@@ -369,6 +369,18 @@ def _count_wrong_code(
         left = int(reg.attempts_left)
     except UpdateError:
         left = 0
+    # Every failure that counts toward lockout is audited, registration proofs included.
+    deps.events.put(
+        "VerificationFailed",
+        events.detail(
+            caller,
+            deps.clock.now(),
+            method_type=reg.method_type,
+            method_id=reg.method_id,
+            purpose="registration",
+            reason="wrong_answer",
+        ),
+    )
     lockout.record_failure(deps, caller, policy)
     if left <= 0:
         reg.delete()
