@@ -22,7 +22,7 @@ from .logs import logger
 from .models import WIZARD_SK, WizardItem, user_pk
 from .policy import Policy, current_policy
 from .validation import Field, validate
-from .wizard_flow import PAGE_ACTIONS, input_context, reveal_context
+from .wizard_pages import input_context, reveal_context
 
 WAIT_SECONDS = 20.0
 POLL_SECONDS = 0.05
@@ -300,6 +300,3 @@ def read_input(deps: Deps, item: WizardItem, step_id: str) -> dict[str, Any]:
     item.update(actions=[WizardItem.pending_input.remove()])
     data = json.loads(plain)
     return data if isinstance(data, dict) else {}
-
-
-__all__ = ["start", "read", "submit", "read_input", "Workflow", "default_workflow", "PAGE_ACTIONS"]

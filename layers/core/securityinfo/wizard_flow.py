@@ -14,13 +14,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from . import app_passwords, events, registration, resend, store
-from .clock import iso
 from .context import Caller, Deps
 from .crypto import random_id
 from .errors import BadRequest, DomainError
 from .logs import logger
 from .models import (
-    MethodItem,
     ProfileItem,
     RegistrationItem,
     WizardItem,
@@ -32,6 +30,7 @@ from .models import (
 from .policy import Policy, current_policy
 from .security_info import missing_types
 from .views import default_method_id, describe
+from .wizard_pages import PAGE_ACTIONS, reveal_context
 
 # Pages that set up each section's method, and the methods a "different method" may choose.
 FIRST_PAGE = {
@@ -44,21 +43,6 @@ FIRST_PAGE = {
 CHOOSABLE = ("authenticatorApp", "phone")
 SATISFIES = {"softwareOath": "authenticatorApp"}
 
-# What each page accepts. Anything else is a 400 before the workflow is resumed.
-PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "authenticatorDownload": ("next", "differentApp", "differentMethod", "skip"),
-    "authenticatorSetup": ("next", "back", "differentApp", "differentMethod", "skip"),
-    "authenticatorQr": ("next", "back", "cantScan", "differentApp", "differentMethod", "skip"),
-    "authenticatorManual": ("next", "back", "differentApp", "skip"),
-    "authenticatorTest": ("next", "back", "resend", "skip"),
-    "softwareOathQr": ("next", "back", "differentMethod", "skip"),
-    "phoneEntry": ("next", "back", "differentMethod", "skip"),
-    "phoneCode": ("next", "back", "resend", "skip"),
-    "methodChoice": ("next", "back", "skip"),
-    "appPasswordName": ("next", "skip"),
-    "appPasswordShow": ("next",),
-    "success": ("done",),
-}
 DEFAULT_STEP_TIMEOUT_SECONDS = 1800
 
 
@@ -510,18 +494,7 @@ PAGES: dict[str, Handler] = {
 }
 
 
-def reveal_context(user_id: str, enrollment_id: str) -> dict[str, str]:
-    return {"userId": user_id, "enrollmentId": enrollment_id, "purpose": "wizard-reveal"}
-
-
-def input_context(user_id: str, enrollment_id: str, step_id: str) -> dict[str, str]:
-    return {"userId": user_id, "enrollmentId": enrollment_id, "stepId": step_id, "purpose": "wizard-input"}
-
-
 def _registered_methods(user_id: str, ids: list[str]) -> list[dict[str, Any]]:
     profile, methods = store.methods_and_profile(user_id)
     default_id = default_method_id(profile, methods)
     return [describe(m, default_id) for m in methods if m.method_id in ids]
-
-
-__all__ = ["plan", "present", "apply", "complete", "snooze", "expire", "fail", "iso", "MethodItem"]
