@@ -41,7 +41,24 @@ def runtime(log_capture: LogCapture) -> Iterator[object]:
 
     rt = start_runtime(0, ROOT)
     yield rt
-    rt.stop()
+    try:
+        _every_event_matches_its_schema(Api(str(rt.url)))
+    finally:
+        rt.stop()
+
+
+def _every_event_matches_its_schema(api: Api) -> None:
+    """Whatever the tests made the service emit, each event validates against its JSON Schema: a
+    field that is not in the schema (a leaked secret, say) fails the whole run."""
+    from tests.support_events import validate_event
+
+    problems = []
+    for event in api.events():
+        try:
+            validate_event(event["detail-type"], event["detail"])
+        except Exception as error:  # collect them all, then fail once
+            problems.append(f"{event['detail-type']}: {str(error).splitlines()[0]}")
+    assert not problems, "events that do not match their schema:\n" + "\n".join(problems[:20])
 
 
 @pytest.fixture(scope="session")
