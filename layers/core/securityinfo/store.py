@@ -88,6 +88,4 @@ class Transaction(TransactWrite):
         starts = {"check": 0, "delete": len(self._condition_check_items)}
         starts["put"] = starts["delete"] + len(self._delete_items)
         starts["update"] = starts["put"] + len(self._put_items)
-        return [
-            sent[starts[kind] + i] if starts[kind] + i < len(sent) else False for kind, i in self._calls
-        ]
+        return [sent[starts[kind] + i] if starts[kind] + i < len(sent) else False for kind, i in self._calls]
