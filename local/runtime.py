@@ -31,6 +31,8 @@ HOST = "127.0.0.1"
 ISSUER_PARAMETER = "IdentityProviderIssuer"
 AUDIENCE_PARAMETER = "IdentityProviderAudience"
 ADMIN_GROUP_PARAMETER = "AdminGroup"
+WEBAUTHN_RP_ID_PARAMETER = "WebAuthnRpId"
+WEBAUTHN_ORIGINS_PARAMETER = "WebAuthnOrigins"
 DEFAULT_AUDIENCE = "security-info-local"
 DEFAULT_ADMIN_GROUP = "SecurityInfoAdmins"
 
@@ -106,6 +108,11 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         template.parameter_values[ISSUER_PARAMETER] = f"{runtime.url}/local"
     template.parameter_values.setdefault(AUDIENCE_PARAMETER, DEFAULT_AUDIENCE)
     template.parameter_values.setdefault(ADMIN_GROUP_PARAMETER, DEFAULT_ADMIN_GROUP)
+    # Security keys: the pages are served here, so this origin (on whatever port) is the one a
+    # browser reports. WebAuthn refuses IP addresses, hence localhost rather than 127.0.0.1.
+    if WEBAUTHN_ORIGINS_PARAMETER in template.parameters:
+        template.parameter_values[WEBAUTHN_RP_ID_PARAMETER] = "localhost"
+        template.parameter_values[WEBAUTHN_ORIGINS_PARAMETER] = f"http://localhost:{runtime.port}"
 
     env = EnvironmentPatch()
     stoppers.append(env.restore)
