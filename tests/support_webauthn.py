@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,8 @@ def unb64url(text: str) -> bytes:
 
 @dataclass
 class SoftKey:
-    origin: str = ORIGIN
+    # The origin the local runtime serves the pages on (it configures the functions with it).
+    origin: str = field(default_factory=lambda: os.environ.get("WEBAUTHN_ORIGINS", ORIGIN).split(",")[0])
     rp_id: str = RP_ID
     counter: int = 0
     user_verified: bool = True
