@@ -227,3 +227,41 @@ def test_skip_for_now_only_where_the_policy_allows_snoozing(api: Api) -> None:
         assert "skip" not in step["actions"]  # after the allowed snoozes it can no longer be skipped
         refused = user.call("POST", f"/me/enrollment/steps/{step['id']}", {"action": "skip"})
         assert refused.status == 400 and refused.error["code"] == "invalid_action"
+
+
+def test_a_different_method_stands_in_for_the_app_and_the_phone_is_not_asked_twice(api: Api) -> None:
+    user = api.user()
+    step = user.call("POST", "/me/enrollment").body["step"]
+    choice = _submit(user, step, "differentMethod").body["step"]
+    assert choice["types"] == ["phone"]  # not the app it stands in for
+    step = _submit(user, choice, type="phone").body["step"]
+    assert step["page"] == "phoneEntry"
+    other = _submit(user, step, "differentMethod").body["step"]
+    assert other["page"] == "methodChoice" and "phone" not in other["types"]
+    step = _submit(user, other, "back").body["step"]
+    number = _phone()
+    step = _submit(user, step, phoneType="mobile", phoneNumber=number, channel="sms").body["step"]
+    step = _submit(user, step, code=_sms_code(api, number)).body["step"]
+    # The phone section is already done: a second method of another type fills it.
+    assert step["page"] == "methodChoice" and step["types"] == ["authenticatorApp"]
+    step = _submit(user, step, type="authenticatorApp").body["step"]
+    step = _submit(user, step, "differentApp").body["step"]
+    assert step["page"] == "softwareOathQr"
+    step = _submit(user, step, code=user.code(step["secret"])).body["step"]
+    assert step["page"] == "success"
+    _submit(user, step, "done")
+    assert user.info()["registration"] == {"required": False, "missing": []}
+    assert _status(api, user)["registrationRequired"] is False
+
+
+def test_qr_pages_carry_the_full_activation_url_and_the_users_name(api: Api) -> None:
+    user = api.user()
+    step = user.call("POST", "/me/enrollment").body["step"]
+    step = _submit(user, _submit(user, step).body["step"]).body["step"]
+    assert step["page"] == "authenticatorQr"
+    assert step["activationUrl"].startswith(api.base) and step["activationUrl"].endswith("/devices/activate")
+    read = user.call("GET", "/me/enrollment").body["step"]
+    assert read["activationUrl"] == step["activationUrl"]
+    oath = _submit(user, step, "differentApp").body["step"]
+    assert oath["accountName"] == user.username
+    assert user.call("GET", "/me/enrollment").body["step"]["accountName"] == user.username

@@ -38,7 +38,28 @@ def missing_types(policy: Policy, methods: list[MethodItem]) -> list[str]:
 
 
 def registration_required(policy: Policy, methods: list[MethodItem]) -> bool:
-    return bool(missing_types(policy, methods)) or len(methods) < policy.required_count
+    """Whether the sign-in prompt ("Keep your account secure") applies.
+
+    The required types are what the wizard sets up first. Where the policy offers "a different
+    method", the user may register another type instead, so the requirement is then the count (with
+    at least one method for two-step verification); otherwise every required type must be there.
+    """
+    if len(methods) < policy.required_count:
+        return True
+    if not any(kind_of(m.method_type).mfa_capable for m in methods):
+        return True
+    if policy.document["registration"]["offerDifferentMethod"]:
+        return False
+    return bool(missing_types(policy, methods))
+
+
+def _registration(policy: Policy, methods: list[MethodItem]) -> dict[str, Any]:
+    required = registration_required(policy, methods)
+    missing = missing_types(policy, methods) if required else []
+    if required and not missing:
+        # Short of the count only: any method the policy enables will do.
+        missing = ["any"]
+    return {"required": required, "missing": missing}
 
 
 def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
@@ -58,10 +79,7 @@ def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
             "count": int(profile.app_password_count or 0) if profile is not None else 0,
             "limit": APP_PASSWORD_LIMIT,
         },
-        "registration": {
-            "required": registration_required(policy, methods),
-            "missing": missing_types(policy, methods),
-        },
+        "registration": _registration(policy, methods),
         "rememberDeviceDays": policy.remember_device_days,
     }
 

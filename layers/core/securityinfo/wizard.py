@@ -101,7 +101,7 @@ def _expire_now(deps: Deps, item: WizardItem, workflow: Workflow) -> None:
         workflow.abandon(token)
 
 
-def _view(deps: Deps, item: WizardItem, *, reveal: bool = False) -> dict[str, Any]:
+def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False) -> dict[str, Any]:
     step: dict[str, Any] | None = None
     if item.status == "running" and item.step_id:
         data = json.loads(item.page_data or "{}")
@@ -109,7 +109,7 @@ def _view(deps: Deps, item: WizardItem, *, reveal: bool = False) -> dict[str, An
         step = {"id": item.step_id, "page": item.page, **data, "actions": list(item.actions or [])}
         if item.step_error:
             step["error"] = json.loads(item.step_error)
-        step.update(_rebuilt(deps, item))
+        step.update(_rebuilt(deps, item, caller))
         if reveal and item.page == "appPasswordShow":
             step["password"] = _reveal_once(deps, item)
     return {
@@ -120,7 +120,7 @@ def _view(deps: Deps, item: WizardItem, *, reveal: bool = False) -> dict[str, An
     }
 
 
-def _rebuilt(deps: Deps, item: WizardItem) -> dict[str, Any]:
+def _rebuilt(deps: Deps, item: WizardItem, caller: Caller) -> dict[str, Any]:
     """QR pages show what the pending registration shows; it is rebuilt on each read, never stored."""
     if (
         item.page not in ("authenticatorQr", "authenticatorManual", "softwareOathQr")
@@ -135,9 +135,6 @@ def _rebuilt(deps: Deps, item: WizardItem) -> dict[str, Any]:
         reg = RegistrationItem.get(user_pk(_user_of(item)), registration_sk(item.registration_id))
     except RegistrationItem.DoesNotExist:
         return {}
-    caller = Caller(
-        user_id=_user_of(item), username=str(json.loads(item.page_data or "{}").get("accountName", ""))
-    )
     ctx = MethodContext(deps, caller, current_policy(), deps.clock.now())
     answer = kind_of(reg.method_type).replay_registration(ctx, reg)
     keep = ("qrSvg", "activationCode", "activationUrl", "secret", "otpauthUri", "accountName", "issuer")
@@ -169,7 +166,7 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
         if _expired(item, policy, now):
             _expire_now(deps, item, workflow)
         else:
-            return 200, _view(deps, _wait_for_step(item.enrollment_id, caller.user_id, None) or item)
+            return 200, _view(deps, _wait_for_step(item.enrollment_id, caller.user_id, None) or item, caller)
     profile = store.get_profile(caller.user_id)
     stepup.require(caller, policy, now, profile, profile_known=True)
     enrollment_id = random_id("e")
@@ -216,7 +213,7 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
         ),
     )
     shown = _wait_for_step(enrollment_id, caller.user_id, None)
-    return 201, _view(deps, shown or fresh)
+    return 201, _view(deps, shown or fresh, caller)
 
 
 def read(deps: Deps, caller: Caller, workflow: Workflow) -> dict[str, Any]:
@@ -226,7 +223,7 @@ def read(deps: Deps, caller: Caller, workflow: Workflow) -> dict[str, Any]:
     if _expired(item, current_policy(), deps.clock.now()):
         _expire_now(deps, item, workflow)
         item = _load(caller.user_id) or item
-    return _view(deps, item, reveal=True)
+    return _view(deps, item, caller, reveal=True)
 
 
 def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: Any) -> dict[str, Any]:
@@ -276,7 +273,7 @@ def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: A
     except Exception as exc:
         raise DependencyFailed("Could not continue the wizard right now; try again.") from exc
     moved = _wait_for_step(item.enrollment_id, caller.user_id, step_id)
-    return _view(deps, moved or item, reveal=True)
+    return _view(deps, moved or item, caller, reveal=True)
 
 
 def _wait_for_step(enrollment_id: str, user_id: str, old_step: str | None) -> WizardItem | None:

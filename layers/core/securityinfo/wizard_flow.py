@@ -41,6 +41,15 @@ FIRST_PAGE = {
     "choice": "methodChoice",
 }
 CHOOSABLE = ("authenticatorApp", "phone")
+# The method a page sets up, so "a different method" offers the others.
+PAGE_TYPE = {
+    "authenticatorDownload": "authenticatorApp",
+    "authenticatorSetup": "authenticatorApp",
+    "authenticatorQr": "authenticatorApp",
+    "authenticatorManual": "authenticatorApp",
+    "softwareOathQr": "authenticatorApp",
+    "phoneEntry": "phone",
+}
 SATISFIES = {"softwareOath": "authenticatorApp"}
 
 DEFAULT_STEP_TIMEOUT_SECONDS = 1800
@@ -257,6 +266,12 @@ def _next_section(flow: Flow) -> None:
     sections: list[str] = flow.state["sections"]
     flow.state["history"] = []
     flow.state["registrationId"] = None
+    done = set(flow.state.get("completed") or [])
+    # A type already set up through "a different method" earlier: another method stands in for it.
+    sections = ["choice" if s in done and s != "appPassword" else s for s in sections]
+    while sections and sections[0] == "choice" and not _choosable(flow):
+        sections = sections[1:]
+    flow.state["sections"] = sections
     if not sections:
         flow.show("success")
         return
@@ -357,11 +372,8 @@ def _common(flow: Flow, action: str) -> bool:
         return True
     if action == "differentMethod":
         _abandon_registration(flow)
-        _go(
-            flow,
-            "methodChoice",
-            types=[t for t in _choosable(flow) if t != flow.state.get("section")] or _choosable(flow),
-        )
+        current = PAGE_TYPE.get(str(flow.state["page"]))
+        _go(flow, "methodChoice", types=[t for t in _choosable(flow) if t != current])
         return True
     return False
 
