@@ -95,7 +95,9 @@ class User:
         a step already used is a replay, so move to a later step, and the clock with it if needed."""
         now = self.api.now()
         current = totp.step_at(now)
-        step = max(current - 1, self.last_steps.get(secret, -1) + 1)
+        # Not current - 1: on a busy machine the request can reach the server after the next step
+        # began, and current - 1 would then be two steps old (outside the one-step window).
+        step = max(current, self.last_steps.get(secret, -1) + 1)
         if step > current + 1:
             self.api.advance((step - current - 1) * totp.PERIOD + 1)
             current = totp.step_at(self.api.now())
