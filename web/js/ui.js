@@ -83,6 +83,15 @@ export function errorLine(testid = "form-error") {
   });
 }
 
+/**
+ * A request from a form failed: show what the service refused (or why the step-up was cancelled)
+ * in the form's error line; anything else is a bug and is thrown on.
+ */
+export function showRefusal(error, err) {
+  if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
+  error.show(err instanceof StepUpCancelled ? err.message : err);
+}
+
 /** Run `work` with `button` disabled and showing progress, so a double click sends one request. */
 export async function busy(button, work, label = "Working\u2026") {
   const before = button.textContent;

@@ -3,10 +3,11 @@
 // page shows the number, the user types it on the phone) -> done.
 // Sign-in: show the number, wait for the phone's approval (GET polling), then collect it.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
+import { ApiError, seg } from "../api.js";
 import { h, svgNode, tid } from "../dom.js";
 import { describeError } from "../format.js";
-import { button, busy, errorLine, field, uniqueId } from "../ui.js";
+import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { doneStep } from "./steps.js";
 
 const POLL_MS = 1500;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,8 +77,7 @@ class AddFlow {
         this.setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Starting\u2026");
         this.qr();
       } catch (err) {
-        if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
       }
     });
     this.dialog.show(form);
@@ -177,18 +177,13 @@ class AddFlow {
   }
 
   done(method) {
-    this.dialog.setTitle("Authenticator app");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("app-success") },
-        h("div", { class: "success-mark", "aria-hidden": "true" }, "\u2713"),
-        h("p", { class: "lead" }, "Notification approved."),
-        h("p", { class: "muted" }, `\u201c${method.displayName}\u201d can now be used to sign in.`),
-        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "app-done", onClick: () => this.resolve(method) })),
-      ),
-      { focus: "button" },
-    );
+    doneStep(this.dialog, {
+      title: "Authenticator app",
+      prefix: "app",
+      lead: "Notification approved.",
+      detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+      onDone: () => this.resolve(method),
+    });
   }
 }
 

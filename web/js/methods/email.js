@@ -1,11 +1,10 @@
 // "Email": an 8-digit code by email, for password reset only (never for sign-in).
 // Flow: address -> POST /me/methods -> the code from the email -> the new method.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
 import { h, tid } from "../dom.js";
-import { button, busy, errorLine, field, uniqueId } from "../ui.js";
-import { codeVerification } from "./phone.js";
-import { sentCodeStep } from "./sent-code.js";
+import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { codeVerification, registrationCodeStep } from "./sent-code.js";
+import { doneStep, expiredStep } from "./steps.js";
 
 export default {
   type: "email",
@@ -70,67 +69,33 @@ class AddFlow {
         );
         this.code(begun);
       } catch (err) {
-        if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
       }
     });
     this.dialog.show(form);
   }
 
   code(begun) {
-    this.dialog.setTitle("Enter code");
-    this.dialog.show(
-      sentCodeStep({
-        api: this.api,
-        channel: "email",
-        sentTo: begun.sentTo,
-        digits: 8,
-        testid: "email-code",
-        submitText: "Next",
-        resendPath: `/me/methods/registrations/${seg(begun.registrationId)}/resend`,
-        onCancel: () => this.entry(),
-        submit: async (code) => {
-          try {
-            const answer = await this.api.post(`/me/methods/registrations/${seg(begun.registrationId)}`, { code });
-            this.done(answer.method);
-          } catch (err) {
-            if (err instanceof ApiError && (err.status === 410 || err.status === 404)) {
-              this.expired(err);
-              return;
-            }
-            throw err;
-          }
-        },
-      }),
-      { focus: "input" },
-    );
-  }
-
-  expired(err) {
-    this.dialog.setTitle("Start again");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("email-expired") },
-        h("p", { class: "notice notice-warning", role: "alert" }, err.message),
-        h("div", { class: "dialog-actions" }, button("Start again", { variant: "primary", onClick: () => this.entry() })),
-      ),
-      { focus: "button" },
-    );
+    registrationCodeStep({
+      api: this.api,
+      dialog: this.dialog,
+      begun,
+      channel: "email",
+      digits: 8,
+      testid: "email-code",
+      onCancel: () => this.entry(),
+      done: (method) => this.done(method),
+      expired: (err) => expiredStep(this.dialog, { testid: "email-expired", err, restart: () => this.entry() }),
+    });
   }
 
   done(method) {
-    this.dialog.setTitle("Email");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("email-success") },
-        h("div", { class: "success-mark", "aria-hidden": "true" }, "\u2713"),
-        h("p", { class: "lead" }, "Your email address was registered."),
-        h("p", { class: "muted" }, `${method.emailAddress} can now be used to reset your password.`),
-        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "email-done", onClick: () => this.resolve(method) })),
-      ),
-      { focus: "button" },
-    );
+    doneStep(this.dialog, {
+      title: "Email",
+      prefix: "email",
+      lead: "Your email address was registered.",
+      detail: `${method.emailAddress} can now be used to reset your password.`,
+      onDone: () => this.resolve(method),
+    });
   }
 }

@@ -3,10 +3,11 @@
 // The pencil ("Change") edits a phone: name and text/call at once; a new number first receives a
 // code and replaces the old one only once that code is entered.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
+import { seg } from "../api.js";
 import { h, tid } from "../dom.js";
-import { button, busy, errorLine, field, uniqueId } from "../ui.js";
-import { sentCodeStep } from "./sent-code.js";
+import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { codeVerification, registrationCodeStep, sentCodeStep } from "./sent-code.js";
+import { doneStep, expiredStep } from "./steps.js";
 
 const KINDS = [
   { value: "mobile", label: "Mobile phone", channels: ["sms", "voice"] },
@@ -21,8 +22,6 @@ export function toE164(typed) {
   if (value.startsWith("00")) value = `+${value.slice(2)}`;
   return value;
 }
-
-const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
 
 export default {
   type: "phone",
@@ -45,39 +44,6 @@ export default {
     codeVerification({ api, verification, testid, rememberDeviceDays, show, onApproved, expired, digits: 6 });
   },
 };
-
-/** Shared by phone and email: the code form for a started verification. */
-export function codeVerification({ api, verification, testid, rememberDeviceDays = 0, show, onApproved, expired, digits }) {
-  const remember = rememberDeviceDays > 0 ? h("input", { type: "checkbox", ...tid(`${testid}-remember`) }) : null;
-  const rememberId = uniqueId("remember");
-  if (remember) remember.id = rememberId;
-  const { sentTo, channel } = verification.challenge ?? {};
-  show(
-    sentCodeStep({
-      api,
-      channel,
-      sentTo,
-      digits,
-      testid,
-      resendPath: `/me/verifications/${seg(verification.verificationId)}/resend`,
-      extra: remember && h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, `Don't ask again for ${rememberDeviceDays} days`)),
-      submit: async (code) => {
-        const body = { code };
-        if (remember?.checked) body.rememberDevice = true;
-        try {
-          onApproved(await api.post(`/me/verifications/${seg(verification.verificationId)}`, body));
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 410) {
-            expired(err);
-            return;
-          }
-          throw err;
-        }
-      },
-    }),
-    { focus: "input" },
-  );
-}
 
 function channelChoice(kind, selected, name) {
   const allowed = KINDS.find((k) => k.value === kind)?.channels ?? ["voice"];
@@ -164,8 +130,7 @@ class AddFlow {
         const begun = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Sending\u2026");
         this.code(begun);
       } catch (err) {
-        if (!isExpected(err)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
         if (err.field === "phoneNumber") number.focus();
       }
     });
@@ -173,60 +138,27 @@ class AddFlow {
   }
 
   code(begun) {
-    this.dialog.setTitle("Enter code");
-    this.dialog.show(
-      sentCodeStep({
-        api: this.api,
-        channel: begun.channel,
-        sentTo: begun.sentTo,
-        digits: 6,
-        testid: "phone-code",
-        submitText: "Next",
-        resendPath: `/me/methods/registrations/${seg(begun.registrationId)}/resend`,
-        onCancel: () => this.entry(),
-        submit: async (code) => {
-          try {
-            const answer = await this.api.post(`/me/methods/registrations/${seg(begun.registrationId)}`, { code });
-            this.done(answer.method);
-          } catch (err) {
-            if (err instanceof ApiError && (err.status === 410 || err.status === 404)) {
-              this.expired(err);
-              return;
-            }
-            throw err;
-          }
-        },
-      }),
-      { focus: "input" },
-    );
-  }
-
-  expired(err) {
-    this.dialog.setTitle("Start again");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("phone-expired") },
-        h("p", { class: "notice notice-warning", role: "alert" }, err.message),
-        h("div", { class: "dialog-actions" }, button("Start again", { variant: "primary", testid: "phone-start-again", onClick: () => this.entry() })),
-      ),
-      { focus: "button" },
-    );
+    registrationCodeStep({
+      api: this.api,
+      dialog: this.dialog,
+      begun,
+      channel: begun.channel,
+      digits: 6,
+      testid: "phone-code",
+      onCancel: () => this.entry(),
+      done: (method) => this.done(method),
+      expired: (err) => expiredStep(this.dialog, { testid: "phone-expired", err, restartTestid: "phone-start-again", restart: () => this.entry() }),
+    });
   }
 
   done(method) {
-    this.dialog.setTitle("Phone");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("phone-success") },
-        h("div", { class: "success-mark", "aria-hidden": "true" }, "\u2713"),
-        h("p", { class: "lead" }, method.channel === "voice" ? "Call answered. Your phone was registered." : "Verified. Your phone was registered."),
-        h("p", { class: "muted" }, `${method.displayName} (${method.phoneNumber}) can now be used.`),
-        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "phone-done", onClick: () => this.resolve(method) })),
-      ),
-      { focus: "button" },
-    );
+    doneStep(this.dialog, {
+      title: "Phone",
+      prefix: "phone",
+      lead: method.channel === "voice" ? "Call answered. Your phone was registered." : "Verified. Your phone was registered.",
+      detail: `${method.displayName} (${method.phoneNumber}) can now be used.`,
+      onDone: () => this.resolve(method),
+    });
   }
 }
 
@@ -287,8 +219,7 @@ class EditFlow {
         if (answer.registrationId) this.prove(answer);
         else this.resolve(answer.method);
       } catch (err) {
-        if (!isExpected(err)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
       }
     });
     dialog.show(form, { focus: "input" });

@@ -2,9 +2,10 @@
 // Add: name -> POST /me/methods (creation options, Level 3 JSON) -> navigator.credentials.create ->
 // credential.toJSON() back. Sign-in: request options -> navigator.credentials.get -> toJSON() back.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
+import { ApiError, seg } from "../api.js";
 import { h, tid } from "../dom.js";
-import { button, busy, errorLine, field, uniqueId } from "../ui.js";
+import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { doneStep } from "./steps.js";
 
 export default {
   type: "securityKey",
@@ -102,8 +103,7 @@ function addFlow(api, dialog, back, resolve) {
       try {
         setup = await api.post("/me/methods", { type: "securityKey", displayName }, { idempotent: true });
       } catch (err) {
-        if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
         return;
       }
       let credential;
@@ -115,7 +115,14 @@ function addFlow(api, dialog, back, resolve) {
       }
       try {
         const answer = await api.post(`/me/methods/registrations/${seg(setup.registrationId)}`, { credential: credentialJson(credential) });
-        done(dialog, answer.method, resolve);
+        const method = answer.method;
+        doneStep(dialog, {
+          title: "Security key",
+          prefix: "key",
+          lead: "Your security key was registered.",
+          detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+          onDone: () => resolve(method),
+        });
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         error.show(err);
@@ -123,21 +130,6 @@ function addFlow(api, dialog, back, resolve) {
     }, "Waiting for your key\u2026");
   });
   dialog.show(form);
-}
-
-function done(dialog, method, resolve) {
-  dialog.setTitle("Security key");
-  dialog.show(
-    h(
-      "div",
-      { class: "stack", ...tid("key-success") },
-      h("div", { class: "success-mark", "aria-hidden": "true" }, "\u2713"),
-      h("p", { class: "lead" }, "Your security key was registered."),
-      h("p", { class: "muted" }, `\u201c${method.displayName}\u201d can now be used to sign in.`),
-      h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "key-done", onClick: () => resolve(method) })),
-    ),
-    { focus: "button" },
-  );
 }
 
 function keyVerification({ api, verification, show, testid, onApproved, expired }) {

@@ -2,10 +2,10 @@
 // Flow: GET /me/security-questions -> choose and answer the policy's number -> POST /me/methods
 // (registered at once). At reset, the questions asked are answered in one form.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
+import { ApiError, seg } from "../api.js";
 import { describeError } from "../format.js";
 import { h, tid } from "../dom.js";
-import { button, busy, errorLine, field, uniqueId } from "../ui.js";
+import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 
 const MIN_CHARS = 3;
 const normalize = (text) => String(text).normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
@@ -141,8 +141,7 @@ function chooseAndAnswer(api, dialog, back, list, resolve) {
       );
       resolve(answer.method);
     } catch (err) {
-      if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
-      error.show(err instanceof StepUpCancelled ? err.message : err);
+      showRefusal(error, err);
     }
   });
   dialog.show(form, { focus: "select" });

@@ -1,11 +1,12 @@
-// The step phones and email share: "We texted / are calling / emailed ..." with the masked number
+// The steps phones and email share: "We texted / are calling / emailed ..." with the masked number
 // or address, the code form (6 digits, email 8), and "Send a new code" — allowed 30 s after the last
 // send (a countdown until then), refused with 429 + retryAfter when too many codes went out.
 
-import { ApiError } from "../api.js";
+import { ApiError, seg } from "../api.js";
 import { h, tid } from "../dom.js";
 import { describeError } from "../format.js";
-import { button, codeForm } from "../ui.js";
+import { button, codeForm, uniqueId } from "../ui.js";
+import { completeRegistration } from "./steps.js";
 
 const COOLDOWN_SECONDS = 30;
 
@@ -83,4 +84,59 @@ export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, tes
   });
   wait(COOLDOWN_SECONDS);
   return h("div", { class: "stack" }, lead, form);
+}
+
+/**
+ * The code step of a registration (phone, email): Back goes to `onCancel`; the code completes the
+ * registration, and the new method goes to `done` (a registration that is gone: `expired`).
+ */
+export function registrationCodeStep({ api, dialog, begun, channel, digits, testid, onCancel, done, expired }) {
+  dialog.setTitle("Enter code");
+  dialog.show(
+    sentCodeStep({
+      api,
+      channel,
+      sentTo: begun.sentTo,
+      digits,
+      testid,
+      submitText: "Next",
+      resendPath: `/me/methods/registrations/${seg(begun.registrationId)}/resend`,
+      onCancel,
+      submit: (code) => completeRegistration(api, begun.registrationId, { code }, { done, expired }),
+    }),
+    { focus: "input" },
+  );
+}
+
+/** The sign-in / reset step of phones and email: the code form for a started verification. */
+export function codeVerification({ api, verification, testid, rememberDeviceDays = 0, show, onApproved, expired, digits }) {
+  const remember = rememberDeviceDays > 0 ? h("input", { type: "checkbox", ...tid(`${testid}-remember`) }) : null;
+  const rememberId = uniqueId("remember");
+  if (remember) remember.id = rememberId;
+  const { sentTo, channel } = verification.challenge ?? {};
+  show(
+    sentCodeStep({
+      api,
+      channel,
+      sentTo,
+      digits,
+      testid,
+      resendPath: `/me/verifications/${seg(verification.verificationId)}/resend`,
+      extra: remember && h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, `Don't ask again for ${rememberDeviceDays} days`)),
+      submit: async (code) => {
+        const body = { code };
+        if (remember?.checked) body.rememberDevice = true;
+        try {
+          onApproved(await api.post(`/me/verifications/${seg(verification.verificationId)}`, body));
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 410) {
+            expired(err);
+            return;
+          }
+          throw err;
+        }
+      },
+    }),
+    { focus: "input" },
+  );
 }

@@ -1,11 +1,11 @@
 // "Authenticator app" via "I want to use a different authenticator app": any RFC 6238 TOTP app.
 // Flow: name -> POST /me/methods -> QR code (or the manual key) -> 6-digit code -> the new method.
 
-import { ApiError, StepUpCancelled, seg } from "../api.js";
 import { h, svgNode, tid } from "../dom.js";
 import { groupInFours } from "../format.js";
 import { icon } from "../icons.js";
-import { button, busy, codeForm, errorLine, field, uniqueId } from "../ui.js";
+import { button, busy, codeForm, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { completeRegistration, doneStep, expiredStep } from "./steps.js";
 
 const DEFAULT_NAME = "Authenticator app";
 
@@ -79,8 +79,7 @@ class Flow {
         const setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Starting\u2026");
         this.qr(setup);
       } catch (err) {
-        if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
-        error.show(err instanceof StepUpCancelled ? err.message : err);
+        showRefusal(error, err);
       }
     });
     dialog.show(form);
@@ -173,61 +172,31 @@ class Flow {
       submitText: "Next",
       testid: "oath-code",
       onCancel: () => this.qr(setup),
-      submit: async (code) => {
-        try {
-          const answer = await this.api.post(`/me/methods/registrations/${seg(setup.registrationId)}`, { code });
-          this.done(answer.method);
-        } catch (err) {
-          if (err instanceof ApiError && (err.status === 410 || err.status === 404)) {
-            this.expired(err);
-            return;
-          }
-          throw err;
-        }
-      },
+      submit: (code) =>
+        completeRegistration(this.api, setup.registrationId, { code }, { done: (method) => this.done(method), expired: (err) => this.expired(err) }),
     });
     dialog.show(form);
   }
 
-  expired(error) {
-    this.dialog.setTitle("Start again");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("oath-expired") },
-        h("p", { class: "notice notice-warning", role: "alert" }, error.message),
-        h(
-          "p",
-          {},
-          "This setup can no longer be completed. Remove the account you added in your app, then start again to get a new QR code.",
-        ),
-        h(
-          "div",
-          { class: "dialog-actions" },
-          button("Start again", { variant: "primary", testid: "oath-start-again", onClick: () => this.intro() }),
-        ),
-      ),
-      { focus: "button" },
-    );
+  expired(err) {
+    expiredStep(this.dialog, {
+      testid: "oath-expired",
+      err,
+      note: "This setup can no longer be completed. Remove the account you added in your app, then start again to get a new QR code.",
+      restartTestid: "oath-start-again",
+      restart: () => this.intro(),
+    });
   }
 
   done(method) {
-    this.dialog.setTitle("Authenticator app");
-    this.dialog.show(
-      h(
-        "div",
-        { class: "stack", ...tid("oath-success") },
-        h("div", { class: "success-mark" }, icon("check", { size: 28 })),
-        h("p", { class: "lead" }, "Your authenticator app was registered."),
-        h("p", { class: "muted" }, `\u201c${method.displayName}\u201d can now be used to sign in.`),
-        h(
-          "div",
-          { class: "dialog-actions" },
-          button("Done", { variant: "primary", testid: "oath-done", onClick: () => this.resolve(method) }),
-        ),
-      ),
-      { focus: "button" },
-    );
+    doneStep(this.dialog, {
+      title: "Authenticator app",
+      prefix: "oath",
+      mark: h("div", { class: "success-mark" }, icon("check", { size: 28 })),
+      lead: "Your authenticator app was registered.",
+      detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+      onDone: () => this.resolve(method),
+    });
   }
 }
 
