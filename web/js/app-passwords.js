@@ -1,14 +1,12 @@
 // "App passwords" on the Security info page: for apps that cannot do two-step verification.
 // Create (name -> the password, shown once, in groups of four, with Copy) -> list -> delete.
 
-import { ApiError, StepUpCancelled, seg } from "./api.js";
+import { seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError, formatDate, groupInFours } from "./format.js";
+import { formatDate, groupInFours } from "./format.js";
 import { icon } from "./icons.js";
-import { announce, busy, button, errorLine, field, openDialog, uniqueId } from "./ui.js";
-
-const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
-const shown = (err) => (err instanceof StepUpCancelled ? err.message : err);
+import { dangerLink, plainRow } from "./rows.js";
+import { announce, busy, button, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
 
 /**
  * The section, filled once the list is loaded. Shown when the organization allows app passwords,
@@ -25,15 +23,8 @@ export function appPasswordsSection({ api, info, onChange = () => {} }) {
   }
 
   const load = async () => {
-    let answer;
-    try {
-      answer = await api.get("/me/app-passwords");
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      replace(body, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
-      return;
-    }
-    render(answer);
+    const answer = await loadOrNotice(body, () => api.get("/me/app-passwords"));
+    if (answer) render(answer);
   };
 
   const changed = async () => {
@@ -93,28 +84,19 @@ function row(api, item, changed) {
     `Created ${formatDate(item.createdAt)}`,
     item.lastUsedAt ? `Last used ${formatDate(item.lastUsedAt, { withTime: true })}` : "Not used yet",
   ];
-  return h(
-    "li",
-    { class: "method-row row-plain", ...tid("app-password-row"), "data-app-password-id": item.id },
-    h("span", { class: "method-icon" }, icon("key", { size: 22 })),
-    h(
-      "div",
-      { class: "method-detail" },
-      h("span", { class: "method-name", ...tid("app-password-name") }, item.name),
-      h("span", { class: "method-meta" }, meta.join(" \u00b7 ")),
-    ),
-    h(
-      "div",
-      { class: "method-actions" },
-      button("Delete", {
-        variant: "link",
-        class: "btn btn-link btn-link-danger",
-        testid: "delete-app-password",
-        "aria-label": `Delete app password ${item.name}`,
-        onClick: () => deleteDialog(api, item, changed),
-      }),
-    ),
-  );
+  return plainRow({
+    testid: "app-password-row",
+    data: { "data-app-password-id": item.id },
+    iconName: "key",
+    name: item.name,
+    nameTestid: "app-password-name",
+    meta,
+    action: dangerLink("Delete", {
+      testid: "delete-app-password",
+      label: `Delete app password ${item.name}`,
+      onClick: () => deleteDialog(api, item, changed),
+    }),
+  });
 }
 
 async function createDialog(api, changed) {
@@ -151,8 +133,7 @@ async function createDialog(api, changed) {
     try {
       created = await busy(next, () => api.post("/me/app-passwords", { name }, { idempotent: true }), "Creating\u2026");
     } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(shown(err));
+      showRefusal(error, err);
       return;
     }
     showPassword(dialog, created);
@@ -199,29 +180,15 @@ function showPassword(dialog, created) {
 }
 
 async function deleteDialog(api, item, changed) {
-  const dialog = openDialog({ title: "Delete app password", testid: "delete-app-password-dialog" });
-  const error = errorLine("delete-app-password-error");
-  const confirm = button("Delete", { variant: "danger", testid: "delete-app-password-confirm" });
-  confirm.addEventListener("click", async () => {
-    try {
-      await busy(confirm, () => api.delete(`/me/app-passwords/${seg(item.id)}`), "Deleting\u2026");
-      dialog.close(true);
-    } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(shown(err));
-    }
+  const deleted = await confirmDialog({
+    title: "Delete app password",
+    testid: "delete-app-password",
+    body: h("p", {}, `Delete \u201c${item.name}\u201d? Apps that sign in with it will stop working until you give them a new app password.`),
+    confirmText: "Delete",
+    busyText: "Deleting\u2026",
+    call: () => api.delete(`/me/app-passwords/${seg(item.id)}`),
   });
-  dialog.show(
-    h(
-      "div",
-      { class: "stack" },
-      h("p", {}, `Delete \u201c${item.name}\u201d? Apps that sign in with it will stop working until you give them a new app password.`),
-      error,
-      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "delete-app-password-cancel" }), confirm),
-    ),
-    { focus: "[data-testid=delete-app-password-cancel]" },
-  );
-  if (await dialog.result) {
+  if (deleted) {
     announce(`App password \u201c${item.name}\u201d was deleted.`);
     await changed();
   }

@@ -1,11 +1,11 @@
 // The pages: local sign-in, Security info (list, add, rename, delete, default), and "Try sign-in".
 
-import { Api, ApiError, StepUpCancelled, seg } from "./api.js";
+import { Api, ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
 import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
 import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
-import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
+import { announce, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
 import { runVerification, stepUpDialog } from "./verify.js";
 import { resetPasswordView } from "./reset-password.js";
 import { appPasswordsSection } from "./app-passwords.js";
@@ -470,8 +470,7 @@ async function renameDialog(method) {
       const answer = await busy(save, () => api.patch(`/me/methods/${seg(method.id)}`, { displayName }), "Saving\u2026");
       dialog.close(answer.method);
     } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(err instanceof StepUpCancelled ? err.message : err);
+      showRefusal(error, err);
     }
   });
   dialog.show(form, { focus: "input" });
@@ -482,23 +481,10 @@ async function renameDialog(method) {
 }
 
 async function deleteDialog(method) {
-  const dialog = openDialog({ title: `Delete ${typeLabel(method.type).toLowerCase()}`, testid: "delete-dialog" });
-  const error = errorLine("delete-error");
-  const confirm = button("Delete", { variant: "danger", testid: "delete-confirm" });
-  const wasDefault = method.isDefault;
-  confirm.addEventListener("click", async () => {
-    try {
-      await busy(confirm, () => api.delete(`/me/methods/${seg(method.id)}`), "Deleting\u2026");
-      dialog.close(true);
-    } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(err instanceof StepUpCancelled ? err.message : err);
-    }
-  });
-  dialog.show(
-    h(
-      "div",
-      { class: "stack" },
+  const deleted = await confirmDialog({
+    title: `Delete ${typeLabel(method.type).toLowerCase()}`,
+    testid: "delete",
+    body: [
       h("p", {}, "Are you sure you would like to delete this method for your account?"),
       h(
         "div",
@@ -506,13 +492,13 @@ async function deleteDialog(method) {
         h("span", { class: "method-icon method-icon-small" }, methodIcon(method.type, { size: 18 })),
         h("span", {}, h("strong", {}, typeLabel(method.type)), " \u00b7 ", method.displayName),
       ),
-      wasDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default."),
-      error,
-      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "delete-cancel" }), confirm),
-    ),
-    { focus: "[data-testid=delete-cancel]" },
-  );
-  if (await dialog.result) announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was deleted.`);
+      method.isDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default."),
+    ],
+    confirmText: "Delete",
+    busyText: "Deleting\u2026",
+    call: () => api.delete(`/me/methods/${seg(method.id)}`),
+  });
+  if (deleted) announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was deleted.`);
   await refreshQuietly();
 }
 
@@ -545,16 +531,13 @@ async function changeDefaultDialog() {
       await busy(confirm, () => api.put("/me/default-method", body), "Saving\u2026");
       dialog.close(true);
     } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(err instanceof StepUpCancelled ? err.message : err);
+      showRefusal(error, err);
     }
   });
   dialog.show(form, { focus: "select" });
   if (await dialog.result) announce("Your default sign-in method was updated.");
   await refreshQuietly();
 }
-
-const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
 
 async function refreshQuietly() {
   try {
@@ -579,14 +562,8 @@ async function trySignInView() {
       h("section", { class: "card card-narrow", "aria-label": "Sign-in prompt" }, panel),
     ),
   );
-  let info;
-  try {
-    info = await loadInfo();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    replace(panel, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
-    return;
-  }
+  const info = await loadOrNotice(panel, loadInfo);
+  if (!info) return;
   const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
   const intro = () =>
     h(

@@ -1,29 +1,19 @@
 // "Remembered devices" on the Security info page: where the user ticked "Don't ask again", and
 // "Forget MFA on remembered devices" (all of them at once), or one device at a time.
 
-import { ApiError, StepUpCancelled, seg } from "./api.js";
+import { seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError, formatDate } from "./format.js";
-import { icon } from "./icons.js";
-import { announce, busy, button, errorLine, openDialog } from "./ui.js";
-
-const isExpected = (err) => err instanceof ApiError || err instanceof StepUpCancelled;
-const shown = (err) => (err instanceof StepUpCancelled ? err.message : err);
+import { formatDate } from "./format.js";
+import { dangerLink, plainRow } from "./rows.js";
+import { announce, button, confirmDialog, loadOrNotice } from "./ui.js";
 
 export function rememberedDevicesSection({ api, info }) {
   const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading remembered devices\u2026"));
   const section = h("section", { class: "card", "aria-labelledby": "remembered-title", ...tid("remembered-devices") }, body);
 
   const load = async () => {
-    let answer;
-    try {
-      answer = await api.get("/me/remembered-devices");
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      replace(body, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
-      return;
-    }
-    render(answer.devices ?? []);
+    const answer = await loadOrNotice(body, () => api.get("/me/remembered-devices"));
+    if (answer) render(answer.devices ?? []);
   };
 
   const render = (devices) => {
@@ -64,40 +54,29 @@ function row(api, device, reload) {
     device.lastUsedAt ? `last used ${formatDate(device.lastUsedAt, { withTime: true })}` : "not used since",
     `until ${formatDate(device.expiresAt)}`,
   ];
-  return h(
-    "li",
-    { class: "method-row row-plain", ...tid("remembered-row"), "data-device-id": device.id },
-    h("span", { class: "method-icon" }, icon("signin", { size: 22 })),
-    h(
-      "div",
-      { class: "method-detail" },
-      h("span", { class: "method-name", ...tid("remembered-name") }, device.name),
-      h("span", { class: "method-meta" }, meta.join(" \u00b7 ")),
-    ),
-    h(
-      "div",
-      { class: "method-actions" },
-      button("Forget", {
-        variant: "link",
-        class: "btn btn-link btn-link-danger",
-        testid: "forget-device",
-        "aria-label": `Forget ${device.name}`,
-        onClick: () => confirmDialog({
-          api,
-          title: "Forget this device",
-          text: `${device.name} will ask for the second step again at the next sign-in.`,
-          call: () => api.delete(`/me/remembered-devices/${seg(device.id)}`),
-          done: `${device.name} will be asked again.`,
-          reload,
-        }),
+  return plainRow({
+    testid: "remembered-row",
+    data: { "data-device-id": device.id },
+    iconName: "signin",
+    name: device.name,
+    nameTestid: "remembered-name",
+    meta,
+    action: dangerLink("Forget", {
+      testid: "forget-device",
+      label: `Forget ${device.name}`,
+      onClick: () => forgetDialog({
+        title: "Forget this device",
+        text: `${device.name} will ask for the second step again at the next sign-in.`,
+        call: () => api.delete(`/me/remembered-devices/${seg(device.id)}`),
+        done: `${device.name} will be asked again.`,
+        reload,
       }),
-    ),
-  );
+    }),
+  });
 }
 
 function forgetAllDialog(api, reload) {
-  return confirmDialog({
-    api,
+  return forgetDialog({
     title: "Forget MFA on remembered devices",
     text: "Every device where you chose \u201cDon't ask again\u201d will ask for the second step at its next sign-in.",
     call: () => api.delete("/me/remembered-devices"),
@@ -106,30 +85,16 @@ function forgetAllDialog(api, reload) {
   });
 }
 
-async function confirmDialog({ title, text, call, done, reload }) {
-  const dialog = openDialog({ title, testid: "forget-devices-dialog" });
-  const error = errorLine("forget-devices-error");
-  const confirm = button("Forget", { variant: "danger", testid: "forget-devices-confirm" });
-  confirm.addEventListener("click", async () => {
-    try {
-      await busy(confirm, call, "Forgetting\u2026");
-      dialog.close(true);
-    } catch (err) {
-      if (!isExpected(err)) throw err;
-      error.show(shown(err));
-    }
+async function forgetDialog({ title, text, call, done, reload }) {
+  const forgotten = await confirmDialog({
+    title,
+    testid: "forget-devices",
+    body: h("p", {}, text),
+    confirmText: "Forget",
+    busyText: "Forgetting\u2026",
+    call,
   });
-  dialog.show(
-    h(
-      "div",
-      { class: "stack" },
-      h("p", {}, text),
-      error,
-      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "forget-devices-cancel" }), confirm),
-    ),
-    { focus: "[data-testid=forget-devices-cancel]" },
-  );
-  if (await dialog.result) {
+  if (forgotten) {
     announce(done);
     await reload();
   }

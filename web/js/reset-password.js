@@ -4,11 +4,9 @@
 // page asks for a second, different method. (The password itself belongs to the identity provider;
 // the demo ends where it would ask for the new password.)
 
-import { ApiError } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError } from "./format.js";
 import { icon } from "./icons.js";
-import { announce, button } from "./ui.js";
+import { announce, button, loadOrNotice } from "./ui.js";
 import { runVerification } from "./verify.js";
 
 /** Render the page into `main`; `loadInfo()` reads GET /me/security-info; `brand()` the logo. */
@@ -24,14 +22,8 @@ export async function resetPasswordView({ api, main, loadInfo, brand }) {
       h("section", { class: "card card-narrow", "aria-label": "Password reset prompt" }, panel),
     ),
   );
-  let info;
-  try {
-    info = await loadInfo();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    replace(panel, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
-    return;
-  }
+  const info = await loadOrNotice(panel, loadInfo);
+  if (!info) return;
   const usable = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("sspr"));
   const head = (title) =>
     h(

@@ -92,6 +92,47 @@ export function showRefusal(error, err) {
   error.show(err instanceof StepUpCancelled ? err.message : err);
 }
 
+/** Run `load()`; a refusal is shown as an error notice in `slot` instead, and gives null. */
+export async function loadOrNotice(slot, load) {
+  try {
+    return await load();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    replace(slot, h("p", { class: "notice notice-error", role: "alert" }, describeError(err)));
+    return null;
+  }
+}
+
+/**
+ * "Are you sure?": `body`, then Cancel (focused) and a danger button that runs `call`; a refusal
+ * stays in the dialog. Test ids `<testid>-dialog`, `-error`, `-confirm`, `-cancel`. Resolves true
+ * once `call` succeeded, undefined when the user cancelled.
+ */
+export function confirmDialog({ title, testid, body, confirmText, busyText, call }) {
+  const dialog = openDialog({ title, testid: `${testid}-dialog` });
+  const error = errorLine(`${testid}-error`);
+  const confirm = button(confirmText, { variant: "danger", testid: `${testid}-confirm` });
+  confirm.addEventListener("click", async () => {
+    try {
+      await busy(confirm, call, busyText);
+      dialog.close(true);
+    } catch (err) {
+      showRefusal(error, err);
+    }
+  });
+  dialog.show(
+    h(
+      "div",
+      { class: "stack" },
+      body,
+      error,
+      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: `${testid}-cancel` }), confirm),
+    ),
+    { focus: `[data-testid=${testid}-cancel]` },
+  );
+  return dialog.result;
+}
+
 /** Run `work` with `button` disabled and showing progress, so a double click sends one request. */
 export async function busy(button, work, label = "Working\u2026") {
   const before = button.textContent;
