@@ -5,7 +5,8 @@ import { h, replace, tid } from "./dom.js";
 import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
 import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
-import { announce, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
+import { announce, brandMark, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
+import { promptHead, promptPage } from "./prompt.js";
 import { runVerification, stepUpDialog } from "./verify.js";
 import { resetPasswordView } from "./reset-password.js";
 import { appPasswordsSection } from "./app-passwords.js";
@@ -34,7 +35,7 @@ const ROUTES = {
   "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
   "#/reset-password": {
     title: "Reset password",
-    view: () => resetPasswordView({ api, main, loadInfo, brand: brandMark }),
+    view: () => resetPasswordView({ api, main, loadInfo }),
   },
   [WIZARD_ROUTE]: { title: "Keep your account secure", view: keepSecureView },
 };
@@ -186,17 +187,6 @@ function signInView() {
     ),
   );
   input.focus();
-}
-
-export function brandMark() {
-  return h(
-    "span",
-    { class: "brand-mark", "aria-hidden": "true" },
-    h("span", {}),
-    h("span", {}),
-    h("span", {}),
-    h("span", {}),
-  );
 }
 
 // --- Keep your account secure (the enrollment wizard) ---------------------------------------
@@ -551,28 +541,17 @@ async function refreshQuietly() {
 // --- Try sign-in (mfa demo) ---------------------------------------------------------------
 
 async function trySignInView() {
-  const panel = h("div", { class: "card-body", ...tid("try-sign-in-panel") });
-  replace(
-    main,
-    h(
-      "div",
-      { class: "page", ...tid("try-sign-in-view") },
-      h("h1", {}, "Try sign-in"),
-      h("p", { class: "page-subtitle" }, "See what the second step of signing in looks like with your default method."),
-      h("section", { class: "card card-narrow", "aria-label": "Sign-in prompt" }, panel),
-    ),
-  );
+  const panel = promptPage(main, {
+    viewTestid: "try-sign-in-view",
+    panelTestid: "try-sign-in-panel",
+    title: "Try sign-in",
+    subtitle: "See what the second step of signing in looks like with your default method.",
+    label: "Sign-in prompt",
+  });
   const info = await loadOrNotice(panel, loadInfo);
   if (!info) return;
   const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
-  const intro = () =>
-    h(
-      "div",
-      { class: "prompt-head" },
-      h("div", { class: "sign-in-brand" }, brandMark(), h("span", {}, "Contoso")),
-      h("p", { class: "prompt-user" }, api.session.username),
-      h("h2", {}, "Verify your identity"),
-    );
+  const intro = () => promptHead(api.session.username, "Verify your identity");
   if (mfa.length === 0) {
     replace(
       panel,

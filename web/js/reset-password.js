@@ -6,35 +6,24 @@
 
 import { h, replace, tid } from "./dom.js";
 import { icon } from "./icons.js";
+import { promptHead, promptPage } from "./prompt.js";
 import { announce, button, loadOrNotice } from "./ui.js";
 import { runVerification } from "./verify.js";
 
-/** Render the page into `main`; `loadInfo()` reads GET /me/security-info; `brand()` the logo. */
-export async function resetPasswordView({ api, main, loadInfo, brand }) {
-  const panel = h("div", { class: "card-body", ...tid("reset-panel") });
-  replace(
-    main,
-    h(
-      "div",
-      { class: "page", ...tid("reset-view") },
-      h("h1", {}, "Reset password"),
-      h("p", { class: "page-subtitle" }, "See what getting back into your account looks like when you forgot your password."),
-      h("section", { class: "card card-narrow", "aria-label": "Password reset prompt" }, panel),
-    ),
-  );
+/** Render the page into `main`; `loadInfo()` reads GET /me/security-info. */
+export async function resetPasswordView({ api, main, loadInfo }) {
+  const panel = promptPage(main, {
+    viewTestid: "reset-view",
+    panelTestid: "reset-panel",
+    title: "Reset password",
+    subtitle: "See what getting back into your account looks like when you forgot your password.",
+    label: "Password reset prompt",
+  });
   const info = await loadOrNotice(panel, loadInfo);
   if (!info) return;
   const usable = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("sspr"));
-  const head = (title) =>
-    h(
-      "div",
-      { class: "prompt-head" },
-      h("div", { class: "sign-in-brand" }, brand(), h("span", {}, "Contoso")),
-      h("p", { class: "prompt-user" }, api.session.username),
-      h("h2", {}, title),
-    );
   const show = (title, ...nodes) => {
-    replace(panel, head(title), ...nodes);
+    replace(panel, promptHead(api.session.username, title), ...nodes);
   };
 
   if (usable.length === 0) {

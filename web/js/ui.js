@@ -227,6 +227,11 @@ export function codeForm({ label = "Code", hint = null, submitText = "Verify", t
   return { form, input, error, submitButton };
 }
 
+/** The organization's four-square logo (decorative). */
+export function brandMark() {
+  return h("span", { class: "brand-mark", "aria-hidden": "true" }, h("span", {}), h("span", {}), h("span", {}), h("span", {}));
+}
+
 // --- the page-wide status region (aria-live) -------------------------------------------------
 
 let statusTimer = null;

@@ -7,8 +7,7 @@ import { ApiError, StepUpCancelled, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
 import { describeError } from "./format.js";
 import { icon } from "./icons.js";
-import { button } from "./ui.js";
-import { brandMark } from "./wizard/common.js";
+import { brandMark, button } from "./ui.js";
 import { PAGES, sectionOf, SECTION_LABELS } from "./wizard/pages.js";
 
 export const WIZARD_ROUTE = "#/keep-your-account-secure";
@@ -170,11 +169,8 @@ class Wizard {
     const section = step.page === "success" ? null : sectionOf(step.page);
     replace(
       this.card,
-      h(
+      wizardHead(
         "header",
-        { class: "wizard-head" },
-        h("div", { class: "wizard-brand" }, brandMark(), h("span", {}, "Contoso")),
-        h("h1", { id: "wizard-title", class: "wizard-title" }, "Keep your account secure"),
         h(
           "p",
           { class: "wizard-subtitle" },
@@ -318,12 +314,7 @@ class Wizard {
   loading(text) {
     replace(
       this.card,
-      h(
-        "div",
-        { class: "wizard-head" },
-        h("div", { class: "wizard-brand" }, brandMark(), h("span", {}, "Contoso")),
-        h("h1", { id: "wizard-title", class: "wizard-title" }, "Keep your account secure"),
-      ),
+      wizardHead("div"),
       h("p", { class: "muted wizard-loading", role: "status", "aria-busy": "true" }, text),
     );
     this.drawBelow(new Set());
@@ -351,12 +342,7 @@ class Wizard {
   message({ testid, title, text, again, onAgain, alert = false }) {
     replace(
       this.card,
-      h(
-        "header",
-        { class: "wizard-head" },
-        h("div", { class: "wizard-brand" }, brandMark(), h("span", {}, "Contoso")),
-        h("h1", { id: "wizard-title", class: "wizard-title" }, "Keep your account secure"),
-      ),
+      wizardHead("header"),
       h(
         "div",
         { class: "wizard-page wizard-message", ...tid(testid) },
@@ -369,6 +355,17 @@ class Wizard {
     this.drawBelow(new Set());
     this.card.querySelector("h2")?.focus();
   }
+}
+
+/** The wizard's head (`tag`: header, or div while loading): the brand and the title, then `more`. */
+function wizardHead(tag, ...more) {
+  return h(
+    tag,
+    { class: "wizard-head" },
+    h("div", { class: "wizard-brand" }, brandMark(), h("span", {}, "Contoso")),
+    h("h1", { id: "wizard-title", class: "wizard-title" }, "Keep your account secure"),
+    more,
+  );
 }
 
 // Pages a section starts on: Back there only once this section has gone through another page.

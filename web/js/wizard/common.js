@@ -4,10 +4,6 @@
 import { h, svgNode, tid } from "../dom.js";
 import { button, uniqueId } from "../ui.js";
 
-export function brandMark() {
-  return h("span", { class: "brand-mark", "aria-hidden": "true" }, h("span", {}), h("span", {}), h("span", {}), h("span", {}));
-}
-
 /**
  * One page of the wizard, as a form: Enter sends `next`.
  * @param {object} ctx the controller's page context (step, actions, error, submit, canGoBack)
