@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from . import idempotency, lockout, onetime, runtime, store
@@ -55,34 +56,6 @@ def resend_registration(
         )
     lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.registration_target(reg)
-    answer = {"sentTo": mask(channel, to), "channel": channel}
-    route = f"POST /me/methods/registrations/{registration_id}/resend"
-    if _repeated(caller, key, route, now):
-        return answer
-    wait = onetime.cooldown_left(reg.last_sent_at, now)
-    if wait:
-        raise onetime.refuse_cooldown(wait)
-    code = onetime.new_code(kind.digits)
-    last = reg.last_sent_at
-
-    def renew(tw: TransactWrite) -> None:
-        # The newest code replaces the old one and lives 10 minutes; attempts_left is untouched.
-        tw.update(
-            reg,
-            actions=[
-                RegistrationItem.code_hash.set(onetime.digest(deps, reg.registration_id, code)),
-                RegistrationItem.last_sent_at.set(now),
-                RegistrationItem.expires_at.set(now + onetime.CODE_SECONDS),
-                RegistrationItem.ttl.set(int(now + onetime.CODE_SECONDS + 86400)),
-            ],
-            condition=RegistrationItem.last_sent_at == last
-            if last is not None
-            else RegistrationItem.pk.exists(),
-        )
-
-    writes = [Write(renew, lambda: onetime.refuse_cooldown(onetime.RESEND_SECONDS))]
-    writes += _record(caller, key, route, registration_id, now)
-    onetime.reserve_send(deps, caller.user_id, to, now, also=writes)
     meta = {
         "userId": caller.user_id,
         "methodType": reg.method_type,
@@ -90,9 +63,22 @@ def resend_registration(
         "registrationId": reg.registration_id,
         "correlationId": caller.correlation_id,
     }
-    outgoing = [onetime.code_message(deps, channel, to, code, meta)]
-    onetime.deliver(deps, caller, now, outgoing, resend={"registrationId": reg.registration_id})
-    return answer
+    return _send_again(
+        deps,
+        caller,
+        key,
+        now,
+        route=f"POST /me/methods/registrations/{registration_id}/resend",
+        resource_id=registration_id,
+        kind=kind,
+        channel=channel,
+        to=to,
+        item=reg,
+        item_id=reg.registration_id,
+        still=None,
+        meta=meta,
+        resend={"registrationId": reg.registration_id},
+    )
 
 
 def resend_verification(
@@ -120,34 +106,6 @@ def resend_verification(
         raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
     lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.method_target(method)
-    answer = {"sentTo": mask(channel, to), "channel": channel}
-    route = f"POST /me/verifications/{verification_id}/resend"
-    if _repeated(caller, key, route, now):
-        return answer
-    wait = onetime.cooldown_left(verification.last_sent_at, now)
-    if wait:
-        raise onetime.refuse_cooldown(wait)
-    code = onetime.new_code(kind.digits)
-    last = verification.last_sent_at
-
-    def renew(tw: TransactWrite) -> None:
-        condition = VerificationItem.status == "pending"
-        if last is not None:
-            condition = condition & (VerificationItem.last_sent_at == last)
-        tw.update(
-            verification,
-            actions=[
-                VerificationItem.code_hash.set(onetime.digest(deps, verification.verification_id, code)),
-                VerificationItem.last_sent_at.set(now),
-                VerificationItem.expires_at.set(now + onetime.CODE_SECONDS),
-                VerificationItem.ttl.set(int(now + onetime.CODE_SECONDS + 86400)),
-            ],
-            condition=condition,
-        )
-
-    writes = [Write(renew, lambda: onetime.refuse_cooldown(onetime.RESEND_SECONDS))]
-    writes += _record(caller, key, route, verification_id, now)
-    onetime.reserve_send(deps, caller.user_id, to, now, also=writes)
     meta = {
         "userId": caller.user_id,
         "methodType": method.method_type,
@@ -156,8 +114,77 @@ def resend_verification(
         "verificationId": verification.verification_id,
         "correlationId": caller.correlation_id,
     }
+    return _send_again(
+        deps,
+        caller,
+        key,
+        now,
+        route=f"POST /me/verifications/{verification_id}/resend",
+        resource_id=verification_id,
+        kind=kind,
+        channel=channel,
+        to=to,
+        item=verification,
+        item_id=verification.verification_id,
+        still=VerificationItem.status == "pending",
+        meta=meta,
+        resend={"verificationId": verification.verification_id},
+    )
+
+
+def _send_again(
+    deps: Deps,
+    caller: Caller,
+    key: str | None,
+    now: float,
+    *,
+    route: str,
+    resource_id: str,
+    kind: CodeKind,
+    channel: str,
+    to: str,
+    item: RegistrationItem | VerificationItem,
+    item_id: str,
+    still: Condition | None,
+    meta: dict[str, Any],
+    resend: dict[str, Any],
+) -> dict[str, Any]:
+    """The part both resends share: answer ``{sentTo, channel}``; unless the Idempotency-Key was
+    seen, replace ``item``'s code (bound to ``item_id``) once the cooldown is over, count the send
+    and deliver it. ``still``: what must hold at the write besides "no other send since"."""
+    answer = {"sentTo": mask(channel, to), "channel": channel}
+    if _repeated(caller, key, route, now):
+        return answer
+    wait = onetime.cooldown_left(item.last_sent_at, now)
+    if wait:
+        raise onetime.refuse_cooldown(wait)
+    code = onetime.new_code(kind.digits)
+    last = item.last_sent_at
+    model = type(item)
+
+    def renew(tw: TransactWrite) -> None:
+        # The newest code replaces the old one and lives 10 minutes; the tries left are untouched,
+        # and the write fails when another send came first (or the item is no longer pending).
+        condition = still
+        if last is not None:
+            unchanged = model.last_sent_at == last
+            condition = unchanged if condition is None else condition & unchanged
+        tw.update(
+            item,
+            actions=[
+                model.code_hash.set(onetime.digest(deps, item_id, code)),
+                model.last_sent_at.set(now),
+                model.expires_at.set(now + onetime.CODE_SECONDS),
+                model.ttl.set(int(now + onetime.CODE_SECONDS + 86400)),
+            ],
+            condition=model.pk.exists() if condition is None else condition,
+        )
+
+    writes = [Write(renew, lambda: onetime.refuse_cooldown(onetime.RESEND_SECONDS))]
+    writes += _record(caller, key, route, resource_id, now)
+    onetime.reserve_send(deps, caller.user_id, to, now, also=writes)
     outgoing = [onetime.code_message(deps, channel, to, code, meta)]
-    onetime.deliver(deps, caller, now, outgoing, resend={"verificationId": verification.verification_id})
+    onetime.deliver(deps, caller, now, outgoing, resend=resend)
     return answer
 
 
