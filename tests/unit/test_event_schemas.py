@@ -29,10 +29,11 @@ SPEC_DETAIL_TYPES = {
     "SecurityInfoCleared", "PolicyChanged", "TemporaryAccessPassIssued", "UserUnlocked",
     "CodeDeliveryFailed",
 }  # fmt: skip
-# What the method lifecycle below (register, verify, rename, default, lock out, delete) emits.
+# What the method lifecycle below (register, verify, rename, default, lock out, delete) emits:
+# removing the last method also forgets the remembered devices.
 LIFECYCLE_DETAIL_TYPES = {
     "MethodRegistered", "MethodUpdated", "MethodRemoved", "DefaultMethodChanged",
-    "VerificationSucceeded", "VerificationFailed", "UserLockedOut",
+    "VerificationSucceeded", "VerificationFailed", "UserLockedOut", "RememberedDevicesForgotten",
 }  # fmt: skip
 
 ENVELOPE = {
@@ -106,6 +107,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "actor": "admin:carol",
         "methodsRemoved": [{"methodType": "phone", "methodId": "m2"}],
         "appPasswordsDeleted": 0,
+        "notifyRefs": ["nq3vx7kd2mzpa4hty"],
     },
     "PolicyChanged": {
         "userId": "carol",
@@ -210,6 +212,8 @@ def test_a_missing_required_field_fails(detail_type: str, name: str) -> None:
         ("MethodRegistered", ("after", "otpauthUri"), "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"),
         ("MethodRemoved", ("before", "phone"), "+14255550112"),
         ("MethodRemoved", ("notifyRef",), "+14255550112"),
+        ("SecurityInfoCleared", ("notifyRefs", 0), "+14255550112"),
+        ("SecurityInfoCleared", ("notifyRefs", 0), "alice@contoso.com"),
         ("DefaultMethodChanged", ("after", "code"), "123456"),
         ("CodeDeliveryFailed", ("sentTo",), "+14255550112"),
         ("CodeDeliveryFailed", ("sentTo",), "alice@contoso.com"),

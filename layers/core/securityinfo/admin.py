@@ -15,7 +15,17 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import app_passwords, events, remembered_devices, runtime, security_info, store, temporary_access
+from . import (
+    app_passwords,
+    events,
+    notifications,
+    remembered_devices,
+    runtime,
+    security_info,
+    store,
+    temporary_access,
+    wizard,
+)
 from .clock import iso
 from .config import settings
 from .context import Caller, Deps
@@ -142,13 +152,19 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
     }
 
 
-def clear_security_info(deps: Deps, caller: Caller, user_id: str) -> None:
+def clear_security_info(
+    deps: Deps, caller: Caller, user_id: str, workflow: wizard.Workflow | None = None
+) -> None:
     """DELETE /admin/users/{userId}/security-info: every method, app password and remembered device
-    gone, pending registrations and step-up grants too; the user registers again at next sign-in."""
+    gone, pending registrations, step-up grants and a running wizard too; the user registers again at
+    next sign-in. Each former phone and address still hears about it (notify targets written with
+    the removal, referenced from the event)."""
     admin = require_admin(caller)
     uid = target_user(user_id)
     connection = runtime.connection()
     now = deps.clock.now()
+    # First, so no wizard step registers anything after the clear (the workflow cleans up its own).
+    wizard.end_running(deps, uid, workflow)
     remembered_devices.revoke_all(uid)
     _delete_pending(uid)
     for _ in range(_ATTEMPTS):
@@ -156,7 +172,8 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str) -> None:
         passwords = app_passwords.all_of(uid)
         # The authenticator app's device record, a security key's credential-id claim: they go too.
         linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
-        if len(methods) + len(linked) + len(passwords) + 1 > _TRANSACTION_LIMIT:
+        targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
+        if len(methods) + len(linked) + len(passwords) + len(targets) + 1 > _TRANSACTION_LIMIT:
             raise Conflict("Too many items to clear at once; try again.", code="conflict")
         try:
             with TransactWrite(connection=connection) as tw:
@@ -166,6 +183,8 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str) -> None:
                     tw.delete(item)
                 for password in passwords:
                     tw.delete(password, condition=AppPasswordItem.pk.exists())
+                for target in targets:
+                    tw.save(target)
                 tw.update(profile_ref(uid), actions=_cleared_profile(), condition=_unchanged(profile))
         except TransactWriteError:
             continue  # the user changed something meanwhile: read again and retry
@@ -180,6 +199,7 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str) -> None:
             user_id=uid,
             methodsRemoved=[{"methodType": m.method_type, "methodId": m.method_id} for m in methods],
             appPasswordsDeleted=len(passwords),
+            notifyRefs=[notifications.target_ref(t) for t in targets],
         ),
     )
 

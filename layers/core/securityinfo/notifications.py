@@ -7,6 +7,11 @@ not to the one just added; and to the one just removed or replaced: the change w
 ``NotifyTargetItem`` in the same transaction and the event carries only its reference
 (``notifyRef``), never the number. Events are at-least-once, so each (event, target) is claimed
 with a conditional put before it is sent: a redelivered event sends nothing twice.
+
+Every administrator action on a user's account is told too (SPEC §10, "notifies the user"): a clear
+(every method is gone by then, so the clear wrote a notify target per former phone and address and
+the event carries their references as ``notifyRefs``), deleted app passwords, forgotten remembered
+devices, a temporary access pass, an unlock. Those notices say to contact the IT department.
 """
 
 from __future__ import annotations
@@ -38,6 +43,18 @@ HINT = (
     "If this wasn't you, go to My Sign-Ins > Security info now, remove anything you don't recognize, "
     "and tell your administrator."
 )
+ADMIN_HINT = "If this wasn't at your request, contact your IT department now."
+SUBJECT = "Your security info changed"
+ADMIN_SUBJECT = "An administrator changed your sign-in settings"
+# The notices of administrators' actions (the notify rule for them matches actor admin:*).
+ADMIN_ACTIONS = (
+    "SecurityInfoCleared",
+    "AppPasswordDeleted",
+    "RememberedDevicesForgotten",
+    "TemporaryAccessPassIssued",
+    "UserUnlocked",
+)
+_MAX_REFS = 50
 _TYPE_WORDS = {
     "authenticatorApp": "authenticator app",
     "softwareOath": "authenticator app",
@@ -111,6 +128,7 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
     if text is None or not user_id or not event_id:
         return 0
     now = deps.clock.now()
+    by_admin = _by_admin(detail)
     sent = 0
     for target in targets(str(user_id), detail_type, detail, now):
         marker = NoticeSentItem(
@@ -128,8 +146,8 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
         message = Message(
             channel=target.channel,
             to=target.address,
-            text=f"{deps.totp_issuer}: {text} {HINT}",
-            subject="Your security info changed",
+            text=f"{deps.totp_issuer}: {text} {ADMIN_HINT if by_admin else HINT}",
+            subject=ADMIN_SUBJECT if by_admin else SUBJECT,
             kind=NOTICE,
             meta={"userId": str(user_id)},
         )
@@ -174,8 +192,12 @@ def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) 
         contact = kind_of(method.method_type).contact(method)
         if contact is not None:
             found.append(Target(method.method_id, contact[0], contact[1]))
-    ref = detail.get("notifyRef")
-    if isinstance(ref, str) and ref:
+    # The one just removed or replaced (notifyRef); every former one after a clear (notifyRefs).
+    listed = detail.get("notifyRefs")
+    refs = [detail.get("notifyRef"), *(listed[:_MAX_REFS] if isinstance(listed, list) else [])]
+    for ref in refs:
+        if not isinstance(ref, str) or not ref:
+            continue
         try:
             item = NotifyTargetItem.get(user_pk(user_id), notify_target_sk(ref))
         except NotifyTargetItem.DoesNotExist:
@@ -191,8 +213,10 @@ def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) 
 def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
     """What the notice says, from the masked event detail; None for events that need no notice."""
     when = _when(detail)
-    by_admin = str(detail.get("actor") or "").startswith("admin:")
+    by_admin = _by_admin(detail)
     who = " by an administrator" if by_admin else ""
+    if detail_type in ADMIN_ACTIONS:
+        return _admin_notice(detail_type, detail, when) if by_admin else None
     if detail_type == "MethodRegistered":
         return f"{_a(_what(detail, 'after'))} was added to your account{who}{when}."
     if detail_type == "MethodRemoved":
@@ -222,6 +246,38 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
     return None
 
 
+def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | None:
+    """What an administrator did to the user's account (the IT department's resets, SPEC §10)."""
+    if detail_type == "SecurityInfoCleared":
+        return (
+            f"An administrator cleared your security info{when}: your sign-in methods, app passwords "
+            "and remembered devices were removed, and you will be asked to set up your security info "
+            "again at your next sign-in."
+        )
+    if detail_type == "AppPasswordDeleted":
+        return (
+            f"An administrator deleted your app passwords{when}. Apps that signed in with them "
+            "stop working until you create new ones."
+        )
+    if detail_type == "RememberedDevicesForgotten":
+        return (
+            f"An administrator reset your remembered devices{when}: where you chose \"Don't ask "
+            'again", you will be asked for a second sign-in step again.'
+        )
+    if detail_type == "TemporaryAccessPassIssued":
+        until = _at(detail.get("expiresAt"))
+        kind = "single-use temporary access pass" if detail.get("singleUse") else "temporary access pass"
+        valid = f", valid until {until}" if until else ""
+        return f"An administrator issued a {kind} for your account{when}{valid}."
+    if detail_type == "UserUnlocked":
+        return f"An administrator unlocked your account{when}: sign-in attempts are allowed again."
+    return None
+
+
+def _by_admin(detail: dict[str, Any]) -> bool:
+    return str(detail.get("actor") or "").startswith("admin:")
+
+
 def _what(detail: dict[str, Any], side: str) -> str:
     words = _TYPE_WORDS.get(str(detail.get("methodType")), "sign-in method")
     state = detail.get(side) or {}
@@ -235,7 +291,11 @@ def _a(words: str) -> str:
 
 
 def _when(detail: dict[str, Any]) -> str:
-    stamp = detail.get("occurredAt")
+    at = _at(detail.get("occurredAt"))
+    return f" on {at}" if at else ""
+
+
+def _at(stamp: Any) -> str:
     if not isinstance(stamp, str):
         return ""
-    return f" on {stamp[:10]} at {stamp[11:16]} UTC"
+    return f"{stamp[:10]} at {stamp[11:16]} UTC"

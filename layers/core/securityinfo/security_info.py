@@ -208,6 +208,12 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
                 reason="default_removed",
             ),
         )
+    if not remaining:
+        # The remember generation went up with the removal: every remembered device asks again.
+        deps.events.put(
+            "RememberedDevicesForgotten",
+            events.detail(caller, now, scope="all", reason="all_methods_removed"),
+        )
 
 
 def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:

@@ -87,18 +87,39 @@ def _expired(item: WizardItem, policy: Policy, now: float) -> bool:
     )
 
 
-def _expire_now(deps: Deps, item: WizardItem, workflow: Workflow) -> None:
-    """Checked at read time on the service clock; the workflow's own timeout is only a backstop."""
+def _expire_now(deps: Deps, item: WizardItem, workflow: Workflow) -> bool:
+    """Checked at read time on the service clock; the workflow's own timeout is only a backstop.
+    False when the wizard moved on (another step, or ended) since ``item`` was read."""
     token = item.task_token
+    same_step = WizardItem.step_id == item.step_id if item.step_id else WizardItem.step_id.does_not_exist()
     try:
         item.update(
             actions=[WizardItem.status.set("expired"), WizardItem.finished_at.set(deps.clock.now())],
-            condition=(WizardItem.status == "running") & (WizardItem.step_id == item.step_id),
+            condition=WizardItem.status.is_in("starting", "running")
+            & (WizardItem.enrollment_id == item.enrollment_id)
+            & same_step,
         )
     except UpdateError:
-        return
+        return False
     if token:
         workflow.abandon(token)
+    return True
+
+
+def end_running(deps: Deps, user_id: str, workflow: Workflow | None = None) -> bool:
+    """End the user's running wizard now, as an expired step ends it (an administrator cleared their
+    security info): its step answers 410, the workflow runs its expiry path (nothing half-registered
+    stays), and the next start is a fresh wizard. A wizard still starting has no step to fail: the
+    workflow finds it ended when it shows the first page. True when a wizard was ended."""
+    for _ in range(3):
+        item = _load(user_id)
+        if item is None or item.status not in ("starting", "running"):
+            return False
+        if workflow is None and item.task_token:
+            workflow = default_workflow()
+        if _expire_now(deps, item, workflow or Workflow(None, None)):
+            return True
+    return False  # it kept moving on; the clear itself still removes what it registered
 
 
 def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False) -> dict[str, Any]:
