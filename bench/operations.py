@@ -160,15 +160,19 @@ class Service:
         self,
         function: str,
         route: str,
-        user: str,
+        user: str | None,
         *,
         params: dict[str, str] | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        authorizer: dict[str, Any] | None = None,
         expect: int = 200,
         sample: list[Sample] | None = None,
     ) -> Any:
-        """One request; appended to ``sample`` (timed and metered) when given."""
+        """One request as ``user`` (or with the given ``authorizer`` context); appended to ``sample``
+        (timed and metered) when given."""
+        if authorizer is None:
+            authorizer = {"jwt": {"claims": {"sub": user, "preferred_username": f"{user}@contoso.com"}}}
         method, path = route.split(" ", 1)
         raw_path = path
         for name, value in (params or {}).items():
@@ -187,9 +191,16 @@ class Service:
                 "requestId": str(uuid.uuid4()),
                 "routeKey": route,
                 "stage": "$default",
-                "authorizer": {"jwt": {"claims": {"sub": user, "preferred_username": f"{user}@contoso.com"}}},
+                "authorizer": authorizer,
             },
         }
+        response = self.invoke(function, event, sample)
+        if response["statusCode"] != expect:
+            raise RuntimeError(f"{route} answered {response['statusCode']}: {response.get('body')}")
+        return json.loads(response["body"]) if response.get("body") else None
+
+    def invoke(self, function: str, event: dict[str, Any], sample: list[Sample] | None = None) -> Any:
+        """The function's handler with ``event``; appended to ``sample`` (timed and metered) when given."""
         handler = self.module(function).lambda_handler
         self.meter.reset()
         start, cpu = time.perf_counter(), time.thread_time()
@@ -198,9 +209,7 @@ class Service:
         if sample is not None:
             own, own_cpu = total - self.meter.seconds, total_cpu - self.meter.cpu_seconds
             sample.append(Sample(total * 1000, own * 1000, own_cpu * 1000, self.meter.calls))
-        if response["statusCode"] != expect:
-            raise RuntimeError(f"{route} answered {response['statusCode']}: {response.get('body')}")
-        return json.loads(response["body"]) if response.get("body") else None
+        return response
 
 
 @dataclass
@@ -270,12 +279,16 @@ class Scenario:
         person.last_step[method_id] = person.last_step.pop(rid)
         return str(method_id)
 
-    def start(self, person: Person, purpose: str, sample: list[Sample] | None = None) -> str:
+    def start(
+        self, person: Person, purpose: str, sample: list[Sample] | None = None, method_id: str | None = None
+    ) -> str:
+        """A new verification (of ``method_id``, else of the default method)."""
+        body = {"purpose": purpose} if method_id is None else {"purpose": purpose, "methodId": method_id}
         started = self.service.call(
             "start_verification",
             "POST /me/verifications",
             person.user_id,
-            body={"purpose": purpose},
+            body=body,
             headers={"idempotency-key": str(uuid.uuid4())},
             expect=201,
             sample=sample,

@@ -7,9 +7,6 @@ carry an ``iam`` authorizer context instead of a user's claims.
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
 from typing import Any
 
 from operations import (
@@ -19,7 +16,6 @@ from operations import (
     OperationResult,
     Sample,
     Scenario,
-    _LambdaContext,
     next_code,
 )
 
@@ -39,36 +35,10 @@ def _call(
     expect: int = 200,
     sample: list[Sample] | None = None,
 ) -> Any:
-    """One request with the given authorizer context; timed and metered like Service.call."""
-    method, path = route.split(" ", 1)
-    event = {
-        "version": "2.0",
-        "routeKey": route,
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json", "user-agent": "bench"},
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-        "requestContext": {
-            "http": {"method": method, "path": path, "sourceIp": "203.0.113.9", "userAgent": "bench"},
-            "requestId": str(uuid.uuid4()),
-            "routeKey": route,
-            "stage": "$default",
-            "authorizer": authorizer,
-        },
-    }
-    service = sc.service
-    handler = service.module(function).lambda_handler
-    service.meter.reset()
-    start, cpu = time.perf_counter(), time.thread_time()
-    response = handler(event, _LambdaContext())
-    total, total_cpu = time.perf_counter() - start, time.thread_time() - cpu
-    if sample is not None:
-        own, own_cpu = total - service.meter.seconds, total_cpu - service.meter.cpu_seconds
-        sample.append(Sample(total * 1000, own * 1000, own_cpu * 1000, service.meter.calls))
-    if response["statusCode"] != expect:
-        raise RuntimeError(f"{route} answered {response['statusCode']}: {response.get('body')}")
-    return json.loads(response["body"]) if response.get("body") else None
+    """One request with the given authorizer context (no user's claims)."""
+    return sc.service.call(
+        function, route, None, body=body, authorizer=authorizer, expect=expect, sample=sample
+    )
 
 
 SIGNIN_SERVICE = {
