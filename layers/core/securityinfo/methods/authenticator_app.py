@@ -15,8 +15,7 @@ from urllib.parse import quote
 from pynamodb.exceptions import UpdateError
 
 from ..clock import iso
-from ..crypto import KeyedHasher, random_id, secret_context
-from ..errors import InvalidCode, ReplayedCode
+from ..crypto import KeyedHasher, random_id
 from ..logs import logger
 from ..models import (
     APP_DEVICE_SK,
@@ -34,9 +33,8 @@ from ..models import (
 from ..push import PushFailed
 from ..qr import svg
 from ..validation import DISPLAY_NAME, Field, Schema
-from . import totp
 from .base import MFA, SSPR, MethodContext, MethodKind, Pending, Proof, Registered
-from .software_oath import TOTP_CODE
+from .software_oath import TOTP_CODE, code_proof, seal_new_secret
 
 PUSH_SECONDS = 60
 # Once the device approved, the sign-in page has this long to collect the approval.
@@ -165,10 +163,7 @@ class AuthenticatorApp(MethodKind):
     def begin_registration(
         self, ctx: MethodContext, reg: RegistrationItem, data: dict[str, Any]
     ) -> dict[str, Any]:
-        secret = totp.new_secret()
-        reg.secret_ciphertext = ctx.deps.secrets.seal(
-            secret.encode(), secret_context(ctx.caller.user_id, reg.method_id)
-        )
+        seal_new_secret(ctx, reg)
         code = activation_code(ctx, reg.registration_id)
         reg.gsi1pk = activation_index_key(ctx.deps.hasher, code)
         reg.gsi1sk = "ACTIVATION"
@@ -303,18 +298,7 @@ class AuthenticatorApp(MethodKind):
             if verification.approved_at is not None:
                 return Proof()
             raise Pending({"numberToMatch": number_of(verification)})
-        secret = ctx.deps.secrets.open(
-            app.secret_ciphertext, secret_context(ctx.caller.user_id, app.method_id)
-        ).decode()
-        step = totp.matching_step(secret, str(data["code"]), ctx.now)
-        if step is None:
-            raise InvalidCode("That code is not right. Enter the current 6-digit code from your app.")
-        if step <= app.last_step:
-            raise ReplayedCode("That code was already used. Wait for the next code in your app.")
-        return Proof(
-            actions=[AuthenticatorAppMethodItem.last_step.set(step)],
-            condition=AuthenticatorAppMethodItem.last_step < step,
-        )
+        return code_proof(ctx, app, str(data["code"]))
 
     def describe(self, method: MethodItem) -> dict[str, Any]:
         return {"deviceName": method.device_name if isinstance(method, AuthenticatorAppMethodItem) else None}

@@ -6,7 +6,13 @@ from typing import Any
 
 from ..crypto import secret_context
 from ..errors import InvalidCode, ReplayedCode
-from ..models import MethodItem, RegistrationItem, SoftwareOathMethodItem, VerificationItem
+from ..models import (
+    AuthenticatorAppMethodItem,
+    MethodItem,
+    RegistrationItem,
+    SoftwareOathMethodItem,
+    VerificationItem,
+)
 from ..qr import svg
 from ..validation import DISPLAY_NAME, Field
 from . import totp
@@ -15,6 +21,47 @@ from .base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 TOTP_CODE = Field(
     str, required=True, pattern=r"\d{6}", hint="Enter the 6-digit code from your authenticator app."
 )
+WRONG_CODE = "That code is not right. Enter the current 6-digit code from your app."
+USED_CODE = "That code was already used. Wait for the next code in your app."
+
+
+def seal_new_secret(ctx: MethodContext, reg: RegistrationItem) -> str:
+    """A new TOTP secret for the registration, kept sealed on it (bound to the user and method)."""
+    secret = totp.new_secret()
+    reg.secret_ciphertext = ctx.deps.secrets.seal(
+        secret.encode(), secret_context(ctx.caller.user_id, reg.method_id)
+    )
+    return secret
+
+
+def open_secret(ctx: MethodContext, ciphertext: bytes | None, method_id: str) -> str:
+    if ciphertext is None:
+        raise TypeError("registration has no secret")
+    return ctx.deps.secrets.open(ciphertext, secret_context(ctx.caller.user_id, method_id)).decode()
+
+
+def code_step(ctx: MethodContext, ciphertext: bytes | None, method_id: str, code: str) -> int:
+    """The time step whose code ``code`` is, under the sealed secret; InvalidCode when none."""
+    step = totp.matching_step(open_secret(ctx, ciphertext, method_id), code, ctx.now)
+    if step is None:
+        raise InvalidCode(WRONG_CODE)
+    return step
+
+
+def code_proof(
+    ctx: MethodContext, method: SoftwareOathMethodItem | AuthenticatorAppMethodItem, code: str
+) -> Proof:
+    """A code from the app's TOTP secret proves a verification once: its step must be newer than
+    the last one used, which the approval moves forward atomically."""
+    step = code_step(ctx, method.secret_ciphertext, method.method_id, code)
+    if step <= method.last_step:
+        raise ReplayedCode(USED_CODE)
+    model = type(method)
+    return Proof(
+        actions=[model.last_step.set(step)],
+        # Replay guard against a concurrent request with the same code.
+        condition=model.last_step < step,
+    )
 
 
 class SoftwareOath(MethodKind):
@@ -33,23 +80,16 @@ class SoftwareOath(MethodKind):
     def begin_registration(
         self, ctx: MethodContext, reg: RegistrationItem, data: dict[str, Any]
     ) -> dict[str, Any]:
-        secret = totp.new_secret()
-        reg.secret_ciphertext = ctx.deps.secrets.seal(
-            secret.encode(), secret_context(ctx.caller.user_id, reg.method_id)
-        )
-        return self._setup(ctx, secret)
+        return self._setup(ctx, seal_new_secret(ctx, reg))
 
     def replay_registration(self, ctx: MethodContext, reg: RegistrationItem) -> dict[str, Any]:
         """The same answer again for a repeated request (idempotency): decrypt, never store it."""
-        return self._setup(ctx, self._secret(ctx, reg.secret_ciphertext, reg.method_id))
+        return self._setup(ctx, open_secret(ctx, reg.secret_ciphertext, reg.method_id))
 
     def complete_registration(
         self, ctx: MethodContext, reg: RegistrationItem, data: dict[str, Any]
     ) -> Registered:
-        code = _code(data)
-        step = totp.matching_step(self._secret(ctx, reg.secret_ciphertext, reg.method_id), code, ctx.now)
-        if step is None:
-            raise InvalidCode("That code is not right. Enter the current 6-digit code from your app.")
+        step = code_step(ctx, reg.secret_ciphertext, reg.method_id, _code(data))
         method = SoftwareOathMethodItem(
             secret_ciphertext=reg.secret_ciphertext,
             # The code that proved the registration must not also pass the next sign-in.
@@ -67,27 +107,10 @@ class SoftwareOath(MethodKind):
     ) -> Proof:
         if not isinstance(method, SoftwareOathMethodItem):
             raise TypeError("not a softwareOath method")
-        code = _code(data)
-        step = totp.matching_step(
-            self._secret(ctx, method.secret_ciphertext, method.method_id), code, ctx.now
-        )
-        if step is None:
-            raise InvalidCode("That code is not right. Enter the current 6-digit code from your app.")
-        if step <= method.last_step:
-            raise ReplayedCode("That code was already used. Wait for the next code in your app.")
-        return Proof(
-            actions=[SoftwareOathMethodItem.last_step.set(step)],
-            # Replay guard against a concurrent request with the same code.
-            condition=SoftwareOathMethodItem.last_step < step,
-        )
+        return code_proof(ctx, method, _code(data))
 
     def describe(self, method: MethodItem) -> dict[str, Any]:
         return {}
-
-    def _secret(self, ctx: MethodContext, ciphertext: bytes | None, method_id: str) -> str:
-        if ciphertext is None:
-            raise TypeError("registration has no secret")
-        return ctx.deps.secrets.open(ciphertext, secret_context(ctx.caller.user_id, method_id)).decode()
 
     def _setup(self, ctx: MethodContext, secret: str) -> dict[str, Any]:
         account = ctx.caller.username or ctx.caller.user_id
