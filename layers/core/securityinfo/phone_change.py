@@ -15,11 +15,10 @@ from pynamodb.exceptions import TransactWriteError
 from . import events, notifications, onetime, runtime, store
 from .clock import iso
 from .context import Caller, Deps
-from .crypto import random_id
 from .errors import BadRequest, Conflict, NotFound
 from .masking import mask_phone, phone_problem
 from .methods import kind_of
-from .methods.base import MethodContext
+from .methods.base import MethodContext, new_registration
 from .methods.phone import Phone, check_channel, check_number_unused
 from .models import (
     MethodItem,
@@ -30,13 +29,9 @@ from .models import (
     method_sk,
     profile_ref,
     profile_touch,
-    registration_sk,
-    user_pk,
 )
 from .policy import current_policy
 from .views import audit_view, default_method_id, describe
-
-CODE_TRIES = 5
 
 
 def _phone() -> Phone:
@@ -66,18 +61,7 @@ def update(
             changed.append("displayName")
     method.update(actions=actions, condition=MethodItem.pk.exists())
     if changed:
-        deps.events.put(
-            "MethodUpdated",
-            events.detail(
-                caller,
-                now,
-                method_type=method.method_type,
-                method_id=method.method_id,
-                before=before,
-                after=audit_view(method),
-                changedFields=changed,
-            ),
-        )
+        _updated(deps, caller, now, method, before, changedFields=changed)
     profile, methods = store.methods_and_profile(caller.user_id)
     return {"method": describe(method, default_method_id(profile, methods))}
 
@@ -102,7 +86,6 @@ def _begin_number_change(
         number, [m for m in methods if isinstance(m, PhoneMethodItem) and m.method_id != method.method_id]
     )
     kind = _phone()
-    rid = random_id("r")
     change: dict[str, Any] = {
         "phoneType": method.phone_type,
         "phoneNumber": number,
@@ -111,22 +94,10 @@ def _begin_number_change(
     }
     if data.get("displayName"):
         change["displayName"] = data["displayName"]
-    reg = RegistrationItem(
-        user_pk(caller.user_id),
-        registration_sk(rid),
-        registration_id=rid,
-        method_id=method.method_id,
-        method_type=method.method_type,
-        display_name=method.display_name,
-        created_at=now,
-        expires_at=now + kind.registration_seconds,
-        attempts_left=CODE_TRIES,
-        created_by=caller.actor,
-        created_ip=caller.source_ip,
-        created_user_agent=(caller.user_agent or "")[:256] or None,
-        data=change,
-        ttl=int(now + kind.registration_seconds + 86400),
+    reg = new_registration(
+        kind, caller, now, method_id=method.method_id, display_name=method.display_name, data=change
     )
+    rid = reg.registration_id
     ctx = MethodContext(deps, caller, current_policy(), now)
     reg.code_hash = kind.send_code(
         ctx,
@@ -203,17 +174,24 @@ def finish(
     extra: dict[str, Any] = {"changedFields": changed}
     if target is not None:
         extra["notifyRef"] = notifications.target_ref(target)
+    _updated(deps, caller, now, current, before, **extra)
+    _, methods = store.methods_and_profile(caller.user_id)
+    return {"method": describe(current, default_method_id(profile, methods))}
+
+
+def _updated(
+    deps: Deps, caller: Caller, now: float, method: MethodItem, before: dict[str, Any], **extra: Any
+) -> None:
+    """``MethodUpdated``: the phone as it was (``before``) and as it is now."""
     deps.events.put(
         "MethodUpdated",
         events.detail(
             caller,
             now,
-            method_type=current.method_type,
-            method_id=current.method_id,
+            method_type=method.method_type,
+            method_id=method.method_id,
             before=before,
-            after=audit_view(current),
+            after=audit_view(method),
             **extra,
         ),
     )
-    _, methods = store.methods_and_profile(caller.user_id)
-    return {"method": describe(current, default_method_id(profile, methods))}

@@ -14,7 +14,7 @@ from .context import Caller, Deps
 from .crypto import random_id
 from .errors import BadRequest, Conflict, Gone, InvalidCode, NotFound
 from .methods import REGISTRY, kind_of
-from .methods.base import MethodContext, MethodKind, Pending
+from .methods.base import MethodContext, MethodKind, Pending, new_registration
 from .models import (
     PROFILE_SK,
     IdempotencyItem,
@@ -34,7 +34,6 @@ from .policy import METHOD_TYPES, Policy, current_policy
 from .validation import Field, validate
 from .views import default_method_id, describe
 
-CODE_TRIES = 5
 ROUTE = "POST /me/methods"
 
 # Shared limits are counters on the profile, raised in the same transaction that saves the method.
@@ -100,22 +99,14 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     group = kind.limit_group_of(data)
     if _count(profile, kind, group) >= kind.limit:
         raise _limit_error(kind)
-    rid = random_id("r")
-    reg = RegistrationItem(
-        user_pk(caller.user_id),
-        registration_sk(rid),
-        registration_id=rid,
+    reg = new_registration(
+        kind,
+        caller,
+        now,
         method_id=random_id("m"),
-        method_type=kind.type_name,
         display_name=data.get("displayName") or kind.default_display_name,
-        created_at=now,
-        expires_at=now + kind.registration_seconds,
-        attempts_left=CODE_TRIES,
-        created_by=caller.actor,
-        created_ip=caller.source_ip,
-        created_user_agent=(caller.user_agent or "")[:256] or None,
-        ttl=int(now + kind.registration_seconds + 86400),
     )
+    rid = reg.registration_id
     if kind.registers_at_once:
         return _register_at_once(ctx, kind, reg, data, profile, group, key, digest)
     answer = kind.begin_registration(ctx, reg, data)

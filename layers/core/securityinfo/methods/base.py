@@ -11,8 +11,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from ..context import Caller, Deps
+from ..crypto import random_id
 from ..delivery import Message
-from ..models import Item, MethodItem, RegistrationItem, VerificationItem
+from ..models import Item, MethodItem, RegistrationItem, VerificationItem, registration_sk, user_pk
 from ..policy import Policy
 from ..validation import Schema
 
@@ -20,6 +21,7 @@ MFA = "mfa"
 SSPR = "sspr"
 STEP_UP = "stepUp"
 PURPOSES = (MFA, SSPR, STEP_UP)
+CODE_TRIES = 5  # wrong proofs a registration takes
 
 
 @dataclass
@@ -138,3 +140,34 @@ class MethodKind(ABC):
     def contact(self, method: MethodItem) -> tuple[str, str] | None:
         """Where change notices reach the user through this method: (sms|voice|email, address)."""
         return None
+
+
+def new_registration(
+    kind: MethodKind,
+    caller: Caller,
+    now: float,
+    *,
+    method_id: str,
+    display_name: str,
+    data: dict[str, Any] | None = None,
+) -> RegistrationItem:
+    """A pending registration of ``kind`` (not saved yet): a new id, the kind's time to prove it,
+    CODE_TRIES tries, and who started it from where."""
+    rid = random_id("r")
+    extra: dict[str, Any] = {} if data is None else {"data": data}
+    return RegistrationItem(
+        user_pk(caller.user_id),
+        registration_sk(rid),
+        registration_id=rid,
+        method_id=method_id,
+        method_type=kind.type_name,
+        display_name=display_name,
+        created_at=now,
+        expires_at=now + kind.registration_seconds,
+        attempts_left=CODE_TRIES,
+        created_by=caller.actor,
+        created_ip=caller.source_ip,
+        created_user_agent=(caller.user_agent or "")[:256] or None,
+        ttl=int(now + kind.registration_seconds + 86400),
+        **extra,
+    )
