@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from . import events, notifications, onetime, runtime, store
+from . import notifications, onetime, runtime, store
 from .clock import iso
 from .context import Caller, Deps
 from .errors import BadRequest, Conflict, NotFound
@@ -31,7 +31,7 @@ from .models import (
     profile_touch,
 )
 from .policy import current_policy
-from .views import audit_view, default_method_id, describe
+from .views import announce_updated, audit_view, default_method_id, describe
 
 
 def _phone() -> Phone:
@@ -61,7 +61,7 @@ def update(
             changed.append("displayName")
     method.update(actions=actions, condition=MethodItem.pk.exists())
     if changed:
-        _updated(deps, caller, now, method, before, changedFields=changed)
+        announce_updated(deps, caller, now, method, before, changedFields=changed)
     profile, methods = store.methods_and_profile(caller.user_id)
     return {"method": describe(method, default_method_id(profile, methods))}
 
@@ -174,24 +174,6 @@ def finish(
     extra: dict[str, Any] = {"changedFields": changed}
     if target is not None:
         extra["notifyRef"] = notifications.target_ref(target)
-    _updated(deps, caller, now, current, before, **extra)
+    announce_updated(deps, caller, now, current, before, **extra)
     _, methods = store.methods_and_profile(caller.user_id)
     return {"method": describe(current, default_method_id(profile, methods))}
-
-
-def _updated(
-    deps: Deps, caller: Caller, now: float, method: MethodItem, before: dict[str, Any], **extra: Any
-) -> None:
-    """``MethodUpdated``: the phone as it was (``before``) and as it is now."""
-    deps.events.put(
-        "MethodUpdated",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            before=before,
-            after=audit_view(method),
-            **extra,
-        ),
-    )

@@ -16,7 +16,7 @@ from .models import MethodItem, ProfileItem, method_sk, profile_ref, profile_tou
 from .policy import Policy, current_policy
 from .registration import LIMIT_COUNTERS
 from .validation import DISPLAY_NAME, Field, validate
-from .views import audit_view, default_method_id, describe, strongest
+from .views import announce_updated, audit_view, default_method_id, describe, strongest
 
 APP_PASSWORD_LIMIT = 40
 
@@ -115,18 +115,7 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
         actions=[MethodItem.display_name.set(data["displayName"])], condition=MethodItem.pk.exists()
     )
     profile, methods = store.methods_and_profile(caller.user_id)
-    deps.events.put(
-        "MethodUpdated",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            before=before,
-            after=audit_view(method),
-            changedFields=["displayName"],
-        ),
-    )
+    announce_updated(deps, caller, now, method, before, changedFields=["displayName"])
     return {"method": describe(method, default_method_id(profile, methods))}
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import events
 from .clock import iso
 from .methods import kind_of
 from .models import MethodItem, ProfileItem
+
+if TYPE_CHECKING:
+    from .context import Caller, Deps
 
 
 def strongest(methods: list[MethodItem]) -> MethodItem | None:
@@ -47,3 +51,21 @@ def describe(method: MethodItem, default_id: str | None) -> dict[str, Any]:
 def audit_view(method: MethodItem) -> dict[str, Any]:
     """What an event may say about a method: masked, no secret."""
     return {"displayName": method.display_name, **kind_of(method.method_type).describe(method)}
+
+
+def announce_updated(
+    deps: Deps, caller: Caller, now: float, method: MethodItem, before: dict[str, Any], **extra: Any
+) -> None:
+    """``MethodUpdated``: the method as it was (``before``) and as it is now, masked."""
+    deps.events.put(
+        "MethodUpdated",
+        events.detail(
+            caller,
+            now,
+            method_type=method.method_type,
+            method_id=method.method_id,
+            before=before,
+            after=audit_view(method),
+            **extra,
+        ),
+    )
