@@ -82,6 +82,11 @@ def test_forty_then_a_clear_refusal_then_room_again_after_a_delete(api: Api, ena
     assert refused.status == 409
     assert refused.error["code"] == "app_password_limit"
     assert refused.error["message"] == "limit of 40 app passwords reached; delete one first"
+    # The same refusal when the request carries an Idempotency-Key (a client retrying safely).
+    keyed = user.call(
+        "POST", "/me/app-passwords", {"name": "One too many"}, headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    assert keyed.status == 409 and keyed.error["code"] == "app_password_limit"
     assert len(listed(user)) == 40 and user.info()["appPasswords"]["count"] == 40
     assert len({m["password"] for m in made}) == 40
     assert user.call("DELETE", f"/me/app-passwords/{made[0]['id']}").status == 204

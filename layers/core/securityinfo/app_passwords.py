@@ -137,7 +137,7 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
     )
     counter = ProfileItem.app_password_count
     try:
-        with TransactWrite(connection=connection) as tw:
+        with store.Transaction(connection=connection) as tw:
             tw.save(item, condition=AppPasswordItem.pk.does_not_exist())
             tw.update(
                 profile_ref(caller.user_id),
@@ -150,7 +150,7 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
                     condition=idempotency.expired_record_condition(now),
                 )
     except TransactWriteError as error:
-        failed = store.failed_conditions(error)
+        failed = tw.failed_conditions(error)  # in the order added
         if len(failed) > 1 and failed[1]:
             raise _limit_error() from None
         if len(failed) > 2 and failed[2]:
@@ -187,14 +187,14 @@ def delete(deps: Deps, caller: Caller, app_password_id: str) -> None:
     now = deps.clock.now()
     stepup.require(caller, policy, now)
     try:
-        with TransactWrite(connection=connection) as tw:
+        with store.Transaction(connection=connection) as tw:
             tw.delete(item, condition=AppPasswordItem.pk.exists())
             tw.update(
                 profile_ref(caller.user_id),
                 actions=[*profile_touch(), ProfileItem.app_password_count.add(-1)],
             )
     except TransactWriteError as error:
-        if store.failed_conditions(error)[:1] == [True]:
+        if tw.failed_conditions(error)[:1] == [True]:
             raise NotFound("No such app password.") from None
         raise
     deps.events.put(

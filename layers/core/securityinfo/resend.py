@@ -31,7 +31,7 @@ from .models import (
     verification_sk,
 )
 from .onetime import Write
-from .verification import status_of
+from .verification import ensure_pending, method_id_of
 
 
 def resend_registration(
@@ -87,8 +87,8 @@ def resend_verification(
     """202 ``{sentTo, channel}``: a new code for a pending phone or email verification."""
     connection = runtime.connection()
     key = idempotency.check_key(idempotency_key)
-    method_id, dot, rest = verification_id.partition(".")
-    if not (dot and method_id and rest) or len(verification_id) > 100:
+    method_id = method_id_of(verification_id)
+    if method_id is None:
         raise NotFound("No such verification. Start a new one.")
     verification_item, method_item, profile_item = store.get_many(
         connection, caller.user_id, verification_sk(verification_id), method_sk(method_id), PROFILE_SK
@@ -99,11 +99,7 @@ def resend_verification(
     if verification is None or method is None or not isinstance(kind, CodeKind):
         raise NotFound("No such verification. Start a new one.")
     now = deps.clock.now()
-    state = status_of(verification, now)
-    if state == "expired":
-        raise Gone("This verification expired. Start a new one.", code="verification_expired")
-    if state != "pending":
-        raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
+    ensure_pending(verification, now)
     lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.method_target(method)
     meta = {

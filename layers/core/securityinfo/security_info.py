@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from . import events, notifications, phone_change, runtime, stepup, store
 from .context import Caller, Deps
@@ -158,7 +157,7 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     # The removed phone or address still hears about its removal (an attacker must not silence it).
     target = notifications.removal_target(caller.user_id, method, now)
     try:
-        with TransactWrite(connection=connection) as tw:
+        with store.Transaction(connection=connection) as tw:
             tw.delete(method, condition=MethodItem.pk.exists())
             tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
             for linked in kind.linked_items(method):
@@ -166,7 +165,7 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
             if target is not None:
                 tw.save(target)
     except TransactWriteError as error:
-        failed = store.failed_conditions(error)
+        failed = tw.failed_conditions(error)  # in the order added
         if failed and failed[0]:
             raise NotFound("No such method.") from None
         raise Conflict(

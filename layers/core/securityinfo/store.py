@@ -49,8 +49,8 @@ def methods_and_profile(user_id: str) -> tuple[ProfileItem | None, list[MethodIt
     return profile, methods
 
 
-def failed_conditions(error: TransactWriteError) -> list[bool]:
-    """Per operation of a cancelled transaction: did its condition fail?"""
+def _sent_order_failures(error: TransactWriteError) -> list[bool]:
+    """Per operation, in the order pynamodb sent them (not the order added): see Transaction."""
     return [bool(r is not None and r.code == "ConditionalCheckFailed") for r in error.cancellation_reasons]
 
 
@@ -84,7 +84,7 @@ class Transaction(TransactWrite):
 
     def failed_conditions(self, error: TransactWriteError) -> list[bool]:
         """Per operation, in the order they were added: did its condition fail?"""
-        sent = failed_conditions(error)
+        sent = _sent_order_failures(error)
         starts = {"check": 0, "delete": len(self._condition_check_items)}
         starts["put"] = starts["delete"] + len(self._delete_items)
         starts["update"] = starts["put"] + len(self._put_items)

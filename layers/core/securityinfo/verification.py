@@ -41,7 +41,7 @@ START_SCHEMA = {
 _PURPOSE_WORDS = {MFA: "two-step verification", SSPR: "password reset", STEP_UP: "verifying your identity"}
 
 
-def _split(verification_id: str) -> str | None:
+def method_id_of(verification_id: str) -> str | None:
     """Verification ids carry their method id, so one read fetches verification, method and profile."""
     method_id, dot, rest = verification_id.partition(".")
     return method_id if dot and method_id and rest and len(verification_id) <= 100 else None
@@ -152,7 +152,7 @@ def _check_purpose(kind: MethodKind, purpose: str) -> None:
 
 
 def _load(user_id: str, verification_id: str) -> tuple[VerificationItem, MethodItem]:
-    method_id = _split(verification_id)
+    method_id = method_id_of(verification_id)
     if method_id is None:
         raise NotFound("No such verification. Start a new one.")
     verification_item, method_item = store.get_many(
@@ -174,9 +174,23 @@ def status_of(verification: VerificationItem, now: float) -> str:
     return "approved" if verification.approved_at is not None else "pending"
 
 
+def ensure_pending(verification: VerificationItem, now: float) -> None:
+    """410 unless the verification still waits for its answer (or a new code)."""
+    state = status_of(verification, now)
+    if state == "expired":
+        raise Gone("This verification expired. Start a new one.", code="verification_expired")
+    if state == "denied":
+        raise Gone(
+            "This request was denied in the authenticator app. Start a new one.", code="verification_denied"
+        )
+    # The stored status, not the derived one: a push the device approved is collected here.
+    if verification.status != "pending":
+        raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
+
+
 def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
     """Where a verification stands (push polling)."""
-    if _split(verification_id) is None:
+    if method_id_of(verification_id) is None:
         raise NotFound("No such verification. Start a new one.")
     try:
         verification = VerificationItem.get(user_pk(caller.user_id), verification_sk(verification_id))
@@ -195,7 +209,7 @@ def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
 def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dict[str, Any]:
     """Check the answer. Two table calls on the success path: one read, one transaction."""
     connection = runtime.connection()
-    method_id = _split(verification_id)
+    method_id = method_id_of(verification_id)
     if method_id is None:
         raise NotFound("No such verification. Start a new one.")
     verification_item, method_item, profile_item = store.get_many(
@@ -209,15 +223,7 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     kind = kind_of(method.method_type)
     data = validate(body, {**kind.verification_schema, "rememberDevice": Field(bool)})
     now = deps.clock.now()
-    state = status_of(verification, now)
-    if state == "expired":
-        raise Gone("This verification expired. Start a new one.", code="verification_expired")
-    if state == "denied":
-        raise Gone(
-            "This request was denied in the authenticator app. Start a new one.", code="verification_denied"
-        )
-    if verification.status != "pending":
-        raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
+    ensure_pending(verification, now)
     if data.get("rememberDevice") and verification.purpose != MFA:
         raise BadRequest(
             "rememberDevice applies to sign-in (mfa) verifications only.",
