@@ -247,9 +247,10 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
                     best.method_id if system_preferred else before or best.method_id
                 )
             )
-    profile_ref(caller.user_id).update(actions=[*profile_touch(), *actions])
-    profile, methods = store.methods_and_profile(caller.user_id)
-    after = default_method_id(profile, methods)
+    # The update answers with the whole new profile; the methods are what was read above.
+    updated = profile_ref(caller.user_id)
+    updated.update(actions=[*profile_touch(), *actions])
+    after = default_method_id(updated, methods)
     if after != before or chosen is None:
         target = next((m for m in methods if m.method_id == after), None)
         deps.events.put(
