@@ -503,7 +503,7 @@ def emulated_aws() -> Iterator[AwsMeter]:
 def _logs_discarded() -> Iterator[None]:
     """The functions log at INFO as in AWS (formatting is part of their cost), but the lines go
     nowhere: the bench's output is its tables."""
-    from securityinfo.logs import logger
+    from securityinfo.kernel.logs import logger
 
     handler = logger.registered_handler
     if not isinstance(handler, logging.StreamHandler):

@@ -1,6 +1,6 @@
 """The service clock as the local runtime moves it.
 
-Functions read ``securityinfo.clock.ServiceClock``: wall time plus ``SERVICE_CLOCK_OFFSET_SECONDS``
+Functions read ``securityinfo.kernel.clock.ServiceClock``: wall time plus ``SERVICE_CLOCK_OFFSET_SECONDS``
 from the environment. All in-process functions share this process's environment, so moving the
 offset here moves every function's clock at once, between two requests.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 
-from securityinfo.clock import OFFSET_ENV, ServiceClock, iso
+from securityinfo.kernel.clock import OFFSET_ENV, ServiceClock, iso
 
 
 class LocalClock:

@@ -26,7 +26,7 @@ class LogCapture(logging.Handler):
 
 @pytest.fixture(scope="session")
 def log_capture() -> Iterator[LogCapture]:
-    from securityinfo.logs import logger
+    from securityinfo.kernel.logs import logger
 
     capture = LogCapture()
     capture.setFormatter(logger.registered_formatter)

@@ -3,7 +3,8 @@ registers again at next sign-in."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import admin, http, runtime
+from securityinfo import admin, runtime
+from securityinfo.kernel import http
 
 app = http.api()
 

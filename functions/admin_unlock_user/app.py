@@ -2,7 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import admin, http, runtime
+from securityinfo import admin, runtime
+from securityinfo.kernel import http
 
 app = http.api()
 

@@ -2,7 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import http, registration, runtime
+from securityinfo import runtime
+from securityinfo.kernel import http
+from securityinfo.manage import registration
 
 app = http.api()
 

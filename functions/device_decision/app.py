@@ -2,7 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import devices, http, runtime
+from securityinfo import runtime
+from securityinfo.devices import service as devices
+from securityinfo.kernel import http
 
 app = http.api()
 

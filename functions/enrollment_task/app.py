@@ -8,8 +8,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from securityinfo import runtime, wizard, wizard_flow
-from securityinfo.logs import logger
+from securityinfo import runtime
+from securityinfo.kernel.logs import logger
+from securityinfo.wizard import flow as wizard_flow
+from securityinfo.wizard import service as wizard
 
 
 @logger.inject_lambda_context(clear_state=True)

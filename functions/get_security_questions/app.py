@@ -2,9 +2,10 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import http, runtime
+from securityinfo import runtime
+from securityinfo.kernel import http
 from securityinfo.methods.security_questions import questions_overview
-from securityinfo.policy import current_policy
+from securityinfo.policy.model import current_policy
 
 app = http.api()
 

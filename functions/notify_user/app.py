@@ -1,10 +1,11 @@
 """Change notices: security-info events from the notification queue (SQS, partial batch failures)
--> a text, call or email on every other channel the user has (securityinfo.notifications)."""
+-> a text, call or email on every other channel the user has (securityinfo.notices.notifications)."""
 
 from typing import Any
 
-from securityinfo import notifications, runtime
-from securityinfo.logs import logger
+from securityinfo import runtime
+from securityinfo.kernel.logs import logger
+from securityinfo.notices import notifications
 
 
 @logger.inject_lambda_context(clear_state=True)

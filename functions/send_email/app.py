@@ -1,10 +1,11 @@
 """Email sender: delivery-topic messages with channel=email -> SES v2 SendEmail
-(from the address configured in the template; securityinfo.senders)."""
+(from the address configured in the template; securityinfo.notices.senders)."""
 
 from typing import Any
 
-from securityinfo import runtime, senders
-from securityinfo.logs import logger
+from securityinfo import runtime
+from securityinfo.kernel.logs import logger
+from securityinfo.notices import senders
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,7 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import http, runtime, security_info
+from securityinfo import runtime
+from securityinfo.kernel import http
+from securityinfo.manage import security_info
 
 app = http.api()
 

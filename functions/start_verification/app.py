@@ -2,7 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from securityinfo import http, runtime, verification
+from securityinfo import runtime
+from securityinfo.kernel import http
+from securityinfo.verify import verification
 
 app = http.api()
 

@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 
-from securityinfo import masking, notifications, onetime, senders
-from securityinfo.clock import FixedClock
-from securityinfo.context import Caller, Deps
-from securityinfo.crypto import KeyedHasher
-from securityinfo.delivery import CODE, NOTICE, DeliveryError, MemoryDelivery, Message, SnsDelivery
-from securityinfo.errors import DeliveryFailed
-from securityinfo.events import MemorySink
+from securityinfo.kernel import masking
+from securityinfo.kernel.clock import FixedClock
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.crypto import KeyedHasher
+from securityinfo.kernel.delivery import CODE, NOTICE, DeliveryError, MemoryDelivery, Message, SnsDelivery
+from securityinfo.kernel.errors import DeliveryFailed
+from securityinfo.kernel.events import MemorySink
+from securityinfo.methods import onetime
 from securityinfo.methods.security_questions import hash_answer, normalize
+from securityinfo.notices import notifications, senders
 from tests.support_events import EVENTS_DIR, validate_event
 
 COMMON = json.loads((EVENTS_DIR / "common.schema.json").read_text())["$defs"]

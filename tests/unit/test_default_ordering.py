@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from securityinfo.methods import REGISTRY
-from securityinfo.models import (
+from securityinfo.methods.registry import REGISTRY
+from securityinfo.methods.views import strongest
+from securityinfo.storage.models import (
     AuthenticatorAppMethodItem,
     MethodItem,
     SecurityKeyMethodItem,
     SoftwareOathMethodItem,
 )
-from securityinfo.views import strongest
 
 
 def method(cls: type[MethodItem], type_name: str, method_id: str, created_at: float) -> MethodItem:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from local.template import Template
-from securityinfo.wizard_pages import PAGE_ACTIONS
+from securityinfo.wizard.pages import PAGE_ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = ROOT / "statemachines" / "enrollment.asl.json"

@@ -250,7 +250,7 @@ def test_every_method_types_view_can_be_announced(method_type: str, fields: dict
 
 
 def test_the_masking_the_service_uses_matches_the_schemas() -> None:
-    masking = pytest.importorskip("securityinfo.masking")
+    masking = pytest.importorskip("securityinfo.kernel.masking")
     for number in ("+14255550112", "+442071838750", "+8613800138000", "+35312345678"):
         validate_event(
             "CodeDeliveryFailed", sample("CodeDeliveryFailed") | {"sentTo": masking.mask_phone(number)}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from securityinfo.crypto import KeyedHasher
+from securityinfo.kernel.crypto import KeyedHasher
 
 
 def test_keyed_hash_matches_only_the_same_value_purpose_and_key() -> None:

@@ -1,6 +1,6 @@
 """The default policy is SPEC §10's, in API.md's Policy shape."""
 
-from securityinfo.policy import METHOD_TYPES, default_policy
+from securityinfo.policy.model import METHOD_TYPES, default_policy
 
 
 def test_defaults_match_the_spec() -> None:

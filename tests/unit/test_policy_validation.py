@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from securityinfo.errors import BadRequest
-from securityinfo.policy import DEFAULT_POLICY
-from securityinfo.policy_validation import SCHEMA, changed_fields, validate_policy
+from securityinfo.kernel.errors import BadRequest
+from securityinfo.policy.model import DEFAULT_POLICY
+from securityinfo.policy.validation import SCHEMA, changed_fields, validate_policy
 
 
 def policy(change: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:

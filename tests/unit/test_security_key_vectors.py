@@ -13,14 +13,19 @@ from typing import Any
 
 import pytest
 
-from securityinfo.clock import FixedClock
-from securityinfo.context import Caller, Deps
-from securityinfo.errors import InvalidCode
-from securityinfo.events import MemorySink
+from securityinfo.kernel.clock import FixedClock
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.errors import InvalidCode
+from securityinfo.kernel.events import MemorySink
 from securityinfo.methods.base import MethodContext
 from securityinfo.methods.security_key import SecurityKey, b64url, unb64url
-from securityinfo.models import CredentialItem, RegistrationItem, SecurityKeyMethodItem, VerificationItem
-from securityinfo.policy import DEFAULT_POLICY, Policy
+from securityinfo.policy.model import DEFAULT_POLICY, Policy
+from securityinfo.storage.models import (
+    CredentialItem,
+    RegistrationItem,
+    SecurityKeyMethodItem,
+    VerificationItem,
+)
 
 ORIGIN = "http://localhost:5000"
 

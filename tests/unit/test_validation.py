@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from securityinfo.errors import BadRequest
-from securityinfo.validation import DISPLAY_NAME, Field, parse_json, validate
+from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.validation import DISPLAY_NAME, Field, parse_json, validate
 
 SCHEMA = {
     "purpose": Field(str, required=True, choices=("mfa", "sspr", "stepUp")),

@@ -15,23 +15,20 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import (
-    app_passwords,
-    events,
-    notifications,
-    remembered_devices,
-    runtime,
-    security_info,
-    store,
-    temporary_access,
-    wizard,
-)
-from .clock import iso
-from .config import settings
-from .context import Caller, Deps
-from .errors import Conflict, Forbidden, NotFound
-from .methods import kind_of
-from .models import (
+from securityinfo import runtime
+from securityinfo.kernel import events
+from securityinfo.kernel.clock import iso
+from securityinfo.kernel.config import settings
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.errors import Conflict, Forbidden, NotFound
+from securityinfo.manage import security_info
+from securityinfo.manage.registration import LIMIT_COUNTERS
+from securityinfo.methods.registry import kind_of
+from securityinfo.notices import notifications
+from securityinfo.policy.model import current_policy, forget_cached_policy
+from securityinfo.policy.validation import changed_fields, validate_policy
+from securityinfo.storage import store
+from securityinfo.storage.models import (
     POLICY_PK,
     POLICY_SK,
     TAP_SK,
@@ -45,9 +42,8 @@ from .models import (
     profile_touch,
     user_pk,
 )
-from .policy import current_policy, forget_cached_policy
-from .policy_validation import changed_fields, validate_policy
-from .registration import LIMIT_COUNTERS
+from securityinfo.verify import app_passwords, remembered_devices, temporary_access
+from securityinfo.wizard import service as wizard
 
 # Identity providers' subjects: UUIDs, "auth0|abc", e-mail-like ids. Never a key separator.
 _USER_ID = re.compile(r"[A-Za-z0-9._@:|+=-]{1,128}")

@@ -6,15 +6,15 @@ from functools import lru_cache
 
 from pynamodb.connection import Connection
 
-from .clock import ServiceClock
-from .config import settings
-from .context import Deps
-from .crypto import KeyedHasher, KmsSecretBox
-from .delivery import Delivery
-from .events import EventBridgeSink
-from .logs import logger
-from .models import bind
-from .push import PushSender
+from securityinfo.kernel.clock import ServiceClock
+from securityinfo.kernel.config import settings
+from securityinfo.kernel.context import Deps
+from securityinfo.kernel.crypto import KeyedHasher, KmsSecretBox
+from securityinfo.kernel.delivery import Delivery
+from securityinfo.kernel.events import EventBridgeSink
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.push import PushSender
+from securityinfo.storage.models import bind
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +39,7 @@ def _push(region: str) -> PushSender:
 
     import boto3
 
-    from .push import SnsPush
+    from securityinfo.kernel.push import SnsPush
 
     # Set only on the functions that push; blank when the deployment has no push credentials.
     application = os.environ.get("PUSH_PLATFORM_APPLICATION_ARN", "").strip()
@@ -51,8 +51,8 @@ def _delivery(region: str) -> Delivery:
 
     import boto3
 
-    from .config import ConfigurationError
-    from .delivery import SnsDelivery
+    from securityinfo.kernel.config import ConfigurationError
+    from securityinfo.kernel.delivery import SnsDelivery
 
     # Read on first send (not at import): only the functions that send codes or notices need it.
     topic = os.environ.get("DELIVERY_TOPIC_ARN", "").strip()
@@ -64,7 +64,7 @@ def _delivery(region: str) -> Delivery:
 def _hash_key(region: str, secret_arn: str) -> KeyedHasher:
     import boto3
 
-    from .errors import DependencyFailed
+    from securityinfo.kernel.errors import DependencyFailed
 
     try:
         value = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_arn)

@@ -14,10 +14,15 @@ from urllib.parse import quote
 
 from pynamodb.exceptions import UpdateError
 
-from ..clock import iso
-from ..crypto import KeyedHasher, random_id
-from ..logs import logger
-from ..models import (
+from securityinfo.kernel.clock import iso
+from securityinfo.kernel.crypto import KeyedHasher, random_id
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.push import PushFailed
+from securityinfo.kernel.qr import svg
+from securityinfo.kernel.validation import DISPLAY_NAME, Field, Schema
+from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Pending, Proof, Registered
+from securityinfo.methods.software_oath import TOTP_CODE, code_proof, seal_new_secret
+from securityinfo.storage.models import (
     APP_DEVICE_SK,
     AppDeviceItem,
     AuthenticatorAppMethodItem,
@@ -30,11 +35,6 @@ from ..models import (
     user_pk,
     verification_sk,
 )
-from ..push import PushFailed
-from ..qr import svg
-from ..validation import DISPLAY_NAME, Field, Schema
-from .base import MFA, SSPR, MethodContext, MethodKind, Pending, Proof, Registered
-from .software_oath import TOTP_CODE, code_proof, seal_new_secret
 
 PUSH_SECONDS = 60
 # Once the device approved, the sign-in page has this long to collect the approval.
@@ -120,7 +120,7 @@ def send_push(
         )
     except PushFailed as failed:
         logger.warning("push_not_delivered", extra={"errorType": failed.error_type})
-        from .. import events
+        from securityinfo.kernel import events
 
         extra: dict[str, Any] = {"channel": "push", "verificationId": request.verification_id}
         if request.purpose != REGISTRATION_PURPOSE:

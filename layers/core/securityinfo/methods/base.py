@@ -10,12 +10,19 @@ from typing import Any, ClassVar
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from ..context import Caller, Deps
-from ..crypto import random_id
-from ..delivery import Message
-from ..models import Item, MethodItem, RegistrationItem, VerificationItem, registration_sk, user_pk
-from ..policy import Policy
-from ..validation import Schema
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.crypto import random_id
+from securityinfo.kernel.delivery import Message
+from securityinfo.kernel.validation import Schema
+from securityinfo.policy.model import Policy
+from securityinfo.storage.models import (
+    Item,
+    MethodItem,
+    RegistrationItem,
+    VerificationItem,
+    registration_sk,
+    user_pk,
+)
 
 MFA = "mfa"
 SSPR = "sspr"

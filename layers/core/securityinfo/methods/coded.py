@@ -11,11 +11,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any, ClassVar
 
-from .. import onetime
-from ..errors import InvalidCode
-from ..masking import mask
-from ..models import MethodItem, RegistrationItem, VerificationItem
-from .base import MethodContext, MethodKind, Proof, Registered
+from securityinfo.kernel.errors import InvalidCode
+from securityinfo.kernel.masking import mask
+from securityinfo.methods import onetime
+from securityinfo.methods.base import MethodContext, MethodKind, Proof, Registered
+from securityinfo.storage.models import MethodItem, RegistrationItem, VerificationItem
 
 
 class CodeKind(MethodKind):

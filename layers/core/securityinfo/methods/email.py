@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import store
-from ..errors import Conflict
-from ..masking import email_problem, mask_email, normalize_email
-from ..models import EmailMethodItem, MethodItem, RegistrationItem, map_data
-from ..validation import DISPLAY_NAME, Field
-from .base import SSPR, MethodContext, Registered
-from .coded import CodeKind
+from securityinfo.kernel.errors import Conflict
+from securityinfo.kernel.masking import email_problem, mask_email, normalize_email
+from securityinfo.kernel.validation import DISPLAY_NAME, Field
+from securityinfo.methods.base import SSPR, MethodContext, Registered
+from securityinfo.methods.coded import CodeKind
+from securityinfo.storage import store
+from securityinfo.storage.models import EmailMethodItem, MethodItem, RegistrationItem, map_data
 
 CODE = Field(str, required=True, pattern=r"\d{8}", hint="Enter the 8-digit code from the email, digits only.")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import store
-from ..errors import BadRequest, Conflict
-from ..masking import mask_phone, phone_problem
-from ..models import MethodItem, PhoneMethodItem, RegistrationItem, map_data
-from ..validation import DISPLAY_NAME, Field
-from .base import MFA, SSPR, MethodContext, Registered
-from .coded import CodeKind
+from securityinfo.kernel.errors import BadRequest, Conflict
+from securityinfo.kernel.masking import mask_phone, phone_problem
+from securityinfo.kernel.validation import DISPLAY_NAME, Field
+from securityinfo.methods.base import MFA, SSPR, MethodContext, Registered
+from securityinfo.methods.coded import CodeKind
+from securityinfo.storage import store
+from securityinfo.storage.models import MethodItem, PhoneMethodItem, RegistrationItem, map_data
 
 PHONE_TYPES = ("mobile", "alternateMobile", "office")
 CHANNELS = ("sms", "voice")

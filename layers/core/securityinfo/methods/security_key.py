@@ -14,10 +14,13 @@ import os
 import secrets
 from typing import Any
 
-from .. import store
-from ..config import ConfigurationError
-from ..errors import InvalidCode
-from ..models import (
+from securityinfo.kernel.config import ConfigurationError
+from securityinfo.kernel.errors import InvalidCode
+from securityinfo.kernel.validation import Field
+from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
+from securityinfo.policy.model import Policy
+from securityinfo.storage import store
+from securityinfo.storage.models import (
     CREDENTIAL_SK,
     CredentialItem,
     Item,
@@ -31,9 +34,6 @@ from ..models import (
     profile_ref,
     profile_touch,
 )
-from ..policy import Policy
-from ..validation import Field
-from .base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 
 CHALLENGE_BYTES = 32
 CEREMONY_SECONDS = 300

@@ -15,8 +15,11 @@ import secrets
 import unicodedata
 from typing import Any
 
-from ..errors import BadRequest, InvalidCode
-from ..models import (
+from securityinfo.kernel.errors import BadRequest, InvalidCode
+from securityinfo.kernel.validation import DISPLAY_NAME, Field
+from securityinfo.methods.base import SSPR, MethodContext, MethodKind, Proof, Registered
+from securityinfo.policy.model import Policy
+from securityinfo.storage.models import (
     AnswerHash,
     MethodItem,
     RegistrationItem,
@@ -24,9 +27,6 @@ from ..models import (
     VerificationItem,
     map_data,
 )
-from ..policy import Policy
-from ..validation import DISPLAY_NAME, Field
-from .base import SSPR, MethodContext, MethodKind, Proof, Registered
 
 # scrypt cost: 16 MiB and tens of milliseconds per answer, so a stolen table is slow to guess at.
 SCRYPT_N = 2**14

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..crypto import secret_context
-from ..errors import InvalidCode, ReplayedCode
-from ..models import (
+from securityinfo.kernel.crypto import secret_context
+from securityinfo.kernel.errors import InvalidCode, ReplayedCode
+from securityinfo.kernel.qr import svg
+from securityinfo.kernel.validation import DISPLAY_NAME, Field
+from securityinfo.methods import totp
+from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
+from securityinfo.storage.models import (
     AuthenticatorAppMethodItem,
     MethodItem,
     RegistrationItem,
     SoftwareOathMethodItem,
     VerificationItem,
 )
-from ..qr import svg
-from ..validation import DISPLAY_NAME, Field
-from . import totp
-from .base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 
 TOTP_CODE = Field(
     str, required=True, pattern=r"\d{6}", hint="Enter the 6-digit code from your authenticator app."

@@ -1,0 +1,77 @@
+"""Who is asking and from where, and the adapters a domain call needs (passed in, so unit tests can
+hand in fakes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from securityinfo.kernel.clock import Clock
+from securityinfo.kernel.crypto import KeyedHasher, SecretBox
+from securityinfo.kernel.delivery import Delivery
+from securityinfo.kernel.events import EventSink
+from securityinfo.kernel.push import PushSender
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified caller. Built only from the authorizer's claims and the request's envelope."""
+
+    user_id: str
+    username: str = ""
+    groups: tuple[str, ...] = ()
+    auth_time: int | None = None
+    source_ip: str | None = None
+    user_agent: str | None = None
+    correlation_id: str = ""
+    step_up_token: str | None = None
+    temporary_access_pass: str | None = None
+    actor: str = "self"
+    # The public base URL the request came in on (scheme://host): where a phone reaches this API.
+    base_url: str | None = None
+    # Set only by the wizard's workflow tasks: the user stepped up to start it, and it counts as
+    # stepped-up until it ends (SPEC §4). Never set from a request.
+    in_wizard: bool = False
+
+
+@dataclass
+class Deps:
+    clock: Clock
+    secrets: SecretBox
+    events: EventSink
+    totp_issuer: str = "Security Info"
+    # Built on first use: only functions that hash codes or passwords fetch the key (and need IAM for it).
+    hasher_factory: Callable[[], KeyedHasher] | None = None
+    # Built on first use too: only functions that push to the authenticator app create an SNS client.
+    push_factory: Callable[[], PushSender] | None = None
+    # Built on first use: texts, calls and emails (SNS); unit tests hand in a MemoryDelivery.
+    delivery_factory: Callable[[], Delivery] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    _hasher: KeyedHasher | None = field(default=None, repr=False)
+    _delivery: Delivery | None = field(default=None, repr=False)
+    _push: PushSender | None = field(default=None, repr=False)
+
+    @property
+    def hasher(self) -> KeyedHasher:
+        if self._hasher is None:
+            if self.hasher_factory is None:
+                raise RuntimeError("no hash key configured")
+            self._hasher = self.hasher_factory()
+        return self._hasher
+
+    @property
+    def push(self) -> PushSender:
+        if self._push is None:
+            if self.push_factory is None:
+                raise RuntimeError("no push sender configured")
+            self._push = self.push_factory()
+        return self._push
+
+    @property
+    def delivery(self) -> Delivery:
+        if self._delivery is None:
+            if self.delivery_factory is None:
+                raise RuntimeError("no delivery configured")
+            self._delivery = self.delivery_factory()
+        return self._delivery

@@ -1,0 +1,184 @@
+"""HTTP glue for every function: the resolver, the caller from verified claims, bodies, and the one
+table that maps domain exceptions to the contract's status codes and error bodies."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+
+from securityinfo.kernel.context import Caller
+from securityinfo.kernel.errors import DomainError, Forbidden, Unauthorized
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.validation import parse_json
+
+JSON = "application/json"
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def json_response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Response:
+    if status == 204:
+        return Response(status_code=204, body="", headers={**_NO_STORE, **(headers or {})})
+    return Response(
+        status_code=status, content_type=JSON, body=json.dumps(body), headers={**_NO_STORE, **(headers or {})}
+    )
+
+
+def error_response(error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return json_response(error.status, error.body(), headers)
+
+
+def api() -> APIGatewayHttpResolver:
+    """A resolver with the shared error table installed."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        # Only the code and field: messages may echo what the user typed.
+        logger.info(
+            "request_refused", extra={"status": error.status, "code": error.code, "field": error.field}
+        )
+        return error_response(error)
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # No stack trace or exception text in logs (it may hold input); type and place suffice.
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
+        logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
+        return json_response(
+            500,
+            {
+                "error": {
+                    "code": "internal_error",
+                    "message": "Something went wrong on our side. Try again shortly.",
+                }
+            },
+        )
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return json_response(404, {"error": {"code": "not_found", "message": "No such route."}})
+
+    return app
+
+
+def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point: structured logs with the request's correlation id, never the event."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def _groups(value: Any) -> tuple[str, ...]:
+    # API Gateway renders a list claim as "[a b]"; a raw list may arrive from other authorizers.
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str):
+        return tuple(v for v in value.strip("[]").replace(",", " ").split() if v)
+    return ()
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """The caller from the authorizer's verified claims only: never from a body, query or path."""
+    event = app.current_event
+    context = event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    user_id = claims.get("sub")
+    if not isinstance(user_id, str) or not user_id:
+        raise Unauthorized("Sign in again.")
+    http = context.get("http") or {}
+    auth_time = claims.get("auth_time")
+    return Caller(
+        user_id=user_id,
+        username=str(claims.get("preferred_username") or ""),
+        groups=_groups(claims.get("groups")),
+        auth_time=int(auth_time) if isinstance(auth_time, (int, str)) and str(auth_time).isdigit() else None,
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str(context.get("requestId") or ""),
+        step_up_token=header(app, "X-Step-Up-Token"),
+        temporary_access_pass=header(app, "X-Temporary-Access-Pass"),
+        base_url=base_url(app),
+    )
+
+
+def base_url(app: APIGatewayHttpResolver) -> str | None:
+    """scheme://host the caller used (API Gateway sets both headers; it is https in AWS)."""
+    host = header(app, "host")
+    if not host or any(c in host for c in "/\\@ "):
+        return None
+    scheme = header(app, "x-forwarded-proto") or "https"
+    return f"{'http' if scheme == 'http' else 'https'}://{host}"
+
+
+def service_caller(app: APIGatewayHttpResolver) -> Caller:
+    """The sign-in service on an IAM-authorized route (SigV4, checked by API Gateway). A user's token
+    is refused here even if a route lost its IAM authorizer: only an ``iam`` authorizer context
+    counts. The returned caller acts as ``system``; the domain binds it to the user in the body."""
+    context = app.current_event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    iam = authorizer.get("iam") if isinstance(authorizer, dict) else None
+    principal = iam.get("userArn") or iam.get("callerId") if isinstance(iam, dict) else None
+    if not isinstance(principal, str) or not principal or authorizer.get("jwt"):
+        raise Forbidden("Only the sign-in service can call this route.", code="service_only")
+    http = context.get("http") or {}
+    return Caller(
+        user_id=principal,
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str(context.get("requestId") or ""),
+        actor="system",
+    )
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A device's request as it arrived: what the signature covers, and the envelope for audit."""
+
+    method: str
+    path: str
+    body: bytes
+    timestamp: str | None
+    nonce: str | None
+    signature: str | None
+    source_ip: str | None = None
+    user_agent: str | None = None
+    correlation_id: str = ""
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    value = app.current_event.headers.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def body(app: APIGatewayHttpResolver) -> Any:
+    return parse_json(app.current_event.decoded_body)
+
+
+def device_request(app: APIGatewayHttpResolver) -> SignedRequest:
+    """A device's signed request as it arrived: the exact path and body bytes its signature covers,
+    the X-Device-* headers, and the envelope for audit."""
+    event = app.current_event
+    http = (event.get("requestContext") or {}).get("http") or {}
+    raw = event.decoded_body
+    return SignedRequest(
+        method=str(http.get("method") or event.http_method),
+        path=event.raw_path,
+        body=raw.encode() if raw else b"",
+        timestamp=header(app, "X-Device-Timestamp"),
+        nonce=header(app, "X-Device-Nonce"),
+        signature=header(app, "X-Device-Signature"),
+        source_ip=http.get("sourceIp"),
+        user_agent=http.get("userAgent"),
+        correlation_id=str((event.get("requestContext") or {}).get("requestId") or ""),
+    )

@@ -1,0 +1,119 @@
+"""A small body validator: JSON objects only, unknown fields refused, each error names the field.
+
+Kept in-house rather than pydantic because every function imports it and cold starts matter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from securityinfo.kernel.errors import BadRequest
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed field of a request body."""
+
+    kind: type | tuple[type, ...]
+    required: bool = False
+    choices: Sequence[Any] | None = None
+    min_len: int | None = None
+    max_len: int | None = None
+    pattern: str | None = None
+    hint: str = ""
+    items: Field | None = None
+    schema: Mapping[str, Field] | None = None
+    check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+
+
+Schema = Mapping[str, Field]
+
+
+def parse_json(raw: str | None) -> Any:
+    """The request body as JSON; an empty body is an empty object (routes without input accept it)."""
+    if raw is None or raw.strip() == "":
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest(
+            "The request body is not valid JSON; send a JSON object.", code="invalid_json"
+        ) from None
+
+
+def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
+    """Check ``body`` against ``schema`` and return it; the first problem raises BadRequest."""
+    if not isinstance(body, dict):
+        raise BadRequest(
+            "The request body must be a JSON object.", code="invalid_request", field=path or None
+        )
+    for name in body:
+        if name not in schema:
+            allowed = ", ".join(sorted(schema)) or "none"
+            raise BadRequest(
+                f"Unknown field '{name}'. Allowed fields: {allowed}.",
+                code="unknown_field",
+                field=f"{path}{name}",
+            )
+    for name, spec in schema.items():
+        if name not in body or body[name] is None:
+            if spec.required:
+                raise BadRequest(f"'{name}' is required.", code="missing_field", field=f"{path}{name}")
+            continue
+        _check_value(body[name], spec, f"{path}{name}")
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", bool: "true or false", int: "an integer", list: "a list", dict: "an object"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _check_value(value: Any, spec: Field, where: str) -> None:
+    # bool is an int in Python; a JSON true must not pass as a number.
+    if isinstance(value, bool) and spec.kind is int or not isinstance(value, spec.kind):
+        raise BadRequest(f"'{where}' must be {_type_name(spec.kind)}.", code="invalid_field", field=where)
+    if spec.choices is not None and value not in spec.choices:
+        options = ", ".join(str(c) for c in spec.choices)
+        raise BadRequest(f"'{where}' must be one of: {options}.", code="invalid_field", field=where)
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise BadRequest(f"'{where}' contains control characters.", code="invalid_field", field=where)
+        _check_length(len(value), spec, where, "characters")
+        if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+            raise BadRequest(
+                spec.hint or f"'{where}' has the wrong format.", code="invalid_field", field=where
+            )
+    if isinstance(value, list):
+        _check_length(len(value), spec, where, "items")
+        if spec.items is not None:
+            for i, item in enumerate(value):
+                _check_value(item, spec.items, f"{where}[{i}]")
+    if isinstance(value, dict) and spec.schema is not None:
+        validate(value, spec.schema, f"{where}.")
+    if spec.check is not None:
+        problem = spec.check(value)
+        if problem:
+            raise BadRequest(problem, code="invalid_field", field=where)
+
+
+def _check_length(n: int, spec: Field, where: str, unit: str) -> None:
+    if spec.min_len is not None and n < spec.min_len:
+        raise BadRequest(
+            f"'{where}' needs at least {spec.min_len} {unit}.", code="invalid_field", field=where
+        )
+    if spec.max_len is not None and n > spec.max_len:
+        raise BadRequest(
+            f"'{where}' allows at most {spec.max_len} {unit}.", code="invalid_field", field=where
+        )
+
+
+DISPLAY_NAME = Field(str, min_len=1, max_len=64, hint="A name of 1 to 64 characters.")
+CODE = Field(str, pattern=r"\d{6,8}", hint="Enter the code as digits only, e.g. 123456.")

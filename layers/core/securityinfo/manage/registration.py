@@ -1,0 +1,393 @@
+"""Registering a method: begin (step-up, limits, the type's setup) and complete (the proof)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from securityinfo import runtime
+from securityinfo.kernel import events
+from securityinfo.kernel.clock import iso
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.crypto import random_id
+from securityinfo.kernel.errors import BadRequest, Conflict, Gone, InvalidCode, NotFound
+from securityinfo.kernel.validation import Field, validate
+from securityinfo.manage import phone_change
+from securityinfo.methods import onetime
+from securityinfo.methods.base import MethodContext, MethodKind, Pending, new_registration
+from securityinfo.methods.registry import REGISTRY, kind_of
+from securityinfo.methods.views import default_method_id, describe
+from securityinfo.policy.model import METHOD_TYPES, Policy, current_policy
+from securityinfo.storage import idempotency, store
+from securityinfo.storage.models import (
+    PROFILE_SK,
+    IdempotencyItem,
+    Item,
+    MethodItem,
+    ProfileItem,
+    RegistrationItem,
+    idempotency_sk,
+    map_data,
+    method_sk,
+    profile_ref,
+    profile_touch,
+    registration_sk,
+    user_pk,
+)
+from securityinfo.verify import lockout, stepup
+
+ROUTE = "POST /me/methods"
+
+# Shared limits are counters on the profile, raised in the same transaction that saves the method.
+LIMIT_COUNTERS: dict[str, NumberAttribute] = {
+    "oath": ProfileItem.oath_count,
+    "key": ProfileItem.key_count,
+    "phone:mobile": ProfileItem.phone_mobile_count,
+    "phone:alternateMobile": ProfileItem.phone_alternate_mobile_count,
+    "phone:office": ProfileItem.phone_office_count,
+    "email": ProfileItem.email_count,
+    "securityQuestions": ProfileItem.questions_count,
+}
+
+
+def _counter(kind: MethodKind, group: str | None = None) -> NumberAttribute:
+    return LIMIT_COUNTERS[group or kind.limit_group]
+
+
+def _count(profile: ProfileItem | None, kind: MethodKind, group: str | None = None) -> int:
+    if profile is None:
+        return 0
+    return int(getattr(profile, _counter(kind, group).attr_name) or 0)
+
+
+def _kind_for(body: Any) -> MethodKind:
+    head = validate(
+        {"type": body.get("type")} if isinstance(body, dict) else body,
+        {"type": Field(str, required=True, choices=METHOD_TYPES)},
+    )
+    type_name = head["type"]
+    if type_name not in REGISTRY:
+        raise BadRequest(
+            f"{type_name} cannot be registered yet; choose another method.",
+            code="method_type_unavailable",
+            field="type",
+        )
+    return kind_of(type_name)
+
+
+def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
+    """Start a registration: 201 with what the client shows to prove the new method."""
+    connection = runtime.connection()
+    kind = _kind_for(body)
+    data = validate(body, {"type": Field(str, required=True), **kind.registration_schema})
+    key = idempotency.check_key(idempotency_key)
+    policy = current_policy()
+    if not policy.type_enabled(kind.type_name):
+        raise BadRequest(
+            f"Your organization does not allow {kind.type_name}; choose another method.",
+            code="method_type_disabled",
+            field="type",
+        )
+    now = deps.clock.now()
+    profile = store.get_profile(caller.user_id)
+    stepup.require(caller, policy, now, profile, profile_known=True)
+    ctx = MethodContext(deps, caller, policy, now)
+    digest = idempotency.request_hash(ROUTE, data)
+    if key is not None:
+        earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
+        if earlier is not None:
+            return _replay(ctx, earlier)
+    # After the replay check: a repeat of a create that reached the limit answers as it did.
+    group = kind.limit_group_of(data)
+    if _count(profile, kind, group) >= kind.limit:
+        raise _limit_error(kind)
+    reg = new_registration(
+        kind,
+        caller,
+        now,
+        method_id=random_id("m"),
+        display_name=data.get("displayName") or kind.default_display_name,
+    )
+    rid = reg.registration_id
+    if kind.registers_at_once:
+        return _register_at_once(ctx, kind, reg, data, profile, group, key, digest)
+    answer = kind.begin_registration(ctx, reg, data)
+    try:
+        with TransactWrite(connection=connection) as tw:
+            tw.save(reg, condition=RegistrationItem.pk.does_not_exist())
+            if key is not None:
+                tw.save(
+                    idempotency.record(caller.user_id, key, ROUTE, digest, rid, now),
+                    condition=idempotency.expired_record_condition(now),
+                )
+    except TransactWriteError:
+        # A concurrent request with the same key won: answer as it did.
+        if key is not None:
+            earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
+            if earlier is not None:
+                return _replay(ctx, earlier)
+        raise
+    # A code is sent only once the registration that checks it is saved; if it cannot be sent,
+    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
+    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(reg, caller.user_id, key))
+    return {"registrationId": rid, "type": kind.type_name, "expiresAt": iso(reg.expires_at), **answer}
+
+
+def _forget(reg: RegistrationItem, user_id: str, key: str | None) -> None:
+    reg.delete()
+    if key is not None:
+        IdempotencyItem(user_pk(user_id), idempotency_sk(key)).delete()
+
+
+def _register_at_once(
+    ctx: MethodContext,
+    kind: MethodKind,
+    reg: RegistrationItem,
+    data: dict[str, Any],
+    profile: ProfileItem | None,
+    group: str,
+    key: str | None,
+    digest: str,
+) -> dict[str, Any]:
+    """Types whose input is the proof (security questions): 201 with the method at once. The
+    Idempotency-Key maps to the new method's id."""
+    caller, now = ctx.caller, ctx.now
+    registered = kind.complete_registration(ctx, reg, data)
+    method = _fill_method(registered.method, reg, now)
+    record = (
+        idempotency.record(caller.user_id, key, ROUTE, digest, method.method_id, now)
+        if key is not None
+        else None
+    )
+    _save_method(runtime.connection(), reg, method, kind, group, registration_saved=False, record=record)
+    becomes_default = _announce(ctx, reg, method, kind, profile)
+    return {
+        "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
+        **registered.answer,
+    }
+
+
+def _replay(ctx: MethodContext, registration_id: str) -> dict[str, Any]:
+    if registration_id.startswith("m"):
+        # A type registered at once: the key maps to the method itself.
+        try:
+            method = MethodItem.get(user_pk(ctx.caller.user_id), method_sk(registration_id))
+        except MethodItem.DoesNotExist:
+            raise Conflict(
+                "That request was already handled and its method is gone; use a new Idempotency-Key.",
+                code="idempotency_key_reused",
+            ) from None
+        profile, methods = store.methods_and_profile(ctx.caller.user_id)
+        return {"method": describe(method, default_method_id(profile, methods))}
+    try:
+        reg = RegistrationItem.get(user_pk(ctx.caller.user_id), registration_sk(registration_id))
+    except RegistrationItem.DoesNotExist:
+        raise Conflict(
+            "That request was already handled and its registration is gone; use a new Idempotency-Key.",
+            code="idempotency_key_reused",
+        ) from None
+    answer = kind_of(reg.method_type).replay_registration(ctx, reg)
+    return {
+        "registrationId": registration_id,
+        "type": reg.method_type,
+        "expiresAt": iso(reg.expires_at),
+        **answer,
+    }
+
+
+def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dict[str, Any]:
+    """Check the proof and save the method: 201 with the new ``Method``."""
+    connection = runtime.connection()
+    reg_item, profile_item = store.get_many(
+        connection, caller.user_id, registration_sk(registration_id), PROFILE_SK
+    )
+    reg = store.typed(reg_item, RegistrationItem)
+    profile = store.typed(profile_item, ProfileItem)
+    if reg is None:
+        raise NotFound("No such registration. Start again from 'Add sign-in method'.")
+    now = deps.clock.now()
+    if reg.expires_at <= now:
+        reg.delete()
+        raise Gone(
+            "This registration expired. Start again from 'Add sign-in method'.", code="registration_expired"
+        )
+    kind = kind_of(reg.method_type)
+    data = validate(body, kind.completion_schema)
+    policy = current_policy()
+    lockout.ensure_unlocked(profile, now)
+    ctx = MethodContext(deps, caller, policy, now)
+    try:
+        registered = kind.complete_registration(ctx, reg, data)
+    except Pending as waiting:
+        # The proof comes out of band (the authenticator app's test notification): 202.
+        return {"status": "pending", "registrationId": reg.registration_id, **waiting.answer}
+    except InvalidCode as wrong:
+        _count_wrong_code(deps, caller, policy, reg, wrong)
+        raise
+    if registered.replaces:
+        # A proved new number for an existing phone (PATCH): the method changes in place.
+        return phone_change.finish(ctx, reg, registered.method, profile)
+    method = _fill_method(registered.method, reg, now)
+    _save_method(
+        connection, reg, method, kind, kind.limit_group_of(map_data(reg.data)), linked=registered.linked
+    )
+    becomes_default = _announce(ctx, reg, method, kind, profile)
+    return {
+        "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
+        **registered.answer,
+    }
+
+
+def _fill_method(method: MethodItem, reg: RegistrationItem, now: float) -> MethodItem:
+    """The common fields of a new method, from its registration."""
+    method.pk = reg.pk
+    method.sk = method_sk(reg.method_id)
+    method.method_id = reg.method_id
+    method.method_type = reg.method_type
+    method.display_name = reg.display_name
+    method.created_at = now
+    method.created_by = reg.created_by
+    method.created_ip = reg.created_ip
+    method.created_user_agent = reg.created_user_agent
+    return method
+
+
+def _announce(
+    ctx: MethodContext,
+    reg: RegistrationItem,
+    method: MethodItem,
+    kind: MethodKind,
+    profile: ProfileItem | None,
+) -> bool:
+    """MethodRegistered (and DefaultMethodChanged for a first MFA method); True if it became default."""
+    deps, caller, now = ctx.deps, ctx.caller, ctx.now
+    becomes_default = kind.mfa_capable and (profile is None or not profile.default_method_id)
+    deps.events.put(
+        "MethodRegistered",
+        events.detail(
+            caller,
+            now,
+            method_type=method.method_type,
+            method_id=method.method_id,
+            after=describe(method, None) | {"isDefault": becomes_default},
+            registeredBy=reg.created_by,
+        ),
+    )
+    if becomes_default:
+        deps.events.put(
+            "DefaultMethodChanged",
+            events.detail(
+                caller,
+                now,
+                method_type=method.method_type,
+                method_id=method.method_id,
+                before={"defaultMethodId": None},
+                after={"defaultMethodId": method.method_id},
+            ),
+        )
+    return becomes_default
+
+
+def _current_default(profile: ProfileItem | None) -> str | None:
+    return profile.default_method_id if profile is not None else None
+
+
+def _save_method(
+    connection: Any,
+    reg: RegistrationItem,
+    method: MethodItem,
+    kind: MethodKind,
+    group: str | None = None,
+    *,
+    registration_saved: bool = True,
+    record: IdempotencyItem | None = None,
+    linked: list[Item] | None = None,
+) -> None:
+    counter = _counter(kind, group)
+    actions = [
+        *profile_touch(),
+        ProfileItem.method_count.add(1),
+        ProfileItem.failed_count.set(0),
+        counter.add(1),
+    ]
+    if kind.mfa_capable:
+        actions += [
+            ProfileItem.mfa_count.add(1),
+            ProfileItem.default_method_id.set(ProfileItem.default_method_id | method.method_id),
+        ]
+    tw = store.Transaction(connection=connection)
+    try:
+        with tw:
+            tw.update(
+                profile_ref(reg.pk.removeprefix("USER#")),
+                actions=actions,
+                condition=counter.does_not_exist() | (counter < kind.limit),
+            )
+            tw.save(method, condition=MethodItem.pk.does_not_exist())
+            if registration_saved:
+                tw.delete(reg, condition=RegistrationItem.pk.exists())
+            if record is not None:
+                tw.save(record, condition=idempotency.expired_record_condition(record.created_at))
+            for claim in linked or []:
+                tw.save(claim, condition=Item.pk.does_not_exist())
+    except TransactWriteError as error:
+        # In the order added above (pynamodb sends deletes and puts before updates).
+        failed = tw.failed_conditions(error)
+        if failed and failed[0]:
+            raise _limit_error(kind) from None
+        if linked and any(failed[len(failed) - len(linked) :]):
+            raise Conflict(
+                "This security key is already registered. Use another key, or remove it first.",
+                code="credential_already_registered",
+            ) from None
+        if record is not None and failed and failed[-1]:
+            raise Conflict(
+                "A request with this Idempotency-Key is being handled; retry it in a moment.",
+                code="idempotency_in_progress",
+            ) from None
+        if any(failed):
+            raise NotFound("This registration was already completed or removed.") from None
+        raise
+
+
+def _count_wrong_code(
+    deps: Deps, caller: Caller, policy: Policy, reg: RegistrationItem, wrong: InvalidCode
+) -> None:
+    """A wrong proof uses up one of the registration's tries and counts toward lockout."""
+    try:
+        reg.update(
+            actions=[RegistrationItem.attempts_left.add(-1)],
+            condition=RegistrationItem.attempts_left > 0,
+        )
+        left = int(reg.attempts_left)
+    except UpdateError:
+        left = 0
+    # Every failure that counts toward lockout is audited, registration proofs included.
+    deps.events.put(
+        "VerificationFailed",
+        events.detail(
+            caller,
+            deps.clock.now(),
+            method_type=reg.method_type,
+            method_id=reg.method_id,
+            purpose="registration",
+            reason="wrong_answer",
+        ),
+    )
+    lockout.record_failure(deps, caller, policy)
+    if left <= 0:
+        reg.delete()
+        raise Gone(
+            "That code used up its tries. Start the registration again to get a new one.", code="code_expired"
+        )
+    wrong.attempts_left = left
+
+
+def _limit_error(kind: MethodKind) -> Conflict:
+    return Conflict(
+        f"You already have the most {kind.type_name} methods allowed ({kind.limit}); remove one first.",
+        code="method_limit",
+    )

@@ -1,0 +1,258 @@
+"""The Security info page: read the user's methods; rename, remove, choose the default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from securityinfo import runtime
+from securityinfo.kernel import events
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.errors import BadRequest, Conflict, MethodNotAllowedForPurpose, NotFound
+from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
+from securityinfo.manage import phone_change
+from securityinfo.manage.registration import LIMIT_COUNTERS
+from securityinfo.methods.base import MFA
+from securityinfo.methods.registry import kind_of
+from securityinfo.methods.requirements import missing_types, registration_required
+from securityinfo.methods.views import announce_updated, audit_view, default_method_id, describe, strongest
+from securityinfo.notices import notifications
+from securityinfo.policy.model import Policy, current_policy
+from securityinfo.storage import store
+from securityinfo.storage.models import (
+    MethodItem,
+    ProfileItem,
+    method_sk,
+    profile_ref,
+    profile_touch,
+    user_pk,
+)
+from securityinfo.verify import stepup
+
+APP_PASSWORD_LIMIT = 40
+
+UPDATE_SCHEMA = {
+    "displayName": DISPLAY_NAME,
+    "channel": Field(str, choices=("sms", "voice")),
+    "phoneNumber": Field(str, min_len=1, max_len=32),
+}
+DEFAULT_SCHEMA = {"methodId": Field(str, min_len=1, max_len=100), "systemPreferred": Field(bool)}
+
+
+def _registration(policy: Policy, methods: list[MethodItem]) -> dict[str, Any]:
+    required = registration_required(policy, methods)
+    missing = missing_types(policy, methods) if required else []
+    if required and not missing:
+        # Short of the count only: any method the policy enables will do.
+        missing = ["any"]
+    return {"required": required, "missing": missing}
+
+
+def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
+    """Everything the Security info page shows, from one Query of the user's partition."""
+    runtime.connection()
+    profile, methods = store.methods_and_profile(caller.user_id)
+    policy = current_policy()
+    default_id = default_method_id(profile, methods)
+    methods.sort(key=lambda m: (m.created_at, m.method_id))
+    return {
+        "userId": caller.user_id,
+        "defaultMethodId": default_id,
+        "systemPreferred": bool(profile and profile.system_preferred),
+        "methods": [describe(m, default_id) for m in methods],
+        "appPasswords": {
+            "enabled": policy.app_passwords_enabled,
+            "count": int(profile.app_password_count or 0) if profile is not None else 0,
+            "limit": APP_PASSWORD_LIMIT,
+        },
+        "registration": _registration(policy, methods),
+        "rememberDeviceDays": policy.remember_device_days,
+    }
+
+
+def _own_method(user_id: str, method_id: str) -> MethodItem:
+    """The caller's method or 404 (also for another user's id: keys are built from the caller)."""
+    if not method_id or len(method_id) > 100:
+        raise NotFound("No such method.")
+    try:
+        item = MethodItem.get(user_pk(user_id), method_sk(method_id))
+    except MethodItem.DoesNotExist:
+        raise NotFound("No such method.") from None
+    return item
+
+
+def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, Any]:
+    """PATCH: rename (and, for phones, channel or number). Ownership first, then step-up."""
+    runtime.connection()
+    data = validate(body, UPDATE_SCHEMA)
+    method = _own_method(caller.user_id, method_id)
+    policy = current_policy()
+    now = deps.clock.now()
+    stepup.require(caller, policy, now)
+    if not data:
+        raise BadRequest("Nothing to change: send displayName.", code="missing_field", field="displayName")
+    for name in ("channel", "phoneNumber"):
+        if name in data and method.method_type != "phone":
+            raise BadRequest(f"'{name}' applies to phone methods only.", code="invalid_field", field=name)
+    if "channel" in data or "phoneNumber" in data:
+        return phone_change.update(deps, caller, method, data, now)
+    before = audit_view(method)
+    method.update(
+        actions=[MethodItem.display_name.set(data["displayName"])], condition=MethodItem.pk.exists()
+    )
+    profile, methods = store.methods_and_profile(caller.user_id)
+    announce_updated(deps, caller, now, method, before, changedFields=["displayName"])
+    return {"method": describe(method, default_method_id(profile, methods))}
+
+
+def remove(deps: Deps, caller: Caller, method_id: str) -> None:
+    """DELETE: remove the method; if it was the default, the strongest remaining one takes over."""
+    connection = runtime.connection()
+    method = _own_method(caller.user_id, method_id)
+    policy = current_policy()
+    now = deps.clock.now()
+    profile, methods = store.methods_and_profile(caller.user_id)
+    stepup.require(caller, policy, now, profile, profile_known=True)
+    kind = kind_of(method.method_type)
+    remaining = [m for m in methods if m.method_id != method.method_id]
+    old_default = default_method_id(profile, methods)
+    new_best = strongest(remaining)
+    new_default = (
+        old_default if old_default != method.method_id else (new_best.method_id if new_best else None)
+    )
+    actions: list[Any] = [*profile_touch(), ProfileItem.method_count.add(-1)]
+    group = kind.limit_group_of(kind.describe(method))
+    if group in LIMIT_COUNTERS:
+        actions.append(LIMIT_COUNTERS[group].add(-1))
+    if kind.mfa_capable:
+        actions.append(ProfileItem.mfa_count.add(-1))
+    if new_default != (profile.default_method_id if profile else None):
+        actions.append(
+            ProfileItem.default_method_id.set(new_default)
+            if new_default
+            else ProfileItem.default_method_id.remove()
+        )
+    if not remaining:
+        # No methods left: every remembered device must ask again, and nothing is left to prefer.
+        actions += [ProfileItem.remember_generation.add(1), ProfileItem.system_preferred.set(False)]
+    stored_default = profile.default_method_id if profile else None
+    guard = (
+        ProfileItem.default_method_id == stored_default
+        if stored_default
+        else ProfileItem.default_method_id.does_not_exist()
+    )
+    # The removed phone or address still hears about its removal (an attacker must not silence it).
+    target = notifications.removal_target(caller.user_id, method, now)
+    try:
+        with store.Transaction(connection=connection) as tw:
+            tw.delete(method, condition=MethodItem.pk.exists())
+            tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
+            for linked in kind.linked_items(method):
+                tw.delete(linked)
+            if target is not None:
+                tw.save(target)
+    except TransactWriteError as error:
+        failed = tw.failed_conditions(error)  # in the order added
+        if failed and failed[0]:
+            raise NotFound("No such method.") from None
+        raise Conflict(
+            "Your security info changed at the same time; reload and try again.", code="conflict"
+        ) from None
+    removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
+    deps.events.put(
+        "MethodRemoved",
+        events.detail(
+            caller,
+            now,
+            method_type=method.method_type,
+            method_id=method.method_id,
+            before=audit_view(method),
+            **removed,
+        ),
+    )
+    if new_default != old_default:
+        deps.events.put(
+            "DefaultMethodChanged",
+            events.detail(
+                caller,
+                now,
+                method_type=new_best.method_type if new_best and new_default else None,
+                method_id=new_default,
+                before={"defaultMethodId": old_default},
+                after={"defaultMethodId": new_default},
+                reason="default_removed",
+            ),
+        )
+    if not remaining:
+        # The remember generation went up with the removal: every remembered device asks again.
+        deps.events.put(
+            "RememberedDevicesForgotten",
+            events.detail(caller, now, scope="all", reason="all_methods_removed"),
+        )
+
+
+def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
+    """PUT /me/default-method: one MFA-capable method, or system-preferred (always the strongest)."""
+    runtime.connection()
+    data = validate(body, DEFAULT_SCHEMA)
+    if ("methodId" in data) == ("systemPreferred" in data):
+        raise BadRequest("Send either methodId or systemPreferred.", code="invalid_request", field="methodId")
+    chosen: MethodItem | None = None
+    if "methodId" in data:
+        chosen = _own_method(caller.user_id, data["methodId"])
+        kind = kind_of(chosen.method_type)
+        if not kind.mfa_capable:
+            raise MethodNotAllowedForPurpose(
+                f"{kind.type_name} can be used for password reset only; "
+                "choose another method as your default.",
+                field="methodId",
+            )
+    policy = current_policy()
+    now = deps.clock.now()
+    profile, methods = store.methods_and_profile(caller.user_id)
+    stepup.require(caller, policy, now, profile, profile_known=True)
+    before = default_method_id(profile, methods)
+    if chosen is not None:
+        actions = [
+            ProfileItem.default_method_id.set(chosen.method_id),
+            ProfileItem.system_preferred.set(False),
+        ]
+        system_preferred = False
+    else:
+        system_preferred = bool(data["systemPreferred"])
+        best = strongest(methods)
+        if best is None:
+            raise BadRequest(
+                "Register a method for two-step verification first.",
+                code="no_method_registered",
+                field="systemPreferred",
+            )
+        actions = [ProfileItem.system_preferred.set(system_preferred)]
+        if system_preferred or not (profile and profile.default_method_id):
+            actions.append(
+                ProfileItem.default_method_id.set(
+                    best.method_id if system_preferred else before or best.method_id
+                )
+            )
+    # The update answers with the whole new profile; the methods are what was read above.
+    updated = profile_ref(caller.user_id)
+    updated.update(actions=[*profile_touch(), *actions])
+    after = default_method_id(updated, methods)
+    if after != before or chosen is None:
+        target = next((m for m in methods if m.method_id == after), None)
+        deps.events.put(
+            "DefaultMethodChanged",
+            events.detail(
+                caller,
+                now,
+                method_type=target.method_type if target else None,
+                method_id=after,
+                before={"defaultMethodId": before},
+                after={"defaultMethodId": after, "systemPreferred": system_preferred},
+            ),
+        )
+    return {"defaultMethodId": after, "systemPreferred": system_preferred}
+
+
+__all__ = ["overview", "update", "remove", "set_default", "MFA"]

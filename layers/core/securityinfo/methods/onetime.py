@@ -1,0 +1,267 @@
+"""One-time codes sent by text, call or email (SPEC §3): making, hashing, the send limits, sending.
+
+* A code is 6 digits (email 8) from a CSPRNG; only its keyed hash is stored, bound to the
+  registration or verification it was sent for. It lives 10 minutes; a resend replaces it.
+* At most 5 sends per user per hour and 10 per phone number or address per day (the SMS pumping
+  guard): sliding windows kept as the send times of the last hour or day, one item per user and
+  one per destination. The destination's item is keyed by a keyed hash of the number, so the limit
+  spans every user without the table holding a list of numbers. Both windows move in one
+  transaction under version checks, so concurrent sends cannot overshoot.
+* A resend no sooner than 30 s after the last send (``cooldown``).
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from securityinfo import runtime
+from securityinfo.kernel import events
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.delivery import CODE, DeliveryError, Message
+from securityinfo.kernel.errors import DeliveryFailed, DomainError, TooManyRequests
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.masking import mask
+from securityinfo.storage import store
+from securityinfo.storage.models import SEND_WINDOW_SK, Item, SendWindowItem, destination_pk, user_pk
+
+CODE_SECONDS = 600
+RESEND_SECONDS = 30
+USER_SENDS_PER_HOUR = 5
+DESTINATION_SENDS_PER_DAY = 10
+HOUR = 3600
+DAY = 86400
+_RACE_TRIES = 5
+
+
+def new_code(digits: int) -> str:
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
+
+
+def digest(deps: Deps, binding: str, code: str) -> str:
+    """The keyed hash stored for a code; bound to its registration or verification id, so a hash
+    is worth nothing for any other one."""
+    return deps.hasher.digest(f"{binding}:{code}", "one-time-code")
+
+
+def matches(deps: Deps, binding: str, code: str, expected: str | None) -> bool:
+    if not expected:
+        return False
+    return deps.hasher.matches(f"{binding}:{code}", "one-time-code", expected)
+
+
+def compose(channel: str, code: str, issuer: str) -> tuple[str, str]:
+    """(text, subject) of the message that carries ``code``."""
+    minutes = CODE_SECONDS // 60
+    if channel == "sms":
+        return (
+            f"{code} is your {issuer} verification code. It expires in {minutes} minutes. "
+            "Don't share it with anyone.",
+            "",
+        )
+    if channel == "voice":
+        spoken = ", ".join(code)
+        return (
+            f"Hello. This is {issuer}. Your verification code is {spoken}. "
+            f"Again, your code is {spoken}. If you did not ask for this code, hang up and tell your "
+            "administrator.",
+            "",
+        )
+    return (
+        f"Your {issuer} verification code is {code}\n\n"
+        f"It expires in {minutes} minutes. If you did not ask for it, someone may be trying to use "
+        "your account: don't share the code, and tell your administrator.",
+        f"Your {issuer} verification code",
+    )
+
+
+def code_message(deps: Deps, channel: str, to: str, code: str, meta: dict[str, str]) -> Message:
+    text, subject = compose(channel, code, deps.totp_issuer)
+    return Message(channel=channel, to=to, text=text, subject=subject, kind=CODE, meta=meta)
+
+
+def cooldown_left(last_sent_at: float | None, now: float) -> int:
+    """Seconds until a resend is allowed (0: now)."""
+    if last_sent_at is None:
+        return 0
+    return max(0, math.ceil(last_sent_at + RESEND_SECONDS - now))
+
+
+def refuse_cooldown(wait: int) -> TooManyRequests:
+    return TooManyRequests(
+        f"A code was just sent. Wait {wait} seconds before asking for another one.",
+        code="resend_too_soon",
+        retry_after=wait,
+    )
+
+
+# --- send limits ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Write:
+    """One more operation of the reservation's transaction, with the error for a failed condition."""
+
+    apply: Callable[[TransactWrite], None]
+    refusal: Callable[[], DomainError]
+
+
+def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: Sequence[Write] = ()) -> None:
+    """Count one send against the user's hour and the destination's day, atomically with ``also``;
+    429 with ``retryAfter`` when either window is full."""
+    user_key = user_pk(user_id)
+    dest_key = destination_pk(deps.hasher.digest(destination, "send-destination"))
+    for _ in range(_RACE_TRIES):
+        user_window, dest_window = _windows(user_key, dest_key)
+        user_recent = _recent(user_window, now, HOUR)
+        dest_recent = _recent(dest_window, now, DAY)
+        if len(user_recent) >= USER_SENDS_PER_HOUR:
+            wait = math.ceil(min(user_recent) + HOUR - now)
+            raise TooManyRequests(
+                f"You have asked for too many codes. Try again in {math.ceil(wait / 60)} minutes, "
+                "or choose another method.",
+                code="too_many_codes",
+                retry_after=max(1, wait),
+            )
+        if len(dest_recent) >= DESTINATION_SENDS_PER_DAY:
+            wait = math.ceil(min(dest_recent) + DAY - now)
+            raise TooManyRequests(
+                "Too many codes were sent to this number or address today. Try again later, "
+                "or choose another method.",
+                code="too_many_codes",
+                retry_after=max(1, wait),
+            )
+        tw = store.Transaction(connection=runtime.connection())
+        try:
+            with tw:
+                _advance(tw, user_key, user_window, [*user_recent, now], now + HOUR)
+                _advance(tw, dest_key, dest_window, [*dest_recent, now], now + DAY)
+                for write in also:
+                    write.apply(tw)
+        except TransactWriteError as error:
+            failed = tw.failed_conditions(error)  # in the order added
+            for index, write in enumerate(also, start=2):
+                if index < len(failed) and failed[index]:
+                    raise write.refusal() from None
+            if any(failed[:2]):
+                continue  # another send moved a window meanwhile: read it again
+            raise
+        return
+    raise TooManyRequests(
+        "Too many codes are being sent at once. Try again in a minute.",
+        code="too_many_codes",
+        retry_after=RESEND_SECONDS,
+    )
+
+
+def _windows(user_key: str, dest_key: str) -> tuple[SendWindowItem | None, SendWindowItem | None]:
+    with TransactGet(connection=runtime.connection()) as tg:
+        futures = [tg.get(Item, key, SEND_WINDOW_SK) for key in (user_key, dest_key)]
+    found: list[SendWindowItem | None] = []
+    for future in futures:
+        try:
+            found.append(store.typed(future.get(), SendWindowItem))
+        except Item.DoesNotExist:
+            found.append(None)
+    return found[0], found[1]
+
+
+def _recent(window: SendWindowItem | None, now: float, span: int) -> list[float]:
+    if window is None:
+        return []
+    return [float(t) for t in window.sent_at if now - span < float(t) <= now]
+
+
+def _advance(
+    tw: TransactWrite, key: str, window: SendWindowItem | None, sent_at: list[float], keep_until: float
+) -> None:
+    ttl = int(keep_until + HOUR)
+    if window is None:
+        item = SendWindowItem(key, SEND_WINDOW_SK, sent_at=sent_at, version=1, ttl=ttl)
+        tw.save(item, condition=SendWindowItem.pk.does_not_exist())
+        return
+    tw.update(
+        window,
+        actions=[
+            SendWindowItem.sent_at.set(sent_at),
+            SendWindowItem.version.set(int(window.version) + 1),
+            SendWindowItem.ttl.set(ttl),
+        ],
+        condition=SendWindowItem.version == int(window.version),
+    )
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def deliver(
+    deps: Deps,
+    caller: Caller,
+    now: float,
+    outgoing: list[Message],
+    *,
+    undo: Callable[[], None] | None = None,
+    resend: dict[str, Any] | None = None,
+) -> None:
+    """Send what a step queued, after its state was saved. A refused send emits CodeDeliveryFailed,
+    runs ``undo`` (nothing half-done stays behind) and answers 502 naming how to go on."""
+    while outgoing:
+        message = outgoing.pop(0)
+        try:
+            deps.delivery.send(message)
+        except DeliveryError as failure:
+            outgoing.clear()
+            failed(deps, caller, now, message, failure.error_type)
+            if undo is not None:
+                try:
+                    undo()
+                except Exception as exc:  # the 502 matters more; the leftover expires on its own
+                    logger.warning("delivery_undo_failed", extra={"errorType": type(exc).__name__})
+            raise DeliveryFailed(
+                f"We couldn't send the code to {mask(message.channel, message.to)}. "
+                + (
+                    "Ask for a new code, or choose another method."
+                    if resend
+                    else "Try again, or choose another method."
+                ),
+                extra=resend or {},
+            ) from None
+        logger.info(
+            "code_sent" if message.kind == CODE else "notice_sent",
+            extra={"channel": message.channel, "sentTo": mask(message.channel, message.to)},
+        )
+
+
+def failed(deps: Deps, caller: Caller, now: float, message: Message, error_type: str) -> None:
+    """Log and emit CodeDeliveryFailed for a code that did not go out (masked, never the code)."""
+    meta = message.meta
+    sent_to = mask(message.channel, message.to)
+    logger.warning(
+        "code_delivery_failed",
+        extra={"channel": message.channel, "sentTo": sent_to, "errorType": error_type},
+    )
+    extra: dict[str, Any] = {
+        "channel": message.channel,
+        "sentTo": sent_to,
+        "errorType": error_type[:100],
+    }
+    for name in ("purpose", "verificationId", "registrationId"):
+        if meta.get(name):
+            extra[name] = meta[name]
+    deps.events.put(
+        "CodeDeliveryFailed",
+        events.detail(
+            caller,
+            now,
+            user_id=meta.get("userId") or caller.user_id,
+            method_type=meta.get("methodType") or None,
+            method_id=meta.get("methodId") or None,
+            **extra,
+        ),
+    )

@@ -1,0 +1,301 @@
+"""Change notices (SPEC §4, §8): tell the user on every channel they have when their security info
+changed, with a "this wasn't me" hint.
+
+The notifier reads events from a queue (EventBridge rule -> SQS with a dead-letter queue). It sends
+to the phones (mobiles by text, office lines by call) and the email address the user has now, but
+not to the one just added; and to the one just removed or replaced: the change wrote a short-lived
+``NotifyTargetItem`` in the same transaction and the event carries only its reference
+(``notifyRef``), never the number. Events are at-least-once, so each (event, target) is claimed
+with a conditional put before it is sent: a redelivered event sends nothing twice.
+
+Every administrator action on a user's account is told too (SPEC §10, "notifies the user"): a clear
+(every method is gone by then, so the clear wrote a notify target per former phone and address and
+the event carries their references as ``notifyRefs``), deleted app passwords, forgotten remembered
+devices, a temporary access pass, an unlock. Those notices say to contact the IT department.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from securityinfo.kernel.crypto import random_id
+from securityinfo.kernel.delivery import NOTICE, DeliveryError, Message
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.masking import mask
+from securityinfo.methods.registry import kind_of
+from securityinfo.storage import store
+from securityinfo.storage.models import (
+    MethodItem,
+    NoticeSentItem,
+    NotifyTargetItem,
+    notice_sk,
+    notify_target_sk,
+    user_pk,
+)
+
+TARGET_SECONDS = 7 * 86400
+MARKER_SECONDS = 7 * 86400
+HINT = (
+    "If this wasn't you, go to My Sign-Ins > Security info now, remove anything you don't recognize, "
+    "and tell your administrator."
+)
+ADMIN_HINT = "If this wasn't at your request, contact your IT department now."
+SUBJECT = "Your security info changed"
+ADMIN_SUBJECT = "An administrator changed your sign-in settings"
+# The notices of administrators' actions (the notify rule for them matches actor admin:*).
+ADMIN_ACTIONS = (
+    "SecurityInfoCleared",
+    "AppPasswordDeleted",
+    "RememberedDevicesForgotten",
+    "TemporaryAccessPassIssued",
+    "UserUnlocked",
+)
+_MAX_REFS = 50
+_TYPE_WORDS = {
+    "authenticatorApp": "authenticator app",
+    "softwareOath": "authenticator app",
+    "phone": "phone",
+    "email": "email address",
+    "securityKey": "security key",
+    "securityQuestions": "set of security questions",
+}
+
+
+class NoticeNotSent(Exception):
+    """A provider refused a notice; the queue redelivers the event (only unsent targets go out)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    source: str  # a method id, or "t" + a notify-target reference: the dedupe key of its notice
+    channel: str
+    address: str
+
+
+# --- written by the changes -----------------------------------------------------------------------
+
+
+def removal_target(user_id: str, method: MethodItem, now: float) -> NotifyTargetItem | None:
+    """The contact of a method about to be removed or replaced, kept so its owner hears about it.
+    Save it in the change's transaction; put ``target_ref(item)`` into the event as ``notifyRef``."""
+    contact = kind_of(method.method_type).contact(method)
+    if contact is None:
+        return None
+    ref = random_id("n")
+    return NotifyTargetItem(
+        user_pk(user_id),
+        notify_target_sk(ref),
+        channel=contact[0],
+        address=contact[1],
+        method_type=method.method_type,
+        expires_at=now + TARGET_SECONDS,
+        ttl=int(now + TARGET_SECONDS + 86400),
+    )
+
+
+def target_ref(item: NotifyTargetItem) -> str:
+    return item.sk.removeprefix(notify_target_sk(""))
+
+
+# --- the notifier ---------------------------------------------------------------------------------
+
+
+def handle_batch(deps: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """An SQS batch of EventBridge events; failed records are reported so only they come back."""
+    failures = []
+    for record in records:
+        try:
+            handle(deps, json.loads(record["body"]))
+        except Exception as exc:  # one bad record must not redeliver the whole batch
+            logger.error(
+                "notice_failed", extra={"messageId": record.get("messageId"), "errorType": type(exc).__name__}
+            )
+            failures.append({"itemIdentifier": record.get("messageId")})
+    return {"batchItemFailures": failures}
+
+
+def handle(deps: Any, event: dict[str, Any]) -> int:
+    """Send the notices of one event; returns how many went out now."""
+    detail_type = str(event.get("detail-type") or "")
+    detail = event.get("detail") or {}
+    event_id = str(event.get("id") or "")
+    user_id = detail.get("userId")
+    text = notice_text(detail_type, detail)
+    if text is None or not user_id or not event_id:
+        return 0
+    now = deps.clock.now()
+    by_admin = _by_admin(detail)
+    sent = 0
+    for target in targets(str(user_id), detail_type, detail, now):
+        marker = NoticeSentItem(
+            user_pk(str(user_id)),
+            notice_sk(event_id, target.source),
+            created_at=now,
+            ttl=int(now + MARKER_SECONDS),
+        )
+        try:
+            marker.save(condition=NoticeSentItem.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                continue  # sent when this event was delivered before
+            raise
+        message = Message(
+            channel=target.channel,
+            to=target.address,
+            text=f"{deps.totp_issuer}: {text} {ADMIN_HINT if by_admin else HINT}",
+            subject=ADMIN_SUBJECT if by_admin else SUBJECT,
+            kind=NOTICE,
+            meta={"userId": str(user_id)},
+        )
+        try:
+            deps.delivery.send(message)
+        except DeliveryError as failure:
+            marker.delete()  # let the redelivery try this target again
+            logger.warning(
+                "notice_not_sent",
+                extra={
+                    "channel": target.channel,
+                    "sentTo": mask(target.channel, target.address),
+                    "errorType": failure.error_type,
+                },
+            )
+            raise NoticeNotSent(failure.error_type) from None
+        logger.info(
+            "notice_sent",
+            extra={
+                "detailType": detail_type,
+                "channel": target.channel,
+                "sentTo": mask(target.channel, target.address),
+            },
+        )
+        sent += 1
+    return sent
+
+
+def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) -> list[Target]:
+    """Every channel the user has, minus the one just added, plus the one just removed or replaced."""
+    _, methods = store.methods_and_profile(user_id)
+    skip: set[str] = set()
+    method_id = detail.get("methodId")
+    if detail_type == "MethodRegistered" and method_id:
+        skip.add(str(method_id))
+    if detail_type == "MethodUpdated" and "phoneNumber" in (detail.get("changedFields") or []) and method_id:
+        skip.add(str(method_id))  # its number is the new one: the old one is the notify target
+    found: list[Target] = []
+    for method in sorted(methods, key=lambda m: (m.created_at, m.method_id)):
+        if method.method_id in skip:
+            continue
+        contact = kind_of(method.method_type).contact(method)
+        if contact is not None:
+            found.append(Target(method.method_id, contact[0], contact[1]))
+    # The one just removed or replaced (notifyRef); every former one after a clear (notifyRefs).
+    listed = detail.get("notifyRefs")
+    refs = [detail.get("notifyRef"), *(listed[:_MAX_REFS] if isinstance(listed, list) else [])]
+    for ref in refs:
+        if not isinstance(ref, str) or not ref:
+            continue
+        try:
+            item = NotifyTargetItem.get(user_pk(user_id), notify_target_sk(ref))
+        except NotifyTargetItem.DoesNotExist:
+            item = None
+        if item is not None and item.expires_at > now:
+            found.append(Target(f"t{ref}", item.channel, item.address))
+    unique: dict[tuple[str, str], Target] = {}
+    for target in found:
+        unique.setdefault((target.channel, target.address), target)
+    return list(unique.values())
+
+
+def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
+    """What the notice says, from the masked event detail; None for events that need no notice."""
+    when = _when(detail)
+    by_admin = _by_admin(detail)
+    who = " by an administrator" if by_admin else ""
+    if detail_type in ADMIN_ACTIONS:
+        return _admin_notice(detail_type, detail, when) if by_admin else None
+    if detail_type == "MethodRegistered":
+        return f"{_a(_what(detail, 'after'))} was added to your account{who}{when}."
+    if detail_type == "MethodRemoved":
+        return f"{_a(_what(detail, 'before'))} was removed from your account{who}{when}."
+    if detail_type == "MethodUpdated":
+        before, after = detail.get("before") or {}, detail.get("after") or {}
+        if "phoneNumber" in (detail.get("changedFields") or []):
+            return (
+                f"The number of your {_TYPE_WORDS['phone']} was changed from {before.get('phoneNumber', '')} "
+                f"to {after.get('phoneNumber', '')}{who}{when}."
+            )
+        return f"Your {_what(detail, 'after')} was changed{who}{when}."
+    if detail_type == "DefaultMethodChanged":
+        before = detail.get("before") or {}
+        if not before.get("defaultMethodId") or detail.get("reason") == "default_removed":
+            return None  # a consequence of an add or a removal, which has its own notice
+        return f"Your default sign-in method was changed{who}{when}."
+    if detail_type == "AppPasswordCreated":
+        return f"An app password was created for your account{who}{when}."
+    if detail_type == "VerificationFailed":
+        if detail.get("reason") != "replay":
+            return None
+        return (
+            f"Someone entered a code from your {_TYPE_WORDS.get(str(detail.get('methodType')), 'app')} "
+            f"that was already used{when}. Someone else may be seeing your codes."
+        )
+    return None
+
+
+def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | None:
+    """What an administrator did to the user's account (the IT department's resets, SPEC §10)."""
+    if detail_type == "SecurityInfoCleared":
+        return (
+            f"An administrator cleared your security info{when}: your sign-in methods, app passwords "
+            "and remembered devices were removed, and you will be asked to set up your security info "
+            "again at your next sign-in."
+        )
+    if detail_type == "AppPasswordDeleted":
+        return (
+            f"An administrator deleted your app passwords{when}. Apps that signed in with them "
+            "stop working until you create new ones."
+        )
+    if detail_type == "RememberedDevicesForgotten":
+        return (
+            f"An administrator reset your remembered devices{when}: where you chose \"Don't ask "
+            'again", you will be asked for a second sign-in step again.'
+        )
+    if detail_type == "TemporaryAccessPassIssued":
+        until = _at(detail.get("expiresAt"))
+        kind = "single-use temporary access pass" if detail.get("singleUse") else "temporary access pass"
+        valid = f", valid until {until}" if until else ""
+        return f"An administrator issued a {kind} for your account{when}{valid}."
+    if detail_type == "UserUnlocked":
+        return f"An administrator unlocked your account{when}: sign-in attempts are allowed again."
+    return None
+
+
+def _by_admin(detail: dict[str, Any]) -> bool:
+    return str(detail.get("actor") or "").startswith("admin:")
+
+
+def _what(detail: dict[str, Any], side: str) -> str:
+    words = _TYPE_WORDS.get(str(detail.get("methodType")), "sign-in method")
+    state = detail.get(side) or {}
+    shown = state.get("phoneNumber") or state.get("emailAddress")
+    return f"{words} ({shown})" if shown else words
+
+
+def _a(words: str) -> str:
+    article = "An" if words[:1] in "aeiou" else "A"
+    return f"{article} {words}"
+
+
+def _when(detail: dict[str, Any]) -> str:
+    at = _at(detail.get("occurredAt"))
+    return f" on {at}" if at else ""
+
+
+def _at(stamp: Any) -> str:
+    if not isinstance(stamp, str):
+        return ""
+    return f"{stamp[:10]} at {stamp[11:16]} UTC"

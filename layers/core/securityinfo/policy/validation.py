@@ -1,0 +1,167 @@
+"""Validation of an administrator's policy (API.md's ``Policy``): every field's type and range, then
+the rules that tie fields together. Each refusal is a 400 naming the field to change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.validation import Field, validate
+from securityinfo.policy.model import METHOD_TYPES
+
+# SPEC §2: the types that can be a second factor (email and security questions reset passwords only).
+MFA_TYPES = ("authenticatorApp", "softwareOath", "phone", "securityKey")
+MIN_QUESTIONS = 10
+
+
+def _between(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"Use a whole number from {low} to {high}."
+
+    return check
+
+
+def _int(low: int, high: int) -> Field:
+    return Field(int, required=True, check=_between(low, high))
+
+
+_BOOL = Field(bool, required=True)
+_TYPES = Field(list, required=True, max_len=len(METHOD_TYPES), items=Field(str, choices=METHOD_TYPES))
+_QUESTION = Field(
+    dict,
+    schema={
+        "questionId": Field(
+            str, required=True, pattern=r"[A-Za-z0-9_-]{1,32}", hint="1 to 32 letters, digits, - or _."
+        ),
+        "text": Field(str, required=True, min_len=5, max_len=200),
+    },
+)
+
+SCHEMA = {
+    "enabledMethodTypes": _TYPES,
+    "registration": Field(
+        dict,
+        required=True,
+        schema={
+            "requiredTypes": _TYPES,
+            "requiredCount": _int(0, 10),
+            "offerDifferentMethod": _BOOL,
+            "snoozeDays": _int(0, 14),
+            "maxSnoozes": _int(0, 10),
+            "bootstrapRequiresTemporaryAccessPass": _BOOL,
+        },
+    ),
+    "ssprMethodsRequired": Field(int, required=True, choices=(1, 2)),
+    "securityQuestions": Field(
+        dict,
+        required=True,
+        schema={
+            "registerCount": _int(3, 5),
+            "answerCount": _int(3, 5),
+            "questions": Field(list, required=True, max_len=50, items=_QUESTION),
+        },
+    ),
+    "rememberDeviceDays": _int(0, 365),
+    "appPasswords": Field(dict, required=True, schema={"enabled": _BOOL, "required": _BOOL}),
+    "stepUpMinutes": _int(1, 60),
+    "lockout": Field(dict, required=True, schema={"threshold": _int(3, 100), "minutes": _int(1, 1440)}),
+    "wizardStepMinutes": _int(1, 60),
+    "temporaryAccessPass": Field(
+        dict,
+        required=True,
+        schema={"defaultLifetimeMinutes": _int(10, 43200), "maxLifetimeMinutes": _int(10, 43200)},
+    ),
+}
+
+
+def _refuse(field: str, message: str) -> BadRequest:
+    return BadRequest(message, code="invalid_policy", field=field)
+
+
+def validate_policy(body: Any) -> dict[str, Any]:
+    """The policy document to store, or a 400 naming the first field that is wrong or inconsistent."""
+    doc = validate(body, SCHEMA)
+    enabled: list[str] = doc["enabledMethodTypes"]
+    _unique(enabled, "enabledMethodTypes")
+    if not set(enabled) & set(MFA_TYPES):
+        raise _refuse(
+            "enabledMethodTypes",
+            "Enable at least one method for two-step verification (authenticator app, TOTP app, "
+            "phone or security key); email and security questions only reset passwords.",
+        )
+    registration = doc["registration"]
+    required: list[str] = registration["requiredTypes"]
+    _unique(required, "registration.requiredTypes")
+    for i, type_name in enumerate(required):
+        if type_name not in enabled:
+            raise _refuse(
+                f"registration.requiredTypes[{i}]",
+                f"{type_name} is required at registration but not enabled: enable it in "
+                "enabledMethodTypes or stop requiring it.",
+            )
+    if registration["requiredCount"] < len(required):
+        raise _refuse(
+            "registration.requiredCount",
+            f"requiredCount ({registration['requiredCount']}) is less than the {len(required)} "
+            "required types; raise it to at least the number of required types.",
+        )
+    _check_questions(doc["securityQuestions"], "securityQuestions" in enabled)
+    if doc["appPasswords"]["required"] and not doc["appPasswords"]["enabled"]:
+        raise _refuse(
+            "appPasswords.required", "App passwords cannot be required while they are disabled; enable them."
+        )
+    tap = doc["temporaryAccessPass"]
+    if tap["defaultLifetimeMinutes"] > tap["maxLifetimeMinutes"]:
+        raise _refuse(
+            "temporaryAccessPass.defaultLifetimeMinutes",
+            "The default lifetime of a temporary access pass cannot exceed its maximum lifetime.",
+        )
+    return doc
+
+
+def _check_questions(questions: dict[str, Any], enabled: bool) -> None:
+    listed: list[dict[str, Any]] = questions["questions"]
+    for name in ("questionId", "text"):
+        seen: set[str] = set()
+        for i, question in enumerate(listed):
+            value = question[name].strip().lower()
+            if value in seen:
+                raise _refuse(
+                    f"securityQuestions.questions[{i}].{name}", f"Two questions have the same {name}."
+                )
+            seen.add(value)
+    if questions["answerCount"] > questions["registerCount"]:
+        raise _refuse(
+            "securityQuestions.answerCount",
+            "answerCount cannot exceed registerCount: a reset asks only questions the user answered.",
+        )
+    if not enabled:
+        return
+    if questions["registerCount"] > len(listed):
+        raise _refuse(
+            "securityQuestions.registerCount",
+            f"registerCount ({questions['registerCount']}) is more than the {len(listed)} questions "
+            "offered; add questions or lower registerCount.",
+        )
+    if len(listed) < MIN_QUESTIONS:
+        raise _refuse(
+            "securityQuestions.questions",
+            f"Offer at least {MIN_QUESTIONS} questions while security questions are enabled.",
+        )
+
+
+def _unique(values: list[str], field: str) -> None:
+    for i, value in enumerate(values):
+        if value in values[:i]:
+            raise _refuse(f"{field}[{i}]", f"{value} is listed twice.")
+
+
+def changed_fields(before: Any, after: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of the leaves that differ (lists compare whole)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[str] = []
+        for key in sorted(set(before) | set(after)):
+            out += changed_fields(before.get(key), after.get(key), f"{prefix}{key}.")
+        return out
+    return [] if before == after else [prefix.rstrip(".")]

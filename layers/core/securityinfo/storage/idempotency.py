@@ -1,0 +1,62 @@
+"""Idempotency keys on creates and sends. The record maps the key to the resource it created and
+never stores the answer (which may hold a secret); a repeat rebuilds the answer from the resource."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from securityinfo.kernel.errors import BadRequest, Conflict
+from securityinfo.storage.models import IdempotencyItem, idempotency_sk, user_pk
+
+WINDOW_SECONDS = 3600
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if not _UUID.fullmatch(key):
+        raise BadRequest(
+            "Idempotency-Key must be a UUID.", code="invalid_idempotency_key", field="Idempotency-Key"
+        )
+    return key.lower()
+
+
+def request_hash(route: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps([route, body], sort_keys=True).encode()).hexdigest()
+
+
+def earlier(user_id: str, key: str, route: str, digest: str, now: float) -> str | None:
+    """The resource id a previous request with this key created (within the hour), else None."""
+    try:
+        item = IdempotencyItem.get(user_pk(user_id), idempotency_sk(key))
+    except IdempotencyItem.DoesNotExist:
+        return None
+    if now - item.created_at >= WINDOW_SECONDS:
+        return None
+    if item.route != route or item.request_hash != digest:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different request; use a new key.",
+            code="idempotency_key_reused",
+        )
+    return item.resource_id
+
+
+def record(user_id: str, key: str, route: str, digest: str, resource_id: str, now: float) -> IdempotencyItem:
+    return IdempotencyItem(
+        user_pk(user_id),
+        idempotency_sk(key),
+        route=route,
+        request_hash=digest,
+        resource_id=resource_id,
+        created_at=now,
+        ttl=int(now + WINDOW_SECONDS + 86400),
+    )
+
+
+def expired_record_condition(now: float) -> Any:
+    """Save condition: no record, or only one older than the window."""
+    return IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.created_at <= now - WINDOW_SECONDS)

@@ -1,0 +1,91 @@
+"""Small reads and transaction helpers over the models, shared by the services."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from securityinfo.storage.models import METHOD_PREFIX, PROFILE_SK, Item, MethodItem, ProfileItem, user_pk
+
+T = TypeVar("T", bound=Item)
+
+
+def get_many(connection: Connection, user_id: str, *sort_keys: str) -> list[Item | None]:
+    """Several items of one user in one consistent read (TransactGetItems); None where absent."""
+    with TransactGet(connection=connection) as tg:
+        futures = [tg.get(Item, user_pk(user_id), sk) for sk in sort_keys]
+    out: list[Item | None] = []
+    for future in futures:
+        try:
+            out.append(future.get())
+        except Item.DoesNotExist:
+            out.append(None)
+    return out
+
+
+def typed(item: Item | None, cls: type[T]) -> T | None:
+    return item if isinstance(item, cls) else None
+
+
+def get_profile(user_id: str) -> ProfileItem | None:
+    try:
+        return ProfileItem.get(user_pk(user_id), PROFILE_SK)
+    except ProfileItem.DoesNotExist:
+        return None
+
+
+def methods_and_profile(user_id: str) -> tuple[ProfileItem | None, list[MethodItem]]:
+    """One Query: the user's methods and profile sit next to each other in sort-key order."""
+    profile: ProfileItem | None = None
+    methods: list[MethodItem] = []
+    for item in Item.query(user_pk(user_id), Item.sk.between(METHOD_PREFIX, PROFILE_SK)):
+        if isinstance(item, ProfileItem):
+            profile = item
+        elif isinstance(item, MethodItem):
+            methods.append(item)
+    return profile, methods
+
+
+def _sent_order_failures(error: TransactWriteError) -> list[bool]:
+    """Per operation, in the order pynamodb sent them (not the order added): see Transaction."""
+    return [bool(r is not None and r.code == "ConditionalCheckFailed") for r in error.cancellation_reasons]
+
+
+class Transaction(TransactWrite):
+    """A TransactWrite whose failed conditions read in the order the operations were added.
+
+    pynamodb sends condition checks, then deletes, then puts, then updates, whatever order the code
+    added them in, and DynamoDB's cancellation reasons follow the order sent: reading them by call
+    order needs this mapping (e.g. a step-up grant put before the verification's update).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._calls: list[tuple[str, int]] = []
+
+    def condition_check(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("check", len(self._condition_check_items)))
+        super().condition_check(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("delete", len(self._delete_items)))
+        super().delete(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("put", len(self._put_items)))
+        super().save(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("update", len(self._update_items)))
+        super().update(*args, **kwargs)
+
+    def failed_conditions(self, error: TransactWriteError) -> list[bool]:
+        """Per operation, in the order they were added: did its condition fail?"""
+        sent = _sent_order_failures(error)
+        starts = {"check": 0, "delete": len(self._condition_check_items)}
+        starts["put"] = starts["delete"] + len(self._delete_items)
+        starts["update"] = starts["put"] + len(self._put_items)
+        return [sent[starts[kind] + i] if starts[kind] + i < len(sent) else False for kind, i in self._calls]

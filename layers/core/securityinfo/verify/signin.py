@@ -1,0 +1,72 @@
+"""The sign-in service's questions (server to server, IAM-authorized): does this user need a second
+factor now, and is this an app password of theirs.
+
+``mfa-status`` answers, for the user named in the body:
+- ``locked``: verification is locked out now;
+- ``registrationRequired``: the user lacks what the policy requires (show "Keep your account secure");
+- ``mfaRequired``: the user has a method for two-step verification and this device is not
+  remembered (a valid, unexpired, unrevoked token; never while locked, never when the policy's
+  ``rememberDeviceDays`` is 0). A user with no such method yet has nothing to verify with:
+  ``mfaRequired`` is false and ``registrationRequired`` true;
+- ``defaultMethod``: ``{type, id}`` of the method to prompt, or null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from securityinfo import runtime
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.validation import Field, validate
+from securityinfo.methods.registry import kind_of
+from securityinfo.methods.requirements import registration_required
+from securityinfo.methods.views import default_method_id
+from securityinfo.policy.model import current_policy
+from securityinfo.storage import store
+from securityinfo.verify import app_passwords, remembered_devices
+
+USER_ID = Field(str, required=True, min_len=1, max_len=128)
+STATUS_SCHEMA = {"userId": USER_ID, "rememberDeviceToken": Field(str, min_len=1, max_len=300)}
+CHECK_SCHEMA = {"userId": USER_ID, "password": Field(str, required=True, min_len=1, max_len=256)}
+
+
+def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
+    """POST /signin/mfa-status: one Query of the user's methods and profile, plus one GetItem and one
+    UpdateItem (last use) when a remembered-device token comes along."""
+    runtime.connection()
+    data = validate(body, STATUS_SCHEMA)
+    user_id = data["userId"]
+    now = deps.clock.now()
+    policy = current_policy()
+    profile, methods = store.methods_and_profile(user_id)
+    locked = bool(profile is not None and profile.locked_until and profile.locked_until > now)
+    default_id = default_method_id(profile, methods)
+    default = next((m for m in methods if m.method_id == default_id), None)
+    can_verify = any(kind_of(m.method_type).mfa_capable for m in methods)
+    token = data.get("rememberDeviceToken")
+    remembered = bool(
+        token
+        and can_verify
+        and not locked
+        and policy.remember_device_days > 0
+        and remembered_devices.check(user_id, token, profile, now)
+    )
+    return {
+        "userId": user_id,
+        "mfaRequired": can_verify and not remembered,
+        # Skipped for now in the wizard (where the policy allows snoozing): no prompt until then.
+        "registrationRequired": registration_required(policy, methods)
+        and not (profile is not None and (profile.registration_snoozed_until or 0) > now),
+        "defaultMethod": {"type": default.method_type, "id": default.method_id} if default else None,
+        "locked": locked,
+        "rememberedDevice": remembered,
+    }
+
+
+def check_app_password(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
+    """POST /signin/app-password-check: 200 ``{valid}``; a wrong password counts toward lockout
+    (423 once locked)."""
+    data = validate(body, CHECK_SCHEMA)
+    caller = replace(service, user_id=data["userId"])
+    return {"valid": app_passwords.check(deps, caller, data["userId"], data["password"])}

@@ -1,0 +1,84 @@
+"""Step-up: proof of a recent verification before security info changes (SPEC §4)."""
+
+from __future__ import annotations
+
+from securityinfo import runtime
+from securityinfo.kernel.context import Caller
+from securityinfo.kernel.crypto import random_token, sha256_hex
+from securityinfo.kernel.errors import StepUpRequired
+from securityinfo.policy.model import Policy
+from securityinfo.storage.models import PROFILE_SK, ProfileItem, StepUpItem, step_up_sk, user_pk
+from securityinfo.verify import lockout, temporary_access
+
+
+def new_grant(user_id: str, verification_id: str, now: float, policy: Policy) -> tuple[str, StepUpItem]:
+    """A fresh token for the client and the item that records its hash (bound to this user)."""
+    token = random_token()
+    item = StepUpItem(
+        user_pk(user_id),
+        step_up_sk(sha256_hex(token)),
+        created_at=now,
+        verification_id=verification_id,
+        ttl=int(now + policy.step_up_seconds + 3600),
+    )
+    return token, item
+
+
+def has_valid_grant(caller: Caller, policy: Policy, now: float) -> bool:
+    if not caller.step_up_token or len(caller.step_up_token) > 200:
+        return False
+    try:
+        item = StepUpItem.get(user_pk(caller.user_id), step_up_sk(sha256_hex(caller.step_up_token)))
+    except StepUpItem.DoesNotExist:
+        return False
+    return 0 <= now - item.created_at < policy.step_up_seconds
+
+
+def is_bootstrap(profile: ProfileItem | None) -> bool:
+    """No MFA-capable method yet: the user may register their first methods without step-up."""
+    return profile is None or not profile.mfa_count
+
+
+def require(
+    caller: Caller,
+    policy: Policy,
+    now: float,
+    profile: ProfileItem | None = None,
+    *,
+    profile_known: bool = False,
+) -> None:
+    """Raise 403 step_up_required unless the caller stepped up recently, sent a valid temporary
+    access pass, or is bootstrapping."""
+    if caller.in_wizard or has_valid_grant(caller, policy, now):
+        return
+    if caller.temporary_access_pass:
+        _redeem_pass(caller, policy, now)
+        return
+    if not profile_known:
+        try:
+            profile = ProfileItem.get(user_pk(caller.user_id), PROFILE_SK)
+        except ProfileItem.DoesNotExist:
+            profile = None
+    if is_bootstrap(profile):
+        if not policy.bootstrap_requires_tap:
+            return
+        raise StepUpRequired(
+            "Your organization requires a temporary access pass to set up your first sign-in method. "
+            "Ask your administrator for one and send it in X-Temporary-Access-Pass."
+        )
+    raise StepUpRequired(
+        "Verify your identity first: complete a stepUp verification with one of your methods, "
+        f"then send its token in X-Step-Up-Token (valid {policy.step_up_seconds // 60} minutes)."
+    )
+
+
+def _redeem_pass(caller: Caller, policy: Policy, now: float) -> None:
+    """A temporary access pass stands in for step-up; a wrong one counts as a failed verification."""
+    deps = runtime.deps()
+    if temporary_access.redeem(deps, caller, now):
+        return
+    lockout.record_failure(deps, caller, policy)
+    raise StepUpRequired(
+        "That temporary access pass is not valid: it is wrong, expired or already used. "
+        "Ask your administrator for a new one, or verify with one of your methods."
+    )

@@ -1,0 +1,368 @@
+"""Verifications for sign-in (mfa), password reset (sspr) and step-up: start, read, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from securityinfo import runtime
+from securityinfo.kernel import events
+from securityinfo.kernel.clock import iso
+from securityinfo.kernel.context import Caller, Deps
+from securityinfo.kernel.crypto import random_id
+from securityinfo.kernel.errors import (
+    BadRequest,
+    Gone,
+    InvalidCode,
+    MethodNotAllowedForPurpose,
+    NotFound,
+    ReplayedCode,
+)
+from securityinfo.kernel.logs import logger
+from securityinfo.kernel.validation import Field, validate
+from securityinfo.methods import onetime
+from securityinfo.methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContext, MethodKind, Pending
+from securityinfo.methods.registry import kind_of
+from securityinfo.methods.views import default_method_id
+from securityinfo.policy.model import current_policy
+from securityinfo.storage import idempotency, store
+from securityinfo.storage.models import (
+    PROFILE_SK,
+    IdempotencyItem,
+    MethodItem,
+    ProfileItem,
+    VerificationItem,
+    idempotency_sk,
+    method_sk,
+    profile_ref,
+    profile_touch,
+    user_pk,
+    verification_sk,
+)
+from securityinfo.verify import lockout, remembered_devices, sspr, stepup
+
+TRIES = 5
+ROUTE = "POST /me/verifications"
+START_SCHEMA = {
+    "purpose": Field(str, required=True, choices=PURPOSES),
+    "methodId": Field(str, min_len=1, max_len=100),
+}
+_PURPOSE_WORDS = {MFA: "two-step verification", SSPR: "password reset", STEP_UP: "verifying your identity"}
+
+
+def method_id_of(verification_id: str) -> str | None:
+    """Verification ids carry their method id, so one read fetches verification, method and profile."""
+    method_id, dot, rest = verification_id.partition(".")
+    return method_id if dot and method_id and rest and len(verification_id) <= 100 else None
+
+
+def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
+    """Pick the method (or the default), prepare or send the challenge: 201."""
+    connection = runtime.connection()
+    data = validate(body, START_SCHEMA)
+    key = idempotency.check_key(idempotency_key)
+    purpose = data["purpose"]
+    now = deps.clock.now()
+    if "methodId" in data:
+        method_item, profile_item = store.get_many(
+            connection, caller.user_id, method_sk(data["methodId"]), PROFILE_SK
+        )
+        method = store.typed(method_item, MethodItem)
+        profile = store.typed(profile_item, ProfileItem)
+        if method is None:
+            raise NotFound("No such method. Choose one of your registered methods.")
+    else:
+        profile, methods = store.methods_and_profile(caller.user_id)
+        method = _default_for(purpose, profile, methods)
+    lockout.ensure_unlocked(profile, now)
+    kind = kind_of(method.method_type)
+    _check_purpose(kind, purpose)
+    policy = current_policy()
+    ctx = MethodContext(deps, caller, policy, now)
+    digest = idempotency.request_hash(ROUTE, data)
+    if key is not None:
+        earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
+        if earlier is not None:
+            return _replay(ctx, earlier)
+    vid = f"{method.method_id}.{random_id('v')}"
+    verification = VerificationItem(
+        user_pk(caller.user_id),
+        verification_sk(vid),
+        verification_id=vid,
+        method_id=method.method_id,
+        method_type=method.method_type,
+        purpose=purpose,
+        status="pending",
+        created_at=now,
+        expires_at=now + kind.verification_seconds,
+        attempts_left=TRIES,
+        ttl=int(now + kind.verification_seconds + 86400),
+    )
+    challenge = kind.start_verification(ctx, method, verification)
+    with TransactWrite(connection=connection) as tw:
+        tw.save(verification, condition=VerificationItem.pk.does_not_exist())
+        if key is not None:
+            tw.save(
+                idempotency.record(caller.user_id, key, ROUTE, digest, vid, now),
+                condition=idempotency.expired_record_condition(now),
+            )
+    # A code goes out only once the verification that checks it is saved; if it cannot be sent,
+    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
+    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(verification, caller.user_id, key))
+    return _started(verification, challenge)
+
+
+def _forget(verification: VerificationItem, user_id: str, key: str | None) -> None:
+    verification.delete()
+    if key is not None:
+        IdempotencyItem(user_pk(user_id), idempotency_sk(key)).delete()
+
+
+def _started(verification: VerificationItem, challenge: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "verificationId": verification.verification_id,
+        "methodId": verification.method_id,
+        "type": verification.method_type,
+        "purpose": verification.purpose,
+        "expiresAt": iso(verification.expires_at),
+        "challenge": challenge,
+    }
+
+
+def _replay(ctx: MethodContext, verification_id: str) -> dict[str, Any]:
+    verification, method = _load(ctx.caller.user_id, verification_id)
+    kind = kind_of(method.method_type)
+    return _started(verification, kind.challenge(ctx, method, verification))
+
+
+def _default_for(purpose: str, profile: ProfileItem | None, methods: list[MethodItem]) -> MethodItem:
+    chosen = default_method_id(profile, methods)
+    if purpose == SSPR and chosen is None:
+        usable = [m for m in methods if SSPR in kind_of(m.method_type).usable_for]
+        chosen = usable[0].method_id if usable else None
+    for method in methods:
+        if method.method_id == chosen:
+            return method
+    raise BadRequest(
+        f"You have no method for {_PURPOSE_WORDS[purpose]} yet. Register one under Security info first.",
+        code="no_method_registered",
+    )
+
+
+def _check_purpose(kind: MethodKind, purpose: str) -> None:
+    needed = MFA if purpose == STEP_UP else purpose
+    if needed not in kind.usable_for:
+        only = " and ".join(_PURPOSE_WORDS[p] for p in kind.usable_for)
+        raise MethodNotAllowedForPurpose(
+            f"{kind.type_name} can be used for {only} only; "
+            f"choose another method for {_PURPOSE_WORDS[purpose]}.",
+            field="methodId",
+        )
+
+
+def _load(user_id: str, verification_id: str) -> tuple[VerificationItem, MethodItem]:
+    method_id = method_id_of(verification_id)
+    if method_id is None:
+        raise NotFound("No such verification. Start a new one.")
+    verification_item, method_item = store.get_many(
+        runtime.connection(), user_id, verification_sk(verification_id), method_sk(method_id)
+    )
+    verification = store.typed(verification_item, VerificationItem)
+    method = store.typed(method_item, MethodItem)
+    if verification is None or method is None:
+        raise NotFound("No such verification. Start a new one.")
+    return verification, method
+
+
+def status_of(verification: VerificationItem, now: float) -> str:
+    if verification.status != "pending":
+        return verification.status
+    if verification.expires_at <= now:
+        return "expired"
+    # Approved out of band (the authenticator app's push): the next completion collects it.
+    return "approved" if verification.approved_at is not None else "pending"
+
+
+def ensure_pending(verification: VerificationItem, now: float) -> None:
+    """410 unless the verification still waits for its answer (or a new code)."""
+    state = status_of(verification, now)
+    if state == "expired":
+        raise Gone("This verification expired. Start a new one.", code="verification_expired")
+    if state == "denied":
+        raise Gone(
+            "This request was denied in the authenticator app. Start a new one.", code="verification_denied"
+        )
+    # The stored status, not the derived one: a push the device approved is collected here.
+    if verification.status != "pending":
+        raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
+
+
+def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
+    """Where a verification stands (push polling)."""
+    if method_id_of(verification_id) is None:
+        raise NotFound("No such verification. Start a new one.")
+    try:
+        verification = VerificationItem.get(user_pk(caller.user_id), verification_sk(verification_id))
+    except VerificationItem.DoesNotExist:
+        raise NotFound("No such verification. Start a new one.") from None
+    return {
+        "verificationId": verification.verification_id,
+        "methodId": verification.method_id,
+        "type": verification.method_type,
+        "purpose": verification.purpose,
+        "status": status_of(verification, deps.clock.now()),
+        "expiresAt": iso(verification.expires_at),
+    }
+
+
+def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dict[str, Any]:
+    """Check the answer. Two table calls on the success path: one read, one transaction."""
+    connection = runtime.connection()
+    method_id = method_id_of(verification_id)
+    if method_id is None:
+        raise NotFound("No such verification. Start a new one.")
+    verification_item, method_item, profile_item = store.get_many(
+        connection, caller.user_id, verification_sk(verification_id), method_sk(method_id), PROFILE_SK
+    )
+    verification = store.typed(verification_item, VerificationItem)
+    method = store.typed(method_item, MethodItem)
+    profile = store.typed(profile_item, ProfileItem)
+    if verification is None or method is None:
+        raise NotFound("No such verification. Start a new one.")
+    kind = kind_of(method.method_type)
+    data = validate(body, {**kind.verification_schema, "rememberDevice": Field(bool)})
+    now = deps.clock.now()
+    ensure_pending(verification, now)
+    if data.get("rememberDevice") and verification.purpose != MFA:
+        raise BadRequest(
+            "rememberDevice applies to sign-in (mfa) verifications only.",
+            code="invalid_field",
+            field="rememberDevice",
+        )
+    lockout.ensure_unlocked(profile, now)
+    policy = current_policy()
+    ctx = MethodContext(deps, caller, policy, now)
+    try:
+        proof = kind.check_verification(ctx, method, verification, data)
+        remember = remembered_devices.generation_of(profile) if data.get("rememberDevice") else None
+        return _approve(ctx, verification, method, proof, remember_generation=remember)
+    except Pending as waiting:
+        # Waiting for the authenticator app: 202, and the client asks again.
+        return {"status": "pending", "verificationId": verification.verification_id, **waiting.answer}
+    except InvalidCode as wrong:
+        _fail(ctx, verification, wrong)
+        raise
+
+
+def _approve(
+    ctx: MethodContext,
+    verification: VerificationItem,
+    method: MethodItem,
+    proof: Any,
+    *,
+    remember_generation: int | None = None,
+) -> dict[str, Any]:
+    """Approve atomically; ``remember_generation`` (the profile's, read with the verification) asks
+    for a remembered-device token: a forget-all since that read leaves the new token revoked."""
+    caller, now, policy = ctx.caller, ctx.now, ctx.policy
+    answer: dict[str, Any] = {
+        "status": "approved",
+        "verificationId": verification.verification_id,
+        "methodId": method.method_id,
+        "purpose": verification.purpose,
+    }
+    grant = None
+    if verification.purpose == STEP_UP:
+        token, grant = stepup.new_grant(caller.user_id, verification.verification_id, now, policy)
+        answer["stepUpToken"] = token
+        answer["stepUpExpiresAt"] = iso(now + policy.step_up_seconds)
+    device = None
+    if remember_generation is not None and policy.remember_device_days > 0:
+        token, device = remembered_devices.new_device(
+            caller.user_id, caller, now, policy.remember_device_days, remember_generation
+        )
+        answer["rememberDeviceToken"] = token
+        answer["rememberDeviceExpiresAt"] = iso(device.expires_at)
+        answer["rememberedDeviceId"] = device.device_id
+    method_condition = MethodItem.pk.exists()
+    if proof.condition is not None:
+        method_condition = method_condition & proof.condition
+    tw = store.Transaction(connection=runtime.connection())
+    try:
+        with tw:
+            tw.update(
+                verification,
+                actions=[VerificationItem.status.set("approved")],
+                condition=VerificationItem.status == "pending",
+            )
+            tw.update(
+                method, actions=[*proof.actions, MethodItem.last_used_at.set(now)], condition=method_condition
+            )
+            tw.update(
+                profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]
+            )
+            if grant is not None:
+                tw.save(grant)
+            if device is not None:
+                tw.save(device)
+    except TransactWriteError as error:
+        # In the order added above (the grant's put is sent first, see store.Transaction).
+        failed = tw.failed_conditions(error)
+        if failed and failed[0]:
+            raise Gone(
+                "This verification is already finished. Start a new one.", code="verification_finished"
+            ) from None
+        if len(failed) > 1 and failed[1]:
+            # The same code won in a concurrent request: this one is a replay.
+            raise ReplayedCode("That code was already used. Wait for the next code in your app.") from None
+        raise
+    ctx.deps.events.put(
+        "VerificationSucceeded",
+        events.detail(
+            caller,
+            now,
+            method_type=method.method_type,
+            method_id=method.method_id,
+            purpose=verification.purpose,
+        ),
+    )
+    if verification.purpose == SSPR:
+        # With the policy's 2 methods, only the second distinct one completes the reset.
+        answer.update(sspr.record_approval(caller.user_id, method.method_id, now, policy))
+    return answer
+
+
+def _fail(ctx: MethodContext, verification: VerificationItem, wrong: InvalidCode) -> None:
+    """A wrong answer: one try of this verification used, a failure toward lockout, an event."""
+    caller, now = ctx.caller, ctx.now
+    replay = isinstance(wrong, ReplayedCode)
+    if replay:
+        logger.warning(
+            "totp_replay_refused", extra={"methodId": verification.method_id, "userId": caller.user_id}
+        )
+    try:
+        verification.update(
+            actions=[VerificationItem.attempts_left.add(-1)], condition=VerificationItem.attempts_left > 0
+        )
+        left = int(verification.attempts_left)
+    except UpdateError:
+        left = 0
+    if left <= 0:
+        verification.update(actions=[VerificationItem.status.set("expired")])
+    ctx.deps.events.put(
+        "VerificationFailed",
+        events.detail(
+            caller,
+            now,
+            method_type=verification.method_type,
+            method_id=verification.method_id,
+            purpose=verification.purpose,
+            reason="replay" if replay else "wrong_answer",
+        ),
+    )
+    lockout.record_failure(ctx.deps, caller, ctx.policy)
+    if left <= 0:
+        raise Gone("That verification used up its tries. Start a new one.", code="code_expired")
+    wrong.attempts_left = left
