@@ -15,7 +15,6 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.config import settings
@@ -72,14 +71,12 @@ def target_user(user_id: str) -> str:
 def get_policy(deps: Deps, caller: Caller) -> dict[str, Any]:
     """GET /admin/policy: the policy in force (what it returns is valid PUT input)."""
     require_admin(caller)
-    runtime.connection()
     return current_policy().to_dict()
 
 
 def put_policy(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     """PUT /admin/policy: validate, store, drop this container's cached copy, emit PolicyChanged."""
     admin = require_admin(caller)
-    runtime.connection()
     document = validate_policy(body)
     forget_cached_policy()
     before = current_policy().to_dict()
@@ -122,7 +119,6 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
     """GET /admin/users/{userId}/security-info: masked, no secrets."""
     require_admin(caller)
     uid = target_user(user_id)
-    runtime.connection()
     now = deps.clock.now()
     overview = security_info.overview(deps, Caller(user_id=uid))
     profile = store.get_profile(uid)
@@ -157,7 +153,7 @@ def clear_security_info(
     the removal, referenced from the event)."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    connection = runtime.connection()
+    connection = deps.connection
     now = deps.clock.now()
     # First, so no wizard step registers anything after the clear (the workflow cleans up its own).
     wizard.end_running(deps, uid, workflow)
@@ -235,7 +231,6 @@ def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
     """DELETE /admin/users/{userId}/app-passwords."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    runtime.connection()
     now = deps.clock.now()
     count = app_passwords.delete_all(uid)
     deps.events.put("AppPasswordDeleted", events.detail(admin, now, user_id=uid, deletedCount=count))
@@ -245,7 +240,6 @@ def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
     """DELETE /admin/users/{userId}/remembered-devices: every device asks for the second factor again."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    runtime.connection()
     now = deps.clock.now()
     remembered_devices.revoke_all(uid)
     deps.events.put(
@@ -258,7 +252,6 @@ def issue_temporary_access_pass(deps: Deps, caller: Caller, user_id: str, body: 
     """POST /admin/users/{userId}/temporary-access-pass: 201, the only time the pass is shown."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    runtime.connection()
     return temporary_access.issue(deps, admin, uid, body, current_policy())
 
 
@@ -266,7 +259,6 @@ def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
     """POST /admin/users/{userId}/unlock: lift a lockout and forget the run of failures."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    runtime.connection()
     now = deps.clock.now()
     profile = store.get_profile(uid)
     locked_until = profile.locked_until if profile is not None else None

@@ -22,7 +22,7 @@ def deps() -> Deps:
     import boto3  # deferred so importing the package stays cheap for tools and tests
 
     cfg = settings()
-    bind(cfg)
+    bind(cfg)  # every domain call reads or writes the table: the models know it before any runs
     return Deps(
         clock=ServiceClock(),
         secrets=KmsSecretBox(boto3.client("kms", region_name=cfg.region), cfg.secrets_key_id),
@@ -31,6 +31,7 @@ def deps() -> Deps:
         hasher_factory=lambda: _hash_key(cfg.region, cfg.hash_key_secret_arn),
         delivery_factory=lambda: _delivery(cfg.region),
         push_factory=lambda: _push(cfg.region),
+        connection_factory=lambda: bind(cfg),
     )
 
 
@@ -74,5 +75,5 @@ def _hash_key(region: str, secret_arn: str) -> KeyedHasher:
 
 
 def connection() -> Connection:
-    """The table connection for transactions (binds the models on first use)."""
+    """The table connection, for a handler that reads the table without any other adapter."""
     return bind(settings())

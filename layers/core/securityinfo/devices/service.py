@@ -18,7 +18,6 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
@@ -139,7 +138,6 @@ def _device_caller(device: AppDeviceItem, request: SignedRequest) -> Caller:
 
 def authenticate(deps: Deps, request: SignedRequest, device_id: str) -> AppDeviceItem:
     """The device, once its signature, timestamp and nonce check out; 401 otherwise."""
-    runtime.connection()
     timestamp, nonce, signature = request.timestamp, request.nonce, request.signature
     if not (timestamp and nonce and signature):
         raise Unauthorized(
@@ -193,7 +191,7 @@ def authenticate(deps: Deps, request: SignedRequest, device_id: str) -> AppDevic
 def activate(deps: Deps, request: SignedRequest, body: Any) -> dict[str, Any]:
     """Bind the app (public key, push token) to the registration its activation code names, send the
     test notification, and give the app its TOTP settings: 201."""
-    connection = runtime.connection()
+    connection = deps.connection
     data = validate(body, ACTIVATE_SCHEMA)
     try:
         public_key(data["publicKeyJwk"])

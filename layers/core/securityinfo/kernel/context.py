@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.clock import Clock
 from securityinfo.kernel.crypto import KeyedHasher, SecretBox
 from securityinfo.kernel.delivery import Delivery
 from securityinfo.kernel.events import EventSink
 from securityinfo.kernel.push import PushSender
+
+if TYPE_CHECKING:  # the kernel names pynamodb's type only; storage owns the binding
+    from pynamodb.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,22 @@ class Deps:
     push_factory: Callable[[], PushSender] | None = None
     # Built on first use: texts, calls and emails (SNS); unit tests hand in a MemoryDelivery.
     delivery_factory: Callable[[], Delivery] | None = None
+    # The table connection for transactions: built by runtime, which binds the models to the table
+    # first, so domain code never reaches for the table itself.
+    connection_factory: Callable[[], Connection] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _hasher: KeyedHasher | None = field(default=None, repr=False)
     _delivery: Delivery | None = field(default=None, repr=False)
     _push: PushSender | None = field(default=None, repr=False)
+    _connection: Connection | None = field(default=None, repr=False)
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            if self.connection_factory is None:
+                raise RuntimeError("no table connection configured")
+            self._connection = self.connection_factory()
+        return self._connection
 
     @property
     def hasher(self) -> KeyedHasher:

@@ -12,7 +12,6 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from securityinfo import runtime
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import BadRequest, Conflict, NotFound
@@ -146,15 +145,22 @@ def finish(
     if new_name and new_name != current.display_name:
         actions.append(MethodItem.display_name.set(str(new_name)))
         changed.append("displayName")
-    tw = store.Transaction(connection=runtime.connection())
+    tw = store.Transaction(connection=deps.connection)
     try:
         with tw:
-            tw.delete(reg, condition=RegistrationItem.pk.exists())
+            tw.delete(
+                reg,
+                condition=RegistrationItem.pk.exists(),
+                refusal=NotFound("This change was already completed or cancelled."),
+            )
             # A concurrent change of the same phone wins once; this one then refuses.
             tw.update(
                 current,
                 actions=actions,
                 condition=PhoneMethodItem.phone_number == current.phone_number,
+                refusal=Conflict(
+                    "This phone changed at the same time; reload and try again.", code="conflict"
+                ),
             )
             tw.update(
                 profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]
@@ -162,14 +168,7 @@ def finish(
             if target is not None:
                 tw.save(target)
     except TransactWriteError as error:
-        failed = tw.failed_conditions(error)  # in the order added
-        if failed and failed[0]:
-            raise NotFound("This change was already completed or cancelled.") from None
-        if len(failed) > 1 and failed[1]:
-            raise Conflict(
-                "This phone changed at the same time; reload and try again.", code="conflict"
-            ) from None
-        raise
+        tw.refuse(error)
     current.phone_number = proved.phone_number
     current.channel = proved.channel
     if new_name:

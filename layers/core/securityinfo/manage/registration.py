@@ -8,7 +8,6 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
@@ -80,7 +79,7 @@ def _kind_for(body: Any) -> MethodKind:
 
 def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
     """Start a registration: 201 with what the client shows to prove the new method."""
-    connection = runtime.connection()
+    connection = deps.connection
     kind = _kind_for(body)
     data = validate(body, {"type": Field(str, required=True), **kind.registration_schema})
     key = idempotency.check_key(idempotency_key)
@@ -93,7 +92,7 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         )
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
-    stepup.require(caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True)
     ctx = MethodContext(deps, caller, policy, now)
     digest = idempotency.request_hash(ROUTE, data)
     if key is not None:
@@ -162,7 +161,7 @@ def _register_at_once(
         if key is not None
         else None
     )
-    _save_method(runtime.connection(), reg, method, kind, group, registration_saved=False, record=record)
+    _save_method(ctx.deps.connection, reg, method, kind, group, registration_saved=False, record=record)
     becomes_default = _announce(ctx, reg, method, kind, profile)
     return {
         "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
@@ -200,7 +199,7 @@ def _replay(ctx: MethodContext, registration_id: str) -> dict[str, Any]:
 
 def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dict[str, Any]:
     """Check the proof and save the method: 201 with the new ``Method``."""
-    connection = runtime.connection()
+    connection = deps.connection
     reg_item, profile_item = store.get_many(
         connection, caller.user_id, registration_sk(registration_id), PROFILE_SK
     )
@@ -318,39 +317,40 @@ def _save_method(
             ProfileItem.mfa_count.add(1),
             ProfileItem.default_method_id.set(ProfileItem.default_method_id | method.method_id),
         ]
+    done = NotFound("This registration was already completed or removed.")
     tw = store.Transaction(connection=connection)
     try:
+        # Added in the order the refusals are told when several conditions fail at once.
         with tw:
             tw.update(
                 profile_ref(reg.pk.removeprefix("USER#")),
                 actions=actions,
                 condition=counter.does_not_exist() | (counter < kind.limit),
+                refusal=_limit_error(kind),
             )
-            tw.save(method, condition=MethodItem.pk.does_not_exist())
-            if registration_saved:
-                tw.delete(reg, condition=RegistrationItem.pk.exists())
-            if record is not None:
-                tw.save(record, condition=idempotency.expired_record_condition(record.created_at))
             for claim in linked or []:
-                tw.save(claim, condition=Item.pk.does_not_exist())
+                tw.save(
+                    claim,
+                    condition=Item.pk.does_not_exist(),
+                    refusal=Conflict(
+                        "This security key is already registered. Use another key, or remove it first.",
+                        code="credential_already_registered",
+                    ),
+                )
+            if record is not None:
+                tw.save(
+                    record,
+                    condition=idempotency.expired_record_condition(record.created_at),
+                    refusal=Conflict(
+                        "A request with this Idempotency-Key is being handled; retry it in a moment.",
+                        code="idempotency_in_progress",
+                    ),
+                )
+            tw.save(method, condition=MethodItem.pk.does_not_exist(), refusal=done)
+            if registration_saved:
+                tw.delete(reg, condition=RegistrationItem.pk.exists(), refusal=done)
     except TransactWriteError as error:
-        # In the order added above (pynamodb sends deletes and puts before updates).
-        failed = tw.failed_conditions(error)
-        if failed and failed[0]:
-            raise _limit_error(kind) from None
-        if linked and any(failed[len(failed) - len(linked) :]):
-            raise Conflict(
-                "This security key is already registered. Use another key, or remove it first.",
-                code="credential_already_registered",
-            ) from None
-        if record is not None and failed and failed[-1]:
-            raise Conflict(
-                "A request with this Idempotency-Key is being handled; retry it in a moment.",
-                code="idempotency_in_progress",
-            ) from None
-        if any(failed):
-            raise NotFound("This registration was already completed or removed.") from None
-        raise
+        tw.refuse(error)
 
 
 def _count_wrong_code(

@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import Gone, NotFound
@@ -41,7 +39,7 @@ def resend_registration(
     deps: Deps, caller: Caller, registration_id: str, idempotency_key: str | None
 ) -> dict[str, Any]:
     """202 ``{sentTo, channel}``: a new code for a pending phone or email registration."""
-    connection = runtime.connection()
+    connection = deps.connection
     key = idempotency.check_key(idempotency_key)
     if not registration_id or len(registration_id) > 100:
         raise NotFound("No such registration. Start again from 'Add sign-in method'.")
@@ -88,7 +86,7 @@ def resend_verification(
     deps: Deps, caller: Caller, verification_id: str, idempotency_key: str | None
 ) -> dict[str, Any]:
     """202 ``{sentTo, channel}``: a new code for a pending phone or email verification."""
-    connection = runtime.connection()
+    connection = deps.connection
     key = idempotency.check_key(idempotency_key)
     method_id = method_id_of(verification_id)
     if method_id is None:
@@ -161,7 +159,7 @@ def _send_again(
     last = item.last_sent_at
     model = type(item)
 
-    def renew(tw: TransactWrite) -> None:
+    def renew(tw: store.Transaction) -> None:
         # The newest code replaces the old one and lives 10 minutes; the tries left are untouched,
         # and the write fails when another send came first (or the item is no longer pending).
         condition = still
@@ -177,9 +175,10 @@ def _send_again(
                 model.ttl.set(int(now + onetime.CODE_SECONDS + 86400)),
             ],
             condition=model.pk.exists() if condition is None else condition,
+            refusal=onetime.refuse_cooldown(onetime.RESEND_SECONDS),
         )
 
-    writes = [Write(renew, lambda: onetime.refuse_cooldown(onetime.RESEND_SECONDS))]
+    writes: list[Write] = [renew]
     writes += _record(caller, key, route, resource_id, now)
     onetime.reserve_send(deps, caller.user_id, to, now, also=writes)
     outgoing = [onetime.code_message(deps, channel, to, code, meta)]
@@ -208,7 +207,11 @@ def _record(caller: Caller, key: str | None, route: str, resource_id: str, now: 
         now,
     )
 
-    def save(tw: TransactWrite) -> None:
-        tw.save(item, condition=idempotency.expired_record_condition(now))
+    def save(tw: store.Transaction) -> None:
+        tw.save(
+            item,
+            condition=idempotency.expired_record_condition(now),
+            refusal=onetime.refuse_cooldown(onetime.RESEND_SECONDS),
+        )
 
-    return [Write(save, lambda: onetime.refuse_cooldown(onetime.RESEND_SECONDS))]
+    return [save]

@@ -6,7 +6,6 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import BadRequest, Conflict, MethodNotAllowedForPurpose, NotFound
@@ -51,7 +50,6 @@ def _registration(policy: Policy, methods: list[MethodItem]) -> dict[str, Any]:
 
 def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
     """Everything the Security info page shows, from one Query of the user's partition."""
-    runtime.connection()
     profile, methods = store.methods_and_profile(caller.user_id)
     policy = current_policy()
     default_id = default_method_id(profile, methods)
@@ -84,12 +82,11 @@ def _own_method(user_id: str, method_id: str) -> MethodItem:
 
 def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, Any]:
     """PATCH: rename (and, for phones, channel or number). Ownership first, then step-up."""
-    runtime.connection()
     data = validate(body, UPDATE_SCHEMA)
     method = _own_method(caller.user_id, method_id)
     policy = current_policy()
     now = deps.clock.now()
-    stepup.require(caller, policy, now)
+    stepup.require(deps, caller, policy, now)
     if not data:
         raise BadRequest("Nothing to change: send displayName.", code="missing_field", field="displayName")
     for name in ("channel", "phoneNumber"):
@@ -108,12 +105,12 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
 
 def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     """DELETE: remove the method; if it was the default, the strongest remaining one takes over."""
-    connection = runtime.connection()
+    connection = deps.connection
     method = _own_method(caller.user_id, method_id)
     policy = current_policy()
     now = deps.clock.now()
     profile, methods = store.methods_and_profile(caller.user_id)
-    stepup.require(caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True)
     kind = kind_of(method.method_type)
     remaining = [m for m in methods if m.method_id != method.method_id]
     old_default = default_method_id(profile, methods)
@@ -146,19 +143,20 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     target = notifications.removal_target(caller.user_id, method, now)
     try:
         with store.Transaction(connection=connection) as tw:
-            tw.delete(method, condition=MethodItem.pk.exists())
+            tw.delete(method, condition=MethodItem.pk.exists(), refusal=NotFound("No such method."))
             tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
             for linked in kind.linked_items(method):
                 tw.delete(linked)
             if target is not None:
                 tw.save(target)
     except TransactWriteError as error:
-        failed = tw.failed_conditions(error)  # in the order added
-        if failed and failed[0]:
-            raise NotFound("No such method.") from None
-        raise Conflict(
-            "Your security info changed at the same time; reload and try again.", code="conflict"
-        ) from None
+        # Anything else that stopped it (the default guard, a linked item) is a concurrent change.
+        tw.refuse(
+            error,
+            otherwise=Conflict(
+                "Your security info changed at the same time; reload and try again.", code="conflict"
+            ),
+        )
     removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
     deps.events.put(
         "MethodRemoved",
@@ -194,7 +192,6 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
 
 def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     """PUT /me/default-method: one MFA-capable method, or system-preferred (always the strongest)."""
-    runtime.connection()
     data = validate(body, DEFAULT_SCHEMA)
     if ("methodId" in data) == ("systemPreferred" in data):
         raise BadRequest("Send either methodId or systemPreferred.", code="invalid_request", field="methodId")
@@ -211,7 +208,7 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     policy = current_policy()
     now = deps.clock.now()
     profile, methods = store.methods_and_profile(caller.user_id)
-    stepup.require(caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True)
     before = default_method_id(profile, methods)
     if chosen is not None:
         actions = [

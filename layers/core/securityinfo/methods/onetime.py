@@ -15,17 +15,15 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactGet, TransactWrite
+from pynamodb.transactions import TransactGet
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.delivery import CODE, DeliveryError, Message
-from securityinfo.kernel.errors import DeliveryFailed, DomainError, TooManyRequests
+from securityinfo.kernel.errors import DeliveryFailed, TooManyRequests
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
 from securityinfo.storage import store
@@ -104,12 +102,12 @@ def refuse_cooldown(wait: int) -> TooManyRequests:
 # --- send limits ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Write:
-    """One more operation of the reservation's transaction, with the error for a failed condition."""
+# More operations of the reservation's transaction, each added with the refusal its condition means.
+Write = Callable[[store.Transaction], None]
 
-    apply: Callable[[TransactWrite], None]
-    refusal: Callable[[], DomainError]
+
+class _WindowMoved(Exception):
+    """Another send moved a window between the read and the write: read it again."""
 
 
 def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: Sequence[Write] = ()) -> None:
@@ -118,7 +116,7 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
     user_key = user_pk(user_id)
     dest_key = destination_pk(deps.hasher.digest(destination, "send-destination"))
     for _ in range(_RACE_TRIES):
-        user_window, dest_window = _windows(user_key, dest_key)
+        user_window, dest_window = _windows(deps, user_key, dest_key)
         user_recent = _recent(user_window, now, HOUR)
         dest_recent = _recent(dest_window, now, DAY)
         if len(user_recent) >= USER_SENDS_PER_HOUR:
@@ -137,21 +135,19 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
                 code="too_many_codes",
                 retry_after=max(1, wait),
             )
-        tw = store.Transaction(connection=runtime.connection())
+        tw = store.Transaction(connection=deps.connection)
         try:
             with tw:
+                # The callers' refusals first: they are told even when a window moved too.
+                for write in also:
+                    write(tw)
                 _advance(tw, user_key, user_window, [*user_recent, now], now + HOUR)
                 _advance(tw, dest_key, dest_window, [*dest_recent, now], now + DAY)
-                for write in also:
-                    write.apply(tw)
         except TransactWriteError as error:
-            failed = tw.failed_conditions(error)  # in the order added
-            for index, write in enumerate(also, start=2):
-                if index < len(failed) and failed[index]:
-                    raise write.refusal() from None
-            if any(failed[:2]):
-                continue  # another send moved a window meanwhile: read it again
-            raise
+            refusal = tw.refusal(error)
+            if isinstance(refusal, _WindowMoved):
+                continue
+            tw.refuse(error)
         return
     raise TooManyRequests(
         "Too many codes are being sent at once. Try again in a minute.",
@@ -160,8 +156,8 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
     )
 
 
-def _windows(user_key: str, dest_key: str) -> tuple[SendWindowItem | None, SendWindowItem | None]:
-    with TransactGet(connection=runtime.connection()) as tg:
+def _windows(deps: Deps, user_key: str, dest_key: str) -> tuple[SendWindowItem | None, SendWindowItem | None]:
+    with TransactGet(connection=deps.connection) as tg:
         futures = [tg.get(Item, key, SEND_WINDOW_SK) for key in (user_key, dest_key)]
     found: list[SendWindowItem | None] = []
     for future in futures:
@@ -179,12 +175,12 @@ def _recent(window: SendWindowItem | None, now: float, span: int) -> list[float]
 
 
 def _advance(
-    tw: TransactWrite, key: str, window: SendWindowItem | None, sent_at: list[float], keep_until: float
+    tw: store.Transaction, key: str, window: SendWindowItem | None, sent_at: list[float], keep_until: float
 ) -> None:
     ttl = int(keep_until + HOUR)
     if window is None:
         item = SendWindowItem(key, SEND_WINDOW_SK, sent_at=sent_at, version=1, ttl=ttl)
-        tw.save(item, condition=SendWindowItem.pk.does_not_exist())
+        tw.save(item, condition=SendWindowItem.pk.does_not_exist(), refusal=_WindowMoved())
         return
     tw.update(
         window,
@@ -194,6 +190,7 @@ def _advance(
             SendWindowItem.ttl.set(ttl),
         ],
         condition=SendWindowItem.version == int(window.version),
+        refusal=_WindowMoved(),
     )
 
 

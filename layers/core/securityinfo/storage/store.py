@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -55,37 +55,50 @@ def _sent_order_failures(error: TransactWriteError) -> list[bool]:
 
 
 class Transaction(TransactWrite):
-    """A TransactWrite whose failed conditions read in the order the operations were added.
+    """A TransactWrite whose operations each carry the refusal their failed condition means.
 
     pynamodb sends condition checks, then deletes, then puts, then updates, whatever order the code
-    added them in, and DynamoDB's cancellation reasons follow the order sent: reading them by call
-    order needs this mapping (e.g. a step-up grant put before the verification's update).
+    added them in, and DynamoDB's cancellation reasons follow the order sent; this class maps them
+    back to the operations, so a caller names the refusal where it adds the operation
+    (``refusal=NotFound(...)``) and never reads a position. Where several conditions fail at once,
+    the first one added wins: add operations in the order their refusals should be told.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._calls: list[tuple[str, int]] = []
+        self._calls: list[tuple[str, int, Exception | None]] = []
 
-    def condition_check(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("check", len(self._condition_check_items)))
+    def condition_check(self, *args: Any, refusal: Exception | None = None, **kwargs: Any) -> None:
+        self._calls.append(("check", len(self._condition_check_items), refusal))
         super().condition_check(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("delete", len(self._delete_items)))
+    def delete(self, *args: Any, refusal: Exception | None = None, **kwargs: Any) -> None:
+        self._calls.append(("delete", len(self._delete_items), refusal))
         super().delete(*args, **kwargs)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("put", len(self._put_items)))
+    def save(self, *args: Any, refusal: Exception | None = None, **kwargs: Any) -> None:
+        self._calls.append(("put", len(self._put_items), refusal))
         super().save(*args, **kwargs)
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("update", len(self._update_items)))
+    def update(self, *args: Any, refusal: Exception | None = None, **kwargs: Any) -> None:
+        self._calls.append(("update", len(self._update_items), refusal))
         super().update(*args, **kwargs)
 
-    def failed_conditions(self, error: TransactWriteError) -> list[bool]:
-        """Per operation, in the order they were added: did its condition fail?"""
+    def refusal(self, error: TransactWriteError) -> Exception | None:
+        """The refusal of the first operation (in the order added) whose condition failed, if any."""
         sent = _sent_order_failures(error)
         starts = {"check": 0, "delete": len(self._condition_check_items)}
         starts["put"] = starts["delete"] + len(self._delete_items)
         starts["update"] = starts["put"] + len(self._put_items)
-        return [sent[starts[kind] + i] if starts[kind] + i < len(sent) else False for kind, i in self._calls]
+        for kind, i, refusal in self._calls:
+            position = starts[kind] + i
+            if refusal is not None and position < len(sent) and sent[position]:
+                return refusal
+        return None
+
+    def refuse(self, error: TransactWriteError, otherwise: Exception | None = None) -> NoReturn:
+        """Raise the refusal the failed condition means; else ``otherwise``; else the error itself."""
+        refusal = self.refusal(error) or otherwise
+        if refusal is None:
+            raise error
+        raise refusal from None

@@ -20,7 +20,6 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
@@ -88,7 +87,6 @@ def all_of(user_id: str) -> list[AppPasswordItem]:
 
 def listing(deps: Deps, caller: Caller) -> dict[str, Any]:
     """GET /me/app-passwords: names and dates, never a password or its hash."""
-    runtime.connection()
     policy = current_policy()
     return {
         "appPasswords": [view(i) for i in all_of(caller.user_id)],
@@ -110,7 +108,7 @@ def _limit_error() -> Conflict:
 
 def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
     """POST /me/app-passwords (step-up): 201 with the password, the only time it is shown."""
-    connection = runtime.connection()
+    connection = deps.connection
     data = validate(body, CREATE_SCHEMA)
     name = data["name"].strip()
     if not name:
@@ -123,7 +121,7 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
         raise _disabled()
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
-    stepup.require(caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True)
     request_hash = idempotency.request_hash(ROUTE, {"name": name})
     if key is not None and idempotency.earlier(caller.user_id, key, ROUTE, request_hash, now) is not None:
         raise _already_created()
@@ -146,19 +144,16 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
                 profile_ref(caller.user_id),
                 actions=[*profile_touch(), counter.add(1)],
                 condition=counter.does_not_exist() | (counter < LIMIT),
+                refusal=_limit_error(),
             )
             if key is not None:
                 tw.save(
                     idempotency.record(caller.user_id, key, ROUTE, request_hash, item.app_password_id, now),
                     condition=idempotency.expired_record_condition(now),
+                    refusal=_already_created(),
                 )
     except TransactWriteError as error:
-        failed = tw.failed_conditions(error)  # in the order added
-        if len(failed) > 1 and failed[1]:
-            raise _limit_error() from None
-        if len(failed) > 2 and failed[2]:
-            raise _already_created() from None
-        raise
+        tw.refuse(error)
     deps.events.put(
         "AppPasswordCreated",
         events.detail(caller, now, appPasswordId=item.app_password_id, name=name),
@@ -184,22 +179,20 @@ def _own(user_id: str, app_password_id: str) -> AppPasswordItem:
 
 def delete(deps: Deps, caller: Caller, app_password_id: str) -> None:
     """DELETE /me/app-passwords/{id} (step-up). Ownership first: another user's id is a 404."""
-    connection = runtime.connection()
+    connection = deps.connection
     item = _own(caller.user_id, app_password_id)
     policy = current_policy()
     now = deps.clock.now()
-    stepup.require(caller, policy, now)
+    stepup.require(deps, caller, policy, now)
     try:
         with store.Transaction(connection=connection) as tw:
-            tw.delete(item, condition=AppPasswordItem.pk.exists())
+            tw.delete(item, condition=AppPasswordItem.pk.exists(), refusal=NotFound("No such app password."))
             tw.update(
                 profile_ref(caller.user_id),
                 actions=[*profile_touch(), ProfileItem.app_password_count.add(-1)],
             )
     except TransactWriteError as error:
-        if tw.failed_conditions(error)[:1] == [True]:
-            raise NotFound("No such app password.") from None
-        raise
+        tw.refuse(error)
     deps.events.put(
         "AppPasswordDeleted",
         events.detail(caller, now, appPasswordId=item.app_password_id, name=item.name),
@@ -228,7 +221,7 @@ def delete_all(user_id: str) -> int:
 def check(deps: Deps, caller: Caller, user_id: str, typed: str) -> bool:
     """Is ``typed`` one of the user's app passwords? One read of the profile and the password's item
     together (by its keyed hash: O(1) in the number of passwords), then one write."""
-    connection = runtime.connection()
+    connection = deps.connection
     policy = current_policy()
     if not policy.app_passwords_enabled:
         # Switched off by the administrator: no password works, and a client still trying its old

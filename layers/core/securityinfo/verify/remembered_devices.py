@@ -14,7 +14,6 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
@@ -120,14 +119,12 @@ def live_devices(user_id: str, now: float) -> list[RememberedDeviceItem]:
 
 def listing(deps: Deps, caller: Caller) -> dict[str, Any]:
     """GET /me/remembered-devices: the devices that skip the second factor now."""
-    runtime.connection()
     now = deps.clock.now()
     return {"devices": [view(d) for d in live_devices(caller.user_id, now)]}
 
 
 def forget_one(deps: Deps, caller: Caller, device_id: str) -> None:
     """DELETE /me/remembered-devices/{id} (step-up): that device asks again."""
-    runtime.connection()
     now = deps.clock.now()
     if not _DEVICE_ID.fullmatch(device_id or ""):
         raise NotFound("No such remembered device.")
@@ -138,7 +135,7 @@ def forget_one(deps: Deps, caller: Caller, device_id: str) -> None:
     profile = store.get_profile(caller.user_id)
     if not _live(item, generation_of(profile), now):
         raise NotFound("No such remembered device.")
-    stepup.require(caller, current_policy(), now, profile, profile_known=True)
+    stepup.require(deps, caller, current_policy(), now, profile, profile_known=True)
     try:
         item.delete(condition=RememberedDeviceItem.pk.exists())
     except DeleteError:
@@ -151,9 +148,8 @@ def forget_one(deps: Deps, caller: Caller, device_id: str) -> None:
 
 def forget_all(deps: Deps, caller: Caller) -> None:
     """DELETE /me/remembered-devices (step-up): "Forget MFA on remembered devices"."""
-    runtime.connection()
     now = deps.clock.now()
-    stepup.require(caller, current_policy(), now)
+    stepup.require(deps, caller, current_policy(), now)
     revoke_all(caller.user_id)
     deps.events.put(
         "RememberedDevicesForgotten", events.detail(caller, now, scope="all", reason="user_request")

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from securityinfo import runtime
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods.registry import kind_of
@@ -34,7 +33,6 @@ CHECK_SCHEMA = {"userId": USER_ID, "password": Field(str, required=True, min_len
 def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
     """POST /signin/mfa-status: one Query of the user's methods and profile, plus one GetItem and one
     UpdateItem (last use) when a remembered-device token comes along."""
-    runtime.connection()
     data = validate(body, STATUS_SCHEMA)
     user_id = data["userId"]
     now = deps.clock.now()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from securityinfo import runtime
-from securityinfo.kernel.context import Caller
+from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_token, sha256_hex
 from securityinfo.kernel.errors import StepUpRequired
 from securityinfo.policy.model import Policy
@@ -40,6 +39,7 @@ def is_bootstrap(profile: ProfileItem | None) -> bool:
 
 
 def require(
+    deps: Deps,
     caller: Caller,
     policy: Policy,
     now: float,
@@ -52,7 +52,7 @@ def require(
     if caller.in_wizard or has_valid_grant(caller, policy, now):
         return
     if caller.temporary_access_pass:
-        _redeem_pass(caller, policy, now)
+        _redeem_pass(deps, caller, policy, now)
         return
     if not profile_known:
         try:
@@ -72,9 +72,8 @@ def require(
     )
 
 
-def _redeem_pass(caller: Caller, policy: Policy, now: float) -> None:
+def _redeem_pass(deps: Deps, caller: Caller, policy: Policy, now: float) -> None:
     """A temporary access pass stands in for step-up; a wrong one counts as a failed verification."""
-    deps = runtime.deps()
     if temporary_access.redeem(deps, caller, now):
         return
     lockout.record_failure(deps, caller, policy)

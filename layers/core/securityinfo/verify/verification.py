@@ -7,7 +7,6 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from securityinfo import runtime
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
@@ -60,7 +59,7 @@ def method_id_of(verification_id: str) -> str | None:
 
 def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
     """Pick the method (or the default), prepare or send the challenge: 201."""
-    connection = runtime.connection()
+    connection = deps.connection
     data = validate(body, START_SCHEMA)
     key = idempotency.check_key(idempotency_key)
     purpose = data["purpose"]
@@ -132,7 +131,7 @@ def _started(verification: VerificationItem, challenge: dict[str, Any]) -> dict[
 
 
 def _replay(ctx: MethodContext, verification_id: str) -> dict[str, Any]:
-    verification, method = _load(ctx.caller.user_id, verification_id)
+    verification, method = _load(ctx.deps, ctx.caller.user_id, verification_id)
     kind = kind_of(method.method_type)
     return _started(verification, kind.challenge(ctx, method, verification))
 
@@ -162,12 +161,12 @@ def _check_purpose(kind: MethodKind, purpose: str) -> None:
         )
 
 
-def _load(user_id: str, verification_id: str) -> tuple[VerificationItem, MethodItem]:
+def _load(deps: Deps, user_id: str, verification_id: str) -> tuple[VerificationItem, MethodItem]:
     method_id = method_id_of(verification_id)
     if method_id is None:
         raise NotFound("No such verification. Start a new one.")
     verification_item, method_item = store.get_many(
-        runtime.connection(), user_id, verification_sk(verification_id), method_sk(method_id)
+        deps.connection, user_id, verification_sk(verification_id), method_sk(method_id)
     )
     verification = store.typed(verification_item, VerificationItem)
     method = store.typed(method_item, MethodItem)
@@ -219,7 +218,7 @@ def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
 
 def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dict[str, Any]:
     """Check the answer. Two table calls on the success path: one read, one transaction."""
-    connection = runtime.connection()
+    connection = deps.connection
     method_id = method_id_of(verification_id)
     if method_id is None:
         raise NotFound("No such verification. Start a new one.")
@@ -289,16 +288,23 @@ def _approve(
     method_condition = MethodItem.pk.exists()
     if proof.condition is not None:
         method_condition = method_condition & proof.condition
-    tw = store.Transaction(connection=runtime.connection())
+    tw = store.Transaction(connection=ctx.deps.connection)
     try:
         with tw:
             tw.update(
                 verification,
                 actions=[VerificationItem.status.set("approved")],
                 condition=VerificationItem.status == "pending",
+                refusal=Gone(
+                    "This verification is already finished. Start a new one.", code="verification_finished"
+                ),
             )
             tw.update(
-                method, actions=[*proof.actions, MethodItem.last_used_at.set(now)], condition=method_condition
+                method,
+                actions=[*proof.actions, MethodItem.last_used_at.set(now)],
+                condition=method_condition,
+                # The same code won in a concurrent request: this one is a replay.
+                refusal=ReplayedCode("That code was already used. Wait for the next code in your app."),
             )
             tw.update(
                 profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]
@@ -308,16 +314,7 @@ def _approve(
             if device is not None:
                 tw.save(device)
     except TransactWriteError as error:
-        # In the order added above (the grant's put is sent first, see store.Transaction).
-        failed = tw.failed_conditions(error)
-        if failed and failed[0]:
-            raise Gone(
-                "This verification is already finished. Start a new one.", code="verification_finished"
-            ) from None
-        if len(failed) > 1 and failed[1]:
-            # The same code won in a concurrent request: this one is a replay.
-            raise ReplayedCode("That code was already used. Wait for the next code in your app.") from None
-        raise
+        tw.refuse(error)
     ctx.deps.events.put(
         "VerificationSucceeded",
         events.detail(

@@ -191,7 +191,7 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
         else:
             return 200, _view(deps, _wait_for_step(item.enrollment_id, caller.user_id, None) or item, caller)
     profile = store.get_profile(caller.user_id)
-    stepup.require(caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True)
     enrollment_id = random_id("e")
     fresh = WizardItem(
         user_pk(caller.user_id),
