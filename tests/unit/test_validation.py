@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.errors import BadRequest, InvalidField
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, parse_json, validate
 
 SCHEMA = {
@@ -64,7 +64,7 @@ def test_an_empty_body_is_an_empty_object(raw: str | None) -> None:
 
 
 def test_error_body_has_the_contract_shape() -> None:
-    error = BadRequest("Enter 6 digits.", code="invalid_field", field="code", attempts_left=2, retry_after=30)
+    error = InvalidField("Enter 6 digits.", field="code", attempts_left=2, retry_after=30)
     assert error.body() == {
         "error": {
             "code": "invalid_field",

@@ -19,7 +19,7 @@ from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
-from securityinfo.kernel.errors import Conflict, Forbidden, NotFound
+from securityinfo.kernel.errors import AdminRequired, Conflict, NotFound
 from securityinfo.manage import security_info
 from securityinfo.manage.registration import LIMIT_COUNTERS
 from securityinfo.methods.registry import kind_of
@@ -55,7 +55,7 @@ _ATTEMPTS = 3
 def require_admin(caller: Caller) -> Caller:
     """The caller as an administrator (``actor: admin:<id>``), or 403."""
     if settings().admin_group not in caller.groups:
-        raise Forbidden("This needs an administrator of Security Info.", code="admin_required")
+        raise AdminRequired("This needs an administrator of Security Info.")
     return replace(caller, actor=f"admin:{caller.user_id}")
 
 
@@ -166,7 +166,7 @@ def clear_security_info(
         linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
         targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
         if len(methods) + len(linked) + len(passwords) + len(targets) + 1 > _TRANSACTION_LIMIT:
-            raise Conflict("Too many items to clear at once; try again.", code="conflict")
+            raise Conflict("Too many items to clear at once; try again.")
         try:
             with TransactWrite(connection=connection) as tw:
                 for method in methods:
@@ -182,7 +182,7 @@ def clear_security_info(
             continue  # the user changed something meanwhile: read again and retry
         break
     else:
-        raise Conflict("The user's security info kept changing; try again.", code="conflict")
+        raise Conflict("The user's security info kept changing; try again.")
     deps.events.put(
         "SecurityInfoCleared",
         events.detail(

@@ -22,7 +22,20 @@ from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import equal, random_id, secret_context
-from securityinfo.kernel.errors import BadRequest, Conflict, Gone, Locked, NotFound, Unauthorized
+from securityinfo.kernel.errors import (
+    ActivationCodeExpired,
+    ActivationCodeInvalid,
+    AlreadyAnswered,
+    DeviceClockSkew,
+    DeviceReplay,
+    DeviceUnauthorized,
+    InvalidField,
+    Locked,
+    MissingField,
+    NotFound,
+    NumberMismatch,
+    RequestExpired,
+)
 from securityinfo.kernel.http import SignedRequest
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods import authenticator_app as app_kind
@@ -73,25 +86,6 @@ DECISION_SCHEMA = {
 _UNAUTHORIZED = "This device could not be verified. Activate the app again from Security info."
 
 
-class ClockSkew(Unauthorized):
-    """The timestamp is outside the window. The answer carries the service's time (as Hawk does), so
-    an app whose clock is off can correct its offset and sign again."""
-
-    def __init__(self, server_time: float) -> None:
-        super().__init__(
-            "The request's timestamp is more than 5 minutes off the service clock; check the phone's clock.",
-            code="device_clock_skew",
-        )
-        self.server_time = int(server_time)
-
-    def body(self) -> dict[str, object]:
-        out = super().body()
-        error = out["error"]
-        if isinstance(error, dict):
-            error["serverTime"] = self.server_time
-        return out
-
-
 def canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
     """The exact bytes a device signs (API.md)."""
     return f"{method}\n{path}\n{timestamp}\n{nonce}\n{hashlib.sha256(body).hexdigest()}".encode()
@@ -140,32 +134,32 @@ def authenticate(deps: Deps, request: SignedRequest, device_id: str) -> AppDevic
     """The device, once its signature, timestamp and nonce check out; 401 otherwise."""
     timestamp, nonce, signature = request.timestamp, request.nonce, request.signature
     if not (timestamp and nonce and signature):
-        raise Unauthorized(
+        raise DeviceUnauthorized(
             "Sign the request: send X-Device-Timestamp, X-Device-Nonce and X-Device-Signature.",
-            code="device_unauthorized",
         )
     now = deps.clock.now()
     if not re.fullmatch(r"\d{1,12}", timestamp) or abs(int(timestamp) - now) > CLOCK_SKEW_SECONDS:
-        raise ClockSkew(now)
-    if not (_B64URL.fullmatch(nonce) and 22 <= len(nonce) <= 128):
-        raise Unauthorized(
-            "X-Device-Nonce must be 16 or more random bytes, base64url.", code="device_unauthorized"
+        raise DeviceClockSkew(
+            "The request's timestamp is more than 5 minutes off the service clock; check the phone's clock.",
+            now,
         )
+    if not (_B64URL.fullmatch(nonce) and 22 <= len(nonce) <= 128):
+        raise DeviceUnauthorized("X-Device-Nonce must be 16 or more random bytes, base64url.")
     if not (_B64URL.fullmatch(signature) and len(signature) <= 128):
-        raise Unauthorized(_UNAUTHORIZED, code="device_unauthorized")
+        raise DeviceUnauthorized(_UNAUTHORIZED)
     if not _DEVICE_ID.fullmatch(device_id):
-        raise Unauthorized(_UNAUTHORIZED, code="device_unauthorized")
+        raise DeviceUnauthorized(_UNAUTHORIZED)
     try:
         device = AppDeviceItem.get(app_device_pk(device_id), APP_DEVICE_SK, consistent_read=True)
     except AppDeviceItem.DoesNotExist:
-        raise Unauthorized(_UNAUTHORIZED, code="device_unauthorized") from None
+        raise DeviceUnauthorized(_UNAUTHORIZED) from None
     try:
         raw_signature = _b64url_decode(signature)
     except (binascii.Error, ValueError):
-        raise Unauthorized(_UNAUTHORIZED, code="device_unauthorized") from None
+        raise DeviceUnauthorized(_UNAUTHORIZED) from None
     message = canonical(request.method, request.path, timestamp, nonce, request.body)
     if not _signature_ok(device.public_key_jwk, raw_signature, message):
-        raise Unauthorized(_UNAUTHORIZED, code="device_unauthorized")
+        raise DeviceUnauthorized(_UNAUTHORIZED)
     # Last, so a forged request cannot burn a nonce. A nonce outlives the timestamp window, and a
     # timestamp outside the window is refused above: a signed request is accepted at most once.
     try:
@@ -177,9 +171,8 @@ def authenticate(deps: Deps, request: SignedRequest, device_id: str) -> AppDevic
         ).save(condition=DeviceNonceItem.pk.does_not_exist())
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Unauthorized(
+            raise DeviceReplay(
                 "This request was already received (nonce reused). Sign each request with a new nonce.",
-                code="device_replay",
             ) from None
         raise
     return device
@@ -196,13 +189,10 @@ def activate(deps: Deps, request: SignedRequest, body: Any) -> dict[str, Any]:
     try:
         public_key(data["publicKeyJwk"])
     except ValueError:
-        raise BadRequest(
-            "publicKeyJwk is not an EC P-256 public key.", code="invalid_field", field="publicKeyJwk"
-        ) from None
+        raise InvalidField("publicKeyJwk is not an EC P-256 public key.", field="publicKeyJwk") from None
     jwk = {k: data["publicKeyJwk"][k] for k in ("kty", "crv", "x", "y")}
-    not_valid = NotFound(
+    not_valid = ActivationCodeInvalid(
         "This activation code is not valid. Start again from 'Add sign-in method' to get a new one.",
-        code="activation_code_invalid",
     )
     code = app_kind.normalize_activation_code(data["activationCode"])
     if code is None:
@@ -220,9 +210,8 @@ def activate(deps: Deps, request: SignedRequest, body: Any) -> dict[str, Any]:
         raise not_valid
     now = deps.clock.now()
     if reg.expires_at <= now:
-        raise Gone(
+        raise ActivationCodeExpired(
             "This activation code expired. Start again from 'Add sign-in method' to get a new one.",
-            code="activation_code_expired",
         )
     user_id = reg.pk.removeprefix("USER#")
     if reg.secret_ciphertext is None:
@@ -343,9 +332,9 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
         and verification.approved_at is None
         and verification.expires_at <= now
     ):
-        raise Gone("This request expired. Sign in again to get a new one.", code="request_expired")
+        raise RequestExpired("This request expired. Sign in again to get a new one.")
     if not _undecided(verification, now):
-        raise Conflict("This request was already answered.", code="already_answered")
+        raise AlreadyAnswered("This request was already answered.")
     decision = data["decision"]
     caller = _device_caller(device, request)
     undecided = (
@@ -356,16 +345,13 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
     info = map_data(verification.data)
     if decision == "approve":
         if "numberEntered" not in data:
-            raise BadRequest(
-                "Enter the number shown on the sign-in screen.", code="missing_field", field="numberEntered"
-            )
+            raise MissingField("Enter the number shown on the sign-in screen.", field="numberEntered")
         if not equal(data["numberEntered"].strip(), app_kind.number_of(verification)):
             _deny(verification, info, "number_mismatch", undecided)
             _number_mismatch(deps, caller, verification, now)
-            raise BadRequest(
+            raise NumberMismatch(
                 "That number does not match the one on the sign-in screen, so the request was denied. "
                 "Sign in again to get a new request.",
-                code="number_mismatch",
                 field="numberEntered",
             )
         try:
@@ -377,7 +363,7 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
                 condition=undecided,
             )
         except UpdateError:
-            raise Conflict("This request was already answered.", code="already_answered") from None
+            raise AlreadyAnswered("This request was already answered.") from None
         return
     _deny(verification, info, decision, undecided)
     if decision == "fraud":
@@ -406,7 +392,7 @@ def _deny(verification: VerificationItem, info: dict[str, Any], reason: str, und
             condition=undecided,
         )
     except UpdateError:
-        raise Conflict("This request was already answered.", code="already_answered") from None
+        raise AlreadyAnswered("This request was already answered.") from None
 
 
 def _number_mismatch(deps: Deps, caller: Caller, verification: VerificationItem, now: float) -> None:

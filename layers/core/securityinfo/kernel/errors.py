@@ -1,5 +1,6 @@
-"""Domain exceptions. Each carries the contract's status and error code; http.py turns them into
-responses in one place, so no handler builds an error body itself."""
+"""Domain exceptions: every error code the API answers is one class here, with its status. http.py
+turns them into responses in one place, so no handler builds an error body itself, and a code is
+never a string typed at the place that refuses."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ class DomainError(Exception):
         self,
         message: str,
         *,
-        code: str | None = None,
         field: str | None = None,
         attempts_left: int | None = None,
         retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        if code is not None:
-            self.code = code
         self.field = field
         self.attempts_left = attempts_left
         self.retry_after = retry_after
@@ -41,9 +39,73 @@ class BadRequest(DomainError):
     code = "invalid_request"
 
 
+class ChannelNotAllowed(BadRequest):
+    code = "channel_not_allowed"
+
+
+class InvalidAction(BadRequest):
+    code = "invalid_action"
+
+
+class InvalidField(BadRequest):
+    code = "invalid_field"
+
+
+class InvalidIdempotencyKey(BadRequest):
+    code = "invalid_idempotency_key"
+
+
+class InvalidJson(BadRequest):
+    code = "invalid_json"
+
+
+class InvalidPolicy(BadRequest):
+    code = "invalid_policy"
+
+
+class MethodTypeDisabled(BadRequest):
+    code = "method_type_disabled"
+
+
+class MethodTypeUnavailable(BadRequest):
+    code = "method_type_unavailable"
+
+
+class MissingField(BadRequest):
+    code = "missing_field"
+
+
+class MobilePhoneRequired(BadRequest):
+    code = "mobile_phone_required"
+
+
+class NoMethodRegistered(BadRequest):
+    code = "no_method_registered"
+
+
+class NotActivated(BadRequest):
+    code = "not_activated"
+
+
+class NotApproved(BadRequest):
+    code = "not_approved"
+
+
+class NumberMismatch(BadRequest):
+    code = "number_mismatch"
+
+
+class UnknownField(BadRequest):
+    code = "unknown_field"
+
+
 class InvalidCode(DomainError):
     status = 400
     code = "invalid_code"
+
+
+class InvalidCredential(InvalidCode):
+    code = "invalid_credential"
 
 
 class ReplayedCode(InvalidCode):
@@ -60,9 +122,47 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class DeviceClockSkew(Unauthorized):
+    """The device's timestamp is outside the window. The answer carries the service's time (as Hawk
+    does), so an app whose clock is off can correct its offset and sign again."""
+
+    code = "device_clock_skew"
+
+    def __init__(self, message: str, server_time: float) -> None:
+        super().__init__(message)
+        self.server_time = int(server_time)
+
+    def body(self) -> dict[str, object]:
+        out = super().body()
+        error = out["error"]
+        if isinstance(error, dict):
+            error["serverTime"] = self.server_time
+        return out
+
+
+class DeviceReplay(Unauthorized):
+    code = "device_replay"
+
+
+class DeviceUnauthorized(Unauthorized):
+    code = "device_unauthorized"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class AdminRequired(Forbidden):
+    code = "admin_required"
+
+
+class AppPasswordsDisabled(Forbidden):
+    code = "app_passwords_disabled"
+
+
+class ServiceOnly(Forbidden):
+    code = "service_only"
 
 
 class StepUpRequired(DomainError):
@@ -75,14 +175,90 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class ActivationCodeInvalid(NotFound):
+    code = "activation_code_invalid"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
 
 
+class AlreadyAnswered(Conflict):
+    code = "already_answered"
+
+
+class AppPasswordAlreadyCreated(Conflict):
+    code = "app_password_already_created"
+
+
+class AppPasswordLimit(Conflict):
+    code = "app_password_limit"
+
+
+class CredentialAlreadyRegistered(Conflict):
+    code = "credential_already_registered"
+
+
+class EnrollmentRunning(Conflict):
+    code = "enrollment_running"
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class MethodLimit(Conflict):
+    code = "method_limit"
+
+
+class PhoneNumberInUse(Conflict):
+    code = "phone_number_in_use"
+
+
+class StaleStep(Conflict):
+    code = "stale_step"
+
+
 class Gone(DomainError):
     status = 410
     code = "expired"
+
+
+class ActivationCodeExpired(Gone):
+    code = "activation_code_expired"
+
+
+class CodeExpired(Gone):
+    code = "code_expired"
+
+
+class EnrollmentExpired(Gone):
+    code = "enrollment_expired"
+
+
+class RegistrationExpired(Gone):
+    code = "registration_expired"
+
+
+class RequestExpired(Gone):
+    code = "request_expired"
+
+
+class VerificationDenied(Gone):
+    code = "verification_denied"
+
+
+class VerificationExpired(Gone):
+    code = "verification_expired"
+
+
+class VerificationFinished(Gone):
+    code = "verification_finished"
 
 
 class Locked(DomainError):
@@ -93,6 +269,14 @@ class Locked(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
+
+
+class ResendTooSoon(TooManyRequests):
+    code = "resend_too_soon"
+
+
+class TooManyCodes(TooManyRequests):
+    code = "too_many_codes"
 
 
 class DependencyFailed(DomainError):
@@ -119,3 +303,10 @@ class DeliveryFailed(DomainError):
         if isinstance(error, dict):
             error.update(self.extra)
         return answer
+
+
+class InternalError(DomainError):
+    """Not raised: the body of the error table's answer to an unexpected exception."""
+
+    status = 500
+    code = "internal_error"

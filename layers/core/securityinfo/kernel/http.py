@@ -13,7 +13,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 
 from securityinfo.kernel.context import Caller
-from securityinfo.kernel.errors import DomainError, Forbidden, Unauthorized
+from securityinfo.kernel.errors import (
+    DomainError,
+    InternalError,
+    NotFound,
+    ServiceOnly,
+    Unauthorized,
+)
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import parse_json
 
@@ -52,19 +58,11 @@ def api() -> APIGatewayHttpResolver:
         frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
         logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
-        return json_response(
-            500,
-            {
-                "error": {
-                    "code": "internal_error",
-                    "message": "Something went wrong on our side. Try again shortly.",
-                }
-            },
-        )
+        return error_response(InternalError("Something went wrong on our side. Try again shortly."))
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
-        return json_response(404, {"error": {"code": "not_found", "message": "No such route."}})
+        return error_response(NotFound("No such route."))
 
     return app
 
@@ -130,7 +128,7 @@ def service_caller(app: APIGatewayHttpResolver) -> Caller:
     iam = authorizer.get("iam") if isinstance(authorizer, dict) else None
     principal = iam.get("userArn") or iam.get("callerId") if isinstance(iam, dict) else None
     if not isinstance(principal, str) or not principal or authorizer.get("jwt"):
-        raise Forbidden("Only the sign-in service can call this route.", code="service_only")
+        raise ServiceOnly("Only the sign-in service can call this route.")
     http = context.get("http") or {}
     return Caller(
         user_id=principal,

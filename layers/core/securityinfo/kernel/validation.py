@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.errors import BadRequest, InvalidField, InvalidJson, MissingField, UnknownField
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -42,29 +42,24 @@ def parse_json(raw: str | None) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise BadRequest(
-            "The request body is not valid JSON; send a JSON object.", code="invalid_json"
-        ) from None
+        raise InvalidJson("The request body is not valid JSON; send a JSON object.") from None
 
 
 def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
     """Check ``body`` against ``schema`` and return it; the first problem raises BadRequest."""
     if not isinstance(body, dict):
-        raise BadRequest(
-            "The request body must be a JSON object.", code="invalid_request", field=path or None
-        )
+        raise BadRequest("The request body must be a JSON object.", field=path or None)
     for name in body:
         if name not in schema:
             allowed = ", ".join(sorted(schema)) or "none"
-            raise BadRequest(
+            raise UnknownField(
                 f"Unknown field '{name}'. Allowed fields: {allowed}.",
-                code="unknown_field",
                 field=f"{path}{name}",
             )
     for name, spec in schema.items():
         if name not in body or body[name] is None:
             if spec.required:
-                raise BadRequest(f"'{name}' is required.", code="missing_field", field=f"{path}{name}")
+                raise MissingField(f"'{name}' is required.", field=f"{path}{name}")
             continue
         _check_value(body[name], spec, f"{path}{name}")
     return {k: v for k, v in body.items() if v is not None}
@@ -79,18 +74,16 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
 def _check_value(value: Any, spec: Field, where: str) -> None:
     # bool is an int in Python; a JSON true must not pass as a number.
     if isinstance(value, bool) and spec.kind is int or not isinstance(value, spec.kind):
-        raise BadRequest(f"'{where}' must be {_type_name(spec.kind)}.", code="invalid_field", field=where)
+        raise InvalidField(f"'{where}' must be {_type_name(spec.kind)}.", field=where)
     if spec.choices is not None and value not in spec.choices:
         options = ", ".join(str(c) for c in spec.choices)
-        raise BadRequest(f"'{where}' must be one of: {options}.", code="invalid_field", field=where)
+        raise InvalidField(f"'{where}' must be one of: {options}.", field=where)
     if isinstance(value, str):
         if _CONTROL.search(value):
-            raise BadRequest(f"'{where}' contains control characters.", code="invalid_field", field=where)
+            raise InvalidField(f"'{where}' contains control characters.", field=where)
         _check_length(len(value), spec, where, "characters")
         if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-            raise BadRequest(
-                spec.hint or f"'{where}' has the wrong format.", code="invalid_field", field=where
-            )
+            raise InvalidField(spec.hint or f"'{where}' has the wrong format.", field=where)
     if isinstance(value, list):
         _check_length(len(value), spec, where, "items")
         if spec.items is not None:
@@ -101,18 +94,14 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
     if spec.check is not None:
         problem = spec.check(value)
         if problem:
-            raise BadRequest(problem, code="invalid_field", field=where)
+            raise InvalidField(problem, field=where)
 
 
 def _check_length(n: int, spec: Field, where: str, unit: str) -> None:
     if spec.min_len is not None and n < spec.min_len:
-        raise BadRequest(
-            f"'{where}' needs at least {spec.min_len} {unit}.", code="invalid_field", field=where
-        )
+        raise InvalidField(f"'{where}' needs at least {spec.min_len} {unit}.", field=where)
     if spec.max_len is not None and n > spec.max_len:
-        raise BadRequest(
-            f"'{where}' allows at most {spec.max_len} {unit}.", code="invalid_field", field=where
-        )
+        raise InvalidField(f"'{where}' allows at most {spec.max_len} {unit}.", field=where)
 
 
 DISPLAY_NAME = Field(str, min_len=1, max_len=64, hint="A name of 1 to 64 characters.")

@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
-from securityinfo.kernel.errors import BadRequest, Conflict, NotFound
+from securityinfo.kernel.errors import Conflict, InvalidField, NotFound
 from securityinfo.kernel.masking import mask_phone, phone_problem
 from securityinfo.methods import onetime
 from securityinfo.methods.base import MethodContext, new_registration
@@ -49,7 +49,7 @@ def update(
     """PATCH of a phone with ``channel`` and/or ``phoneNumber`` (ownership and step-up already
     checked). A new number answers ``{registrationId, sentTo, channel}`` (202)."""
     if not isinstance(method, PhoneMethodItem):
-        raise BadRequest("'channel' and 'phoneNumber' apply to phone methods only.", code="invalid_field")
+        raise InvalidField("'channel' and 'phoneNumber' apply to phone methods only.")
     if "phoneNumber" in data:
         return _begin_number_change(deps, caller, method, data, now)
     channel = str(data["channel"])
@@ -74,11 +74,10 @@ def _begin_number_change(
     number = str(data["phoneNumber"])
     problem = phone_problem(number)
     if problem:
-        raise BadRequest(problem, code="invalid_field", field="phoneNumber")
+        raise InvalidField(problem, field="phoneNumber")
     if number == method.phone_number:
-        raise BadRequest(
+        raise InvalidField(
             "That is already this phone's number. Enter the new number.",
-            code="invalid_field",
             field="phoneNumber",
         )
     channel = str(data.get("channel") or method.channel)
@@ -158,9 +157,7 @@ def finish(
                 current,
                 actions=actions,
                 condition=PhoneMethodItem.phone_number == current.phone_number,
-                refusal=Conflict(
-                    "This phone changed at the same time; reload and try again.", code="conflict"
-                ),
+                refusal=Conflict("This phone changed at the same time; reload and try again."),
             )
             tw.update(
                 profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]

@@ -12,7 +12,19 @@ from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
-from securityinfo.kernel.errors import BadRequest, Conflict, Gone, InvalidCode, NotFound
+from securityinfo.kernel.errors import (
+    CodeExpired,
+    Conflict,
+    CredentialAlreadyRegistered,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    InvalidCode,
+    MethodLimit,
+    MethodTypeDisabled,
+    MethodTypeUnavailable,
+    NotFound,
+    RegistrationExpired,
+)
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods import onetime
@@ -69,9 +81,8 @@ def _kind_for(body: Any) -> MethodKind:
     )
     type_name = head["type"]
     if type_name not in REGISTRY:
-        raise BadRequest(
+        raise MethodTypeUnavailable(
             f"{type_name} cannot be registered yet; choose another method.",
-            code="method_type_unavailable",
             field="type",
         )
     return kind_of(type_name)
@@ -85,9 +96,8 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     key = idempotency.check_key(idempotency_key)
     policy = current_policy()
     if not policy.type_enabled(kind.type_name):
-        raise BadRequest(
+        raise MethodTypeDisabled(
             f"Your organization does not allow {kind.type_name}; choose another method.",
-            code="method_type_disabled",
             field="type",
         )
     now = deps.clock.now()
@@ -175,18 +185,16 @@ def _replay(ctx: MethodContext, registration_id: str) -> dict[str, Any]:
         try:
             method = MethodItem.get(user_pk(ctx.caller.user_id), method_sk(registration_id))
         except MethodItem.DoesNotExist:
-            raise Conflict(
+            raise IdempotencyKeyReused(
                 "That request was already handled and its method is gone; use a new Idempotency-Key.",
-                code="idempotency_key_reused",
             ) from None
         profile, methods = store.methods_and_profile(ctx.caller.user_id)
         return {"method": describe(method, default_method_id(profile, methods))}
     try:
         reg = RegistrationItem.get(user_pk(ctx.caller.user_id), registration_sk(registration_id))
     except RegistrationItem.DoesNotExist:
-        raise Conflict(
+        raise IdempotencyKeyReused(
             "That request was already handled and its registration is gone; use a new Idempotency-Key.",
-            code="idempotency_key_reused",
         ) from None
     answer = kind_of(reg.method_type).replay_registration(ctx, reg)
     return {
@@ -210,9 +218,7 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
     now = deps.clock.now()
     if reg.expires_at <= now:
         reg.delete()
-        raise Gone(
-            "This registration expired. Start again from 'Add sign-in method'.", code="registration_expired"
-        )
+        raise RegistrationExpired("This registration expired. Start again from 'Add sign-in method'.")
     kind = kind_of(reg.method_type)
     data = validate(body, kind.completion_schema)
     policy = current_policy()
@@ -332,18 +338,16 @@ def _save_method(
                 tw.save(
                     claim,
                     condition=Item.pk.does_not_exist(),
-                    refusal=Conflict(
+                    refusal=CredentialAlreadyRegistered(
                         "This security key is already registered. Use another key, or remove it first.",
-                        code="credential_already_registered",
                     ),
                 )
             if record is not None:
                 tw.save(
                     record,
                     condition=idempotency.expired_record_condition(record.created_at),
-                    refusal=Conflict(
+                    refusal=IdempotencyInProgress(
                         "A request with this Idempotency-Key is being handled; retry it in a moment.",
-                        code="idempotency_in_progress",
                     ),
                 )
             tw.save(method, condition=MethodItem.pk.does_not_exist(), refusal=done)
@@ -380,14 +384,11 @@ def _count_wrong_code(
     lockout.record_failure(deps, caller, policy)
     if left <= 0:
         reg.delete()
-        raise Gone(
-            "That code used up its tries. Start the registration again to get a new one.", code="code_expired"
-        )
+        raise CodeExpired("That code used up its tries. Start the registration again to get a new one.")
     wrong.attempts_left = left
 
 
 def _limit_error(kind: MethodKind) -> Conflict:
-    return Conflict(
+    return MethodLimit(
         f"You already have the most {kind.type_name} methods allowed ({kind.limit}); remove one first.",
-        code="method_limit",
     )

@@ -14,7 +14,7 @@ from pynamodb.expressions.condition import Condition
 
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
-from securityinfo.kernel.errors import Gone, NotFound
+from securityinfo.kernel.errors import NotFound, RegistrationExpired
 from securityinfo.kernel.masking import mask
 from securityinfo.methods import onetime
 from securityinfo.methods.coded import CodeKind
@@ -52,9 +52,7 @@ def resend_registration(
         raise NotFound("No such registration. Start again from 'Add sign-in method'.")
     now = deps.clock.now()
     if reg.expires_at <= now:
-        raise Gone(
-            "This registration expired. Start again from 'Add sign-in method'.", code="registration_expired"
-        )
+        raise RegistrationExpired("This registration expired. Start again from 'Add sign-in method'.")
     lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.registration_target(reg)
     meta = {

@@ -8,7 +8,15 @@ from pynamodb.exceptions import TransactWriteError
 
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
-from securityinfo.kernel.errors import BadRequest, Conflict, MethodNotAllowedForPurpose, NotFound
+from securityinfo.kernel.errors import (
+    BadRequest,
+    Conflict,
+    InvalidField,
+    MethodNotAllowedForPurpose,
+    MissingField,
+    NoMethodRegistered,
+    NotFound,
+)
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.manage.registration import LIMIT_COUNTERS
@@ -88,10 +96,10 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
     now = deps.clock.now()
     stepup.require(deps, caller, policy, now)
     if not data:
-        raise BadRequest("Nothing to change: send displayName.", code="missing_field", field="displayName")
+        raise MissingField("Nothing to change: send displayName.", field="displayName")
     for name in ("channel", "phoneNumber"):
         if name in data and method.method_type != "phone":
-            raise BadRequest(f"'{name}' applies to phone methods only.", code="invalid_field", field=name)
+            raise InvalidField(f"'{name}' applies to phone methods only.", field=name)
     if "channel" in data or "phoneNumber" in data:
         return phone_change.update(deps, caller, method, data, now)
     before = audit_view(method)
@@ -153,9 +161,7 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         # Anything else that stopped it (the default guard, a linked item) is a concurrent change.
         tw.refuse(
             error,
-            otherwise=Conflict(
-                "Your security info changed at the same time; reload and try again.", code="conflict"
-            ),
+            otherwise=Conflict("Your security info changed at the same time; reload and try again."),
         )
     removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
     deps.events.put(
@@ -194,7 +200,7 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     """PUT /me/default-method: one MFA-capable method, or system-preferred (always the strongest)."""
     data = validate(body, DEFAULT_SCHEMA)
     if ("methodId" in data) == ("systemPreferred" in data):
-        raise BadRequest("Send either methodId or systemPreferred.", code="invalid_request", field="methodId")
+        raise BadRequest("Send either methodId or systemPreferred.", field="methodId")
     chosen: MethodItem | None = None
     if "methodId" in data:
         chosen = _own_method(caller.user_id, data["methodId"])
@@ -220,9 +226,8 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
         system_preferred = bool(data["systemPreferred"])
         best = strongest(methods)
         if best is None:
-            raise BadRequest(
+            raise NoMethodRegistered(
                 "Register a method for two-step verification first.",
-                code="no_method_registered",
                 field="systemPreferred",
             )
         actions = [ProfileItem.system_preferred.set(system_preferred)]

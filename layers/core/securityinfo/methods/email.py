@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from securityinfo.kernel.errors import Conflict
+from securityinfo.kernel.errors import MethodLimit
 from securityinfo.kernel.masking import email_problem, mask_email, normalize_email
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import SSPR, MethodContext, Registered
@@ -37,9 +37,8 @@ class Email(CodeKind):
         address = normalize_email(str(data["emailAddress"]))
         _, methods = store.methods_and_profile(ctx.caller.user_id)
         if any(isinstance(m, EmailMethodItem) for m in methods):
-            raise Conflict(
+            raise MethodLimit(
                 "You already have an email address for password reset. Delete it first to use another one.",
-                code="method_limit",
             )
         reg.data = {"emailAddress": address}
 

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactGet
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.delivery import CODE, DeliveryError, Message
-from securityinfo.kernel.errors import DeliveryFailed, TooManyRequests
+from securityinfo.kernel.errors import DeliveryFailed, ResendTooSoon, TooManyCodes, TooManyRequests
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
 from securityinfo.storage import store
@@ -92,9 +92,8 @@ def cooldown_left(last_sent_at: float | None, now: float) -> int:
 
 
 def refuse_cooldown(wait: int) -> TooManyRequests:
-    return TooManyRequests(
+    return ResendTooSoon(
         f"A code was just sent. Wait {wait} seconds before asking for another one.",
-        code="resend_too_soon",
         retry_after=wait,
     )
 
@@ -121,18 +120,16 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
         dest_recent = _recent(dest_window, now, DAY)
         if len(user_recent) >= USER_SENDS_PER_HOUR:
             wait = math.ceil(min(user_recent) + HOUR - now)
-            raise TooManyRequests(
+            raise TooManyCodes(
                 f"You have asked for too many codes. Try again in {math.ceil(wait / 60)} minutes, "
                 "or choose another method.",
-                code="too_many_codes",
                 retry_after=max(1, wait),
             )
         if len(dest_recent) >= DESTINATION_SENDS_PER_DAY:
             wait = math.ceil(min(dest_recent) + DAY - now)
-            raise TooManyRequests(
+            raise TooManyCodes(
                 "Too many codes were sent to this number or address today. Try again later, "
                 "or choose another method.",
-                code="too_many_codes",
                 retry_after=max(1, wait),
             )
         tw = store.Transaction(connection=deps.connection)
@@ -149,9 +146,8 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
                 continue
             tw.refuse(error)
         return
-    raise TooManyRequests(
+    raise TooManyCodes(
         "Too many codes are being sent at once. Try again in a minute.",
-        code="too_many_codes",
         retry_after=RESEND_SECONDS,
     )
 

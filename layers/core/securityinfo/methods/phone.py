@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from securityinfo.kernel.errors import BadRequest, Conflict
+from securityinfo.kernel.errors import (
+    ChannelNotAllowed,
+    MethodLimit,
+    MobilePhoneRequired,
+    PhoneNumberInUse,
+)
 from securityinfo.kernel.masking import mask_phone, phone_problem
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, Registered
@@ -65,14 +70,12 @@ class Phone(CodeKind):
         _, methods = store.methods_and_profile(ctx.caller.user_id)
         phones = [m for m in methods if isinstance(m, PhoneMethodItem)]
         if any(p.phone_type == phone_type for p in phones):
-            raise Conflict(
+            raise MethodLimit(
                 f"You already have {_a(phone_type)}. Change its number instead, or delete it first.",
-                code="method_limit",
             )
         if phone_type == "alternateMobile" and not any(p.phone_type == "mobile" for p in phones):
-            raise BadRequest(
+            raise MobilePhoneRequired(
                 "Add a mobile phone first; an alternate mobile phone is a second number for calls.",
-                code="mobile_phone_required",
                 field="phoneType",
             )
         check_number_unused(number, phones)
@@ -120,18 +123,16 @@ class Phone(CodeKind):
 
 def check_channel(phone_type: str, channel: str) -> None:
     if channel not in ALLOWED_CHANNELS[phone_type]:
-        raise BadRequest(
+        raise ChannelNotAllowed(
             f"{_a(phone_type).capitalize()} can receive calls only; choose voice.",
-            code="channel_not_allowed",
             field="channel",
         )
 
 
 def check_number_unused(number: str, phones: list[PhoneMethodItem]) -> None:
     if any(p.phone_number == number for p in phones):
-        raise Conflict(
+        raise PhoneNumberInUse(
             "That number is already one of your phones. Enter a different number.",
-            code="phone_number_in_use",
         )
 
 

@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 from securityinfo.kernel.config import ConfigurationError
-from securityinfo.kernel.errors import InvalidCode
+from securityinfo.kernel.errors import InvalidCredential
 from securityinfo.kernel.validation import Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 from securityinfo.policy.model import Policy
@@ -172,7 +172,7 @@ class SecurityKey(MethodKind):
                 require_user_verification=user_verification(ctx.policy) == "required",
             )
         except (WebAuthnException, ValueError, KeyError, TypeError):
-            raise InvalidCode(_NOT_VERIFIED, code="invalid_credential") from None
+            raise InvalidCredential(_NOT_VERIFIED) from None
         credential_id = b64url(verified.credential_id)
         response = credential.get("response") if isinstance(credential.get("response"), dict) else {}
         transports = [
@@ -226,7 +226,7 @@ class SecurityKey(MethodKind):
         rp_id, origins = relying_party()
         credential = data["credential"]
         if credential.get("rawId", credential.get("id")) != key.credential_id:
-            raise InvalidCode(_NOT_VERIFIED, code="invalid_credential")
+            raise InvalidCredential(_NOT_VERIFIED)
         try:
             verified = verify_authentication_response(
                 credential=credential,
@@ -239,9 +239,9 @@ class SecurityKey(MethodKind):
             )
         except (WebAuthnException, ValueError, KeyError, TypeError):
             # A signature counter that did not increase lands here too (a cloned key).
-            raise InvalidCode(_NOT_VERIFIED, code="invalid_credential") from None
+            raise InvalidCredential(_NOT_VERIFIED) from None
         if b64url(verified.credential_id) != key.credential_id:
-            raise InvalidCode(_NOT_VERIFIED, code="invalid_credential")
+            raise InvalidCredential(_NOT_VERIFIED)
         return Proof(
             actions=[SecurityKeyMethodItem.sign_count.set(verified.new_sign_count)],
             # Nobody advanced the counter meanwhile (two assertions racing).

@@ -15,7 +15,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from securityinfo.kernel.errors import BadRequest, InvalidCode
+from securityinfo.kernel.errors import InvalidCode, InvalidField
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import SSPR, MethodContext, MethodKind, Proof, Registered
 from securityinfo.policy.model import Policy
@@ -95,9 +95,7 @@ class SecurityQuestions(MethodKind):
         wanted = policy.questions_to_register
         answers: list[dict[str, str]] = data["answers"]
         if len(answers) != wanted:
-            raise BadRequest(
-                f"Answer exactly {wanted} different questions.", code="invalid_field", field="answers"
-            )
+            raise InvalidField(f"Answer exactly {wanted} different questions.", field="answers")
         texts = {q["questionId"]: q["text"] for q in policy.questions}
         seen_questions: set[str] = set()
         seen_answers: set[str] = set()
@@ -105,28 +103,24 @@ class SecurityQuestions(MethodKind):
         for i, entry in enumerate(answers):
             question_id, answer = entry["questionId"], entry["answer"]
             if question_id not in texts:
-                raise BadRequest(
+                raise InvalidField(
                     "That is not one of your organization's questions; choose from the list.",
-                    code="invalid_field",
                     field=f"answers[{i}].questionId",
                 )
             if question_id in seen_questions:
-                raise BadRequest(
+                raise InvalidField(
                     "Choose a different question for each answer.",
-                    code="invalid_field",
                     field=f"answers[{i}].questionId",
                 )
             normalized = normalize(answer)
             if len(normalized) < MIN_ANSWER_CHARS:
-                raise BadRequest(
+                raise InvalidField(
                     f"Each answer needs at least {MIN_ANSWER_CHARS} characters.",
-                    code="invalid_field",
                     field=f"answers[{i}].answer",
                 )
             if normalized in seen_answers:
-                raise BadRequest(
+                raise InvalidField(
                     "Use a different answer for each question.",
-                    code="invalid_field",
                     field=f"answers[{i}].answer",
                 )
             seen_questions.add(question_id)
@@ -164,9 +158,7 @@ class SecurityQuestions(MethodKind):
         asked = _asked(verification)
         given = {entry["questionId"]: entry["answer"] for entry in data["answers"]}
         if sorted(given) != sorted(asked) or len(given) != len(data["answers"]):
-            raise BadRequest(
-                "Answer each of the questions you were asked, once.", code="invalid_field", field="answers"
-            )
+            raise InvalidField("Answer each of the questions you were asked, once.", field="answers")
         by_id = {a.question_id: a for a in _answers(method)}
         right = True
         for question_id in asked:  # every answer is checked, so timing does not say which was wrong

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.errors import BadRequest, InvalidPolicy
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import METHOD_TYPES
 
@@ -76,7 +76,7 @@ SCHEMA = {
 
 
 def _refuse(field: str, message: str) -> BadRequest:
-    return BadRequest(message, code="invalid_policy", field=field)
+    return InvalidPolicy(message, field=field)
 
 
 def validate_policy(body: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from securityinfo.kernel.errors import BadRequest, Conflict
+from securityinfo.kernel.errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from securityinfo.storage.models import IdempotencyItem, idempotency_sk, user_pk
 
 WINDOW_SECONDS = 3600
@@ -19,9 +19,7 @@ def check_key(key: str | None) -> str | None:
     if key is None or key == "":
         return None
     if not _UUID.fullmatch(key):
-        raise BadRequest(
-            "Idempotency-Key must be a UUID.", code="invalid_idempotency_key", field="Idempotency-Key"
-        )
+        raise InvalidIdempotencyKey("Idempotency-Key must be a UUID.", field="Idempotency-Key")
     return key.lower()
 
 
@@ -38,9 +36,8 @@ def earlier(user_id: str, key: str, route: str, digest: str, now: float) -> str 
     if now - item.created_at >= WINDOW_SECONDS:
         return None
     if item.route != route or item.request_hash != digest:
-        raise Conflict(
+        raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for a different request; use a new key.",
-            code="idempotency_key_reused",
         )
     return item.resource_id
 

@@ -24,7 +24,15 @@ from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
-from securityinfo.kernel.errors import BadRequest, Conflict, Forbidden, NotFound
+from securityinfo.kernel.errors import (
+    AppPasswordAlreadyCreated,
+    AppPasswordLimit,
+    AppPasswordsDisabled,
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotFound,
+)
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import current_policy
@@ -96,14 +104,13 @@ def listing(deps: Deps, caller: Caller) -> dict[str, Any]:
 
 
 def _disabled() -> Forbidden:
-    return Forbidden(
+    return AppPasswordsDisabled(
         "Your organization does not allow app passwords. Ask your administrator if an app needs one.",
-        code="app_passwords_disabled",
     )
 
 
 def _limit_error() -> Conflict:
-    return Conflict(f"limit of {LIMIT} app passwords reached; delete one first", code="app_password_limit")
+    return AppPasswordLimit(f"limit of {LIMIT} app passwords reached; delete one first")
 
 
 def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
@@ -112,9 +119,7 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
     data = validate(body, CREATE_SCHEMA)
     name = data["name"].strip()
     if not name:
-        raise BadRequest(
-            "Give the app password a name of 1 to 64 characters.", code="invalid_field", field="name"
-        )
+        raise InvalidField("Give the app password a name of 1 to 64 characters.", field="name")
     key = idempotency.check_key(idempotency_key)
     policy = current_policy()
     if not policy.app_passwords_enabled:
@@ -162,10 +167,9 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
 
 
 def _already_created() -> Conflict:
-    return Conflict(
+    return AppPasswordAlreadyCreated(
         "This request already created an app password, and a password is shown only once. "
         "If you did not copy it, delete that app password and create a new one.",
-        code="app_password_already_created",
     )
 
 

@@ -13,7 +13,7 @@ from pynamodb.exceptions import DeleteError
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
-from securityinfo.kernel.errors import BadRequest
+from securityinfo.kernel.errors import InvalidField
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy
 from securityinfo.storage.models import TAP_SK, TemporaryAccessPassItem, user_pk
@@ -45,9 +45,8 @@ def issue(deps: Deps, admin: Caller, user_id: str, body: Any, policy: Policy) ->
     lifetime = int(data.get("lifetimeMinutes", limits["defaultLifetimeMinutes"]))
     longest = int(limits["maxLifetimeMinutes"])
     if not MIN_LIFETIME_MINUTES <= lifetime <= longest:
-        raise BadRequest(
+        raise InvalidField(
             f"lifetimeMinutes must be between {MIN_LIFETIME_MINUTES} and {longest} (the policy's maximum).",
-            code="invalid_field",
             field="lifetimeMinutes",
         )
     single_use = bool(data.get("singleUse", True))

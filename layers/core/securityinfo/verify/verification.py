@@ -12,12 +12,16 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import (
-    BadRequest,
-    Gone,
+    CodeExpired,
     InvalidCode,
+    InvalidField,
     MethodNotAllowedForPurpose,
+    NoMethodRegistered,
     NotFound,
     ReplayedCode,
+    VerificationDenied,
+    VerificationExpired,
+    VerificationFinished,
 )
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
@@ -144,9 +148,8 @@ def _default_for(purpose: str, profile: ProfileItem | None, methods: list[Method
     for method in methods:
         if method.method_id == chosen:
             return method
-    raise BadRequest(
+    raise NoMethodRegistered(
         f"You have no method for {_PURPOSE_WORDS[purpose]} yet. Register one under Security info first.",
-        code="no_method_registered",
     )
 
 
@@ -188,14 +191,12 @@ def ensure_pending(verification: VerificationItem, now: float) -> None:
     """410 unless the verification still waits for its answer (or a new code)."""
     state = status_of(verification, now)
     if state == "expired":
-        raise Gone("This verification expired. Start a new one.", code="verification_expired")
+        raise VerificationExpired("This verification expired. Start a new one.")
     if state == "denied":
-        raise Gone(
-            "This request was denied in the authenticator app. Start a new one.", code="verification_denied"
-        )
+        raise VerificationDenied("This request was denied in the authenticator app. Start a new one.")
     # The stored status, not the derived one: a push the device approved is collected here.
     if verification.status != "pending":
-        raise Gone("This verification is already finished. Start a new one.", code="verification_finished")
+        raise VerificationFinished("This verification is already finished. Start a new one.")
 
 
 def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
@@ -235,9 +236,8 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     now = deps.clock.now()
     ensure_pending(verification, now)
     if data.get("rememberDevice") and verification.purpose != MFA:
-        raise BadRequest(
+        raise InvalidField(
             "rememberDevice applies to sign-in (mfa) verifications only.",
-            code="invalid_field",
             field="rememberDevice",
         )
     lockout.ensure_unlocked(profile, now)
@@ -295,9 +295,7 @@ def _approve(
                 verification,
                 actions=[VerificationItem.status.set("approved")],
                 condition=VerificationItem.status == "pending",
-                refusal=Gone(
-                    "This verification is already finished. Start a new one.", code="verification_finished"
-                ),
+                refusal=VerificationFinished("This verification is already finished. Start a new one."),
             )
             tw.update(
                 method,
@@ -361,5 +359,5 @@ def _fail(ctx: MethodContext, verification: VerificationItem, wrong: InvalidCode
     )
     lockout.record_failure(ctx.deps, caller, ctx.policy)
     if left <= 0:
-        raise Gone("That verification used up its tries. Start a new one.", code="code_expired")
+        raise CodeExpired("That verification used up its tries. Start a new one.")
     wrong.attempts_left = left

@@ -16,7 +16,13 @@ from pynamodb.exceptions import UpdateError
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
-from securityinfo.kernel.errors import BadRequest, DomainError
+from securityinfo.kernel.errors import (
+    DomainError,
+    InvalidAction,
+    InvalidField,
+    NotActivated,
+    NotApproved,
+)
 from securityinfo.kernel.logs import logger
 from securityinfo.manage import registration, resend
 from securityinfo.methods.requirements import missing_types
@@ -321,7 +327,7 @@ def _go(flow: Flow, page: str, **data: Any) -> None:
 def _back(flow: Flow) -> None:
     history = list(flow.state.get("history") or [])
     if not history:
-        raise BadRequest("There is no earlier page in this section.", code="invalid_action")
+        raise InvalidAction("There is no earlier page in this section.")
     last = history.pop()
     flow.state["history"] = history
     flow.show(str(last["page"]), **(last.get("pageData") or {}))
@@ -408,9 +414,7 @@ def _to_test(flow: Flow) -> None:
     if pending is None:
         return
     if pending.get("waitingFor") == "activation":
-        raise BadRequest(
-            "Scan the QR code with the app (or enter the code) before you go on.", code="not_activated"
-        )
+        raise NotActivated("Scan the QR code with the app (or enter the code) before you go on.")
     _go(
         flow,
         "authenticatorTest",
@@ -430,9 +434,8 @@ def _authenticator_test(flow: Flow, action: str, data: dict[str, Any]) -> None:
         "authenticatorTest", numberToMatch=pending.get("numberToMatch"), expiresAt=pending.get("expiresAt")
     )
     if action != "resend":
-        raise BadRequest(
+        raise NotApproved(
             "Approve the notification on your phone by entering the number shown, then select Next.",
-            code="not_approved",
         )
 
 
@@ -466,7 +469,7 @@ def _method_choice(flow: Flow, action: str, data: dict[str, Any]) -> None:
         return
     chosen = data.get("type")
     if chosen not in _choosable(flow):
-        raise BadRequest("Choose one of the methods offered.", code="invalid_field", field="type")
+        raise InvalidField("Choose one of the methods offered.", field="type")
     _enter(flow, str(chosen))
 
 

@@ -17,7 +17,15 @@ from pynamodb.exceptions import UpdateError
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
-from securityinfo.kernel.errors import BadRequest, Conflict, DependencyFailed, Gone, NotFound
+from securityinfo.kernel.errors import (
+    BadRequest,
+    DependencyFailed,
+    EnrollmentExpired,
+    EnrollmentRunning,
+    InvalidAction,
+    NotFound,
+    StaleStep,
+)
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
@@ -204,9 +212,7 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
     try:
         fresh.save(condition=WizardItem.pk.does_not_exist() | WizardItem.status.is_in(*ENDED))
     except Exception:
-        raise Conflict(
-            "A wizard is already starting; reload and continue it.", code="enrollment_running"
-        ) from None
+        raise EnrollmentRunning("A wizard is already starting; reload and continue it.") from None
     payload = {
         "enrollmentId": enrollment_id,
         "userId": caller.user_id,
@@ -261,17 +267,16 @@ def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: A
     policy = current_policy()
     if _expired(item, policy, deps.clock.now()):
         _expire_now(deps, item, workflow)
-        raise Gone("This wizard expired. Start it again.", code="enrollment_expired")
+        raise EnrollmentExpired("This wizard expired. Start it again.")
     if item.status in ("expired", "failed"):
-        raise Gone("This wizard has ended. Start it again.", code="enrollment_expired")
+        raise EnrollmentExpired("This wizard has ended. Start it again.")
     if item.status != "running" or item.step_id != step_id or not item.task_token:
-        raise Conflict("This step is no longer current; reload the wizard.", code="stale_step")
+        raise StaleStep("This step is no longer current; reload the wizard.")
     page = str(item.page)
     if action not in (item.actions or []):
         allowed = ", ".join(item.actions or [])
-        raise BadRequest(
+        raise InvalidAction(
             f"'{action}' is not possible on this page. Possible: {allowed}.",
-            code="invalid_action",
             field="action",
         )
     schema: dict[str, Field] = {"action": Field(str, required=True)}
@@ -290,7 +295,7 @@ def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: A
             | (WizardItem.step_id == step_id) & (WizardItem.pending_step_id != step_id),
         )
     except UpdateError:
-        raise Conflict("This step was already answered; reload the wizard.", code="stale_step") from None
+        raise StaleStep("This step was already answered; reload the wizard.") from None
     try:
         workflow.resume(token, {"stepId": step_id, "action": action})
     except Exception as exc:
