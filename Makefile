@@ -27,7 +27,7 @@ MYPY_PATHS := layers/core/securityinfo functions local
 help:
 	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
 	@echo "make test     lint, sam build, then all tests (unit, integration, e2e)"
-	@echo "make lint     ruff, mypy, sam validate --lint"
+	@echo "make lint     ruff, mypy, import-linter (the layers), sam validate --lint"
 	@echo "make format   ruff format and ruff's safe fixes"
 	@echo "make build    sam build"
 	@echo "make bench    performance scripts"
@@ -65,6 +65,7 @@ run: venv
 lint: venv venv-sam
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(VENV)/bin/lint-imports --no-cache
 	$(SAM) validate --lint
 
 format: venv
