@@ -20,9 +20,9 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 SAM := $(SAM_VENV)/bin/sam
 # mypy names each file by its path (see pyproject.toml), so every functions/<action>/app.py is distinct.
-MYPY_PATHS := layers/core/securityinfo functions local
+MYPY_PATHS := layers/core/securityinfo functions local contract
 
-.PHONY: help run test lint format build bench deploy venv venv-sam browsers
+.PHONY: help run test lint format build bench deploy venv venv-sam browsers contract
 
 help:
 	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint     ruff, mypy, import-linter (the layers), sam validate --lint"
 	@echo "make format   ruff format and ruff's safe fixes"
 	@echo "make build    sam build"
+	@echo "make contract regenerate docs/openapi.json, docs/API.md and the template's event schema registry"
 	@echo "make bench    performance scripts"
 	@echo "make deploy   sam build and sam deploy (guided until samconfig.toml has parameter_overrides)"
 
@@ -71,6 +72,10 @@ lint: venv venv-sam
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The published contract is generated (contract/); tests/unit/test_openapi.py fails when it is stale.
+contract: venv
+	$(VENV)/bin/python -m contract
 
 build: venv-sam
 	$(SAM) build

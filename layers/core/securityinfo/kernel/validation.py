@@ -29,6 +29,10 @@ class Field:
     hint: str = ""
     items: Field | None = None
     schema: Mapping[str, Field] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    # A rule no keyword states (a phone number's form, say). The published JSON Schema cannot say
+    # it, so the document is looser there than validate(), never stricter.
     check: Callable[[Any], str | None] | None = field(default=None, compare=False)
 
 
@@ -82,8 +86,11 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
         if _CONTROL.search(value):
             raise InvalidField(f"'{where}' contains control characters.", field=where)
         _check_length(len(value), spec, where, "characters")
-        if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+        # ASCII: \d and \w mean what they mean in the published (ECMAScript) patterns.
+        if spec.pattern is not None and not re.fullmatch(spec.pattern, value, re.ASCII):
             raise InvalidField(spec.hint or f"'{where}' has the wrong format.", field=where)
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check_range(value, spec, where)
     if isinstance(value, list):
         _check_length(len(value), spec, where, "items")
         if spec.items is not None:
@@ -102,6 +109,74 @@ def _check_length(n: int, spec: Field, where: str, unit: str) -> None:
         raise InvalidField(f"'{where}' needs at least {spec.min_len} {unit}.", field=where)
     if spec.max_len is not None and n > spec.max_len:
         raise InvalidField(f"'{where}' allows at most {spec.max_len} {unit}.", field=where)
+
+
+def _check_range(n: int, spec: Field, where: str) -> None:
+    low, high = spec.minimum, spec.maximum
+    if (low is not None and n < low) or (high is not None and n > high):
+        if low is not None and high is not None:
+            message = f"Use a whole number from {low} to {high}."
+        elif low is not None:
+            message = f"Use a whole number of at least {low}."
+        else:
+            message = f"Use a whole number of at most {high}."
+        raise InvalidField(message, field=where)
+
+
+_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", list: "array", dict: "object"}
+
+
+def body_json_schema(schema: Schema) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of a body that ``validate(body, schema)`` checks: the OpenAPI
+    document's request schemas come from here, so the two cannot drift apart."""
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            name: field_json_schema(spec, nullable=not spec.required) for name, spec in schema.items()
+        },
+        "additionalProperties": False,
+    }
+    required = [name for name, spec in schema.items() if spec.required]
+    if required:
+        out["required"] = required
+    return out
+
+
+def field_json_schema(spec: Field, *, nullable: bool = False) -> dict[str, Any]:
+    """One field as JSON Schema. ``nullable`` for an optional property: validate() treats its null
+    as absent (a list item's null is refused)."""
+    kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+    types = [_JSON_TYPES[k] for k in kinds]
+    if nullable:
+        types.append("null")
+    out: dict[str, Any] = {"type": types[0] if len(types) == 1 else types}
+    if spec.choices is not None:
+        out["enum"] = [*spec.choices, *([None] if nullable else [])]
+    if str in kinds:
+        if spec.min_len is not None:
+            out["minLength"] = spec.min_len
+        if spec.max_len is not None:
+            out["maxLength"] = spec.max_len
+        if spec.pattern is not None:
+            out["pattern"] = f"^(?:{spec.pattern})$"  # validate() matches the whole value
+    if list in kinds:
+        if spec.min_len is not None:
+            out["minItems"] = spec.min_len
+        if spec.max_len is not None:
+            out["maxItems"] = spec.max_len
+        if spec.items is not None:
+            out["items"] = field_json_schema(spec.items)
+    if int in kinds:
+        if spec.minimum is not None:
+            out["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            out["maximum"] = spec.maximum
+    if dict in kinds and spec.schema is not None:
+        nested = body_json_schema(spec.schema)
+        out.update({k: v for k, v in nested.items() if k != "type"})
+    if spec.hint:
+        out["description"] = spec.hint
+    return out
 
 
 DISPLAY_NAME = Field(str, min_len=1, max_len=64, hint="A name of 1 to 64 characters.")

@@ -3,7 +3,6 @@ the rules that tie fields together. Each refusal is a 400 naming the field to ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from securityinfo.kernel.errors import BadRequest, InvalidPolicy
@@ -15,15 +14,8 @@ MFA_TYPES = ("authenticatorApp", "softwareOath", "phone", "securityKey")
 MIN_QUESTIONS = 10
 
 
-def _between(low: int, high: int) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        return None if low <= value <= high else f"Use a whole number from {low} to {high}."
-
-    return check
-
-
 def _int(low: int, high: int) -> Field:
-    return Field(int, required=True, check=_between(low, high))
+    return Field(int, required=True, minimum=low, maximum=high)
 
 
 _BOOL = Field(bool, required=True)

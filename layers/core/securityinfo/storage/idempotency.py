@@ -12,7 +12,8 @@ from securityinfo.kernel.errors import IdempotencyKeyReused, InvalidIdempotencyK
 from securityinfo.storage.models import IdempotencyItem, idempotency_sk, user_pk
 
 WINDOW_SECONDS = 3600
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID = re.compile(UUID_PATTERN)
 
 
 def check_key(key: str | None) -> str | None:

@@ -24,7 +24,7 @@ from securityinfo.kernel.errors import (
     VerificationFinished,
 )
 from securityinfo.kernel.logs import logger
-from securityinfo.kernel.validation import Field, validate
+from securityinfo.kernel.validation import Field, Schema, validate
 from securityinfo.methods import onetime
 from securityinfo.methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContext, MethodKind, Pending
 from securityinfo.methods.registry import kind_of
@@ -53,6 +53,11 @@ START_SCHEMA = {
     "methodId": Field(str, min_len=1, max_len=100),
 }
 _PURPOSE_WORDS = {MFA: "two-step verification", SSPR: "password reset", STEP_UP: "verifying your identity"}
+
+
+def completion_schema(kind: MethodKind) -> Schema:
+    """What POST /me/verifications/{id} takes for a method of ``kind`` (the API document's too)."""
+    return {**kind.verification_schema, "rememberDevice": Field(bool)}
 
 
 def method_id_of(verification_id: str) -> str | None:
@@ -232,7 +237,7 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     if verification is None or method is None:
         raise NotFound("No such verification. Start a new one.")
     kind = kind_of(method.method_type)
-    data = validate(body, {**kind.verification_schema, "rememberDevice": Field(bool)})
+    data = validate(body, completion_schema(kind))
     now = deps.clock.now()
     ensure_pending(verification, now)
     if data.get("rememberDevice") and verification.purpose != MFA:

@@ -1,0 +1,81 @@
+"""Examples in the document: request bodies and answers as a client would see them. Each is checked
+against its schema by tests/unit/test_openapi.py, so an example cannot drift from the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_METHOD = {
+    "id": "m7k2q9x4w1",
+    "type": "phone",
+    "displayName": "Phone",
+    "createdAt": "2025-01-10T09:30:00Z",
+    "lastUsedAt": None,
+    "isDefault": True,
+    "usableFor": ["mfa", "sspr"],
+    "phoneType": "mobile",
+    "phoneNumber": "+1 ••••••••67",
+    "channel": "sms",
+}
+
+REQUESTS: dict[str, Any] = {
+    "POST /me/methods": {
+        "type": "phone",
+        "phoneType": "mobile",
+        "phoneNumber": "+15551234567",
+        "channel": "sms",
+    },
+    "POST /me/methods/registrations/{registrationId}": {"code": "123456"},
+    "PATCH /me/methods/{methodId}": {"displayName": "Work phone"},
+    "PUT /me/default-method": {"methodId": "m7k2q9x4w1"},
+    "POST /me/verifications": {"purpose": "stepUp"},
+    "POST /me/verifications/{verificationId}": {"code": "123456"},
+    "POST /me/app-passwords": {"name": "Mail on my laptop"},
+    "POST /me/enrollment/steps/{stepId}": {"action": "next", "code": "123456"},
+    "POST /signin/mfa-status": {"userId": "3f0c9a1e-user"},
+    "POST /signin/app-password-check": {"userId": "3f0c9a1e-user", "password": "abcdefghijklmnopqrstuvwx"},
+    "POST /admin/users/{userId}/temporary-access-pass": {"lifetimeMinutes": 60, "singleUse": True},
+    "POST /devices/{deviceId}/approvals/{verificationId}": {"decision": "approve", "numberEntered": "42"},
+}
+
+RESPONSES: dict[tuple[str, int], Any] = {
+    ("POST /me/methods", 201): {
+        "registrationId": "r4n8c2v6b0",
+        "type": "phone",
+        "expiresAt": "2025-01-10T09:40:00Z",
+        "sentTo": "+1 ••••••••67",
+        "channel": "sms",
+    },
+    ("POST /me/methods/registrations/{registrationId}", 201): {"method": _METHOD},
+    ("POST /me/verifications", 201): {
+        "verificationId": "m7k2q9x4w1.v3b5n7m9",
+        "methodId": "m7k2q9x4w1",
+        "type": "phone",
+        "purpose": "stepUp",
+        "expiresAt": "2025-01-10T09:35:00Z",
+        "challenge": {"sentTo": "+1 ••••••••67", "channel": "sms"},
+    },
+    ("POST /me/verifications/{verificationId}", 200): {
+        "status": "approved",
+        "verificationId": "m7k2q9x4w1.v3b5n7m9",
+        "methodId": "m7k2q9x4w1",
+        "purpose": "stepUp",
+        "stepUpToken": "st_9d8c7b6a5f4e3d2c1b0a",
+        "stepUpExpiresAt": "2025-01-10T09:45:00Z",
+    },
+    ("POST /me/app-passwords", 201): {
+        "id": "a1b2c3d4e5",
+        "name": "Mail on my laptop",
+        "createdAt": "2025-01-10T09:30:00Z",
+        "lastUsedAt": None,
+        "password": "qwertyuiopasdfghjklzxcvb",
+    },
+    ("POST /signin/mfa-status", 200): {
+        "userId": "3f0c9a1e-user",
+        "mfaRequired": True,
+        "registrationRequired": False,
+        "defaultMethod": {"type": "phone", "id": "m7k2q9x4w1"},
+        "locked": False,
+        "rememberedDevice": False,
+    },
+}

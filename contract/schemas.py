@@ -1,0 +1,311 @@
+"""The answers' JSON Schemas (OpenAPI ``components.schemas``), written once here.
+
+Answers may carry more fields than a schema names (clients ignore what they do not know), so
+objects stay open unless a field must never be there; the request schemas, by contrast, are closed
+and come from the domain's validation schemas (see ``contract.requests``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from securityinfo.kernel import errors
+from securityinfo.kernel.validation import body_json_schema
+from securityinfo.policy.model import METHOD_TYPES
+from securityinfo.policy.validation import SCHEMA as POLICY_SCHEMA
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None, **extra: Any) -> Schema:
+    """An object that must have ``required`` and may have ``optional`` (and anything else)."""
+    out: Schema = {"type": "object", "properties": {**required, **(optional or {})}, **extra}
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+STRING: Schema = {"type": "string"}
+BOOLEAN: Schema = {"type": "boolean"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+TIME: Schema = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC."}
+TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
+ID: Schema = {"type": "string", "minLength": 1, "description": "An opaque id."}
+MASKED: Schema = {"type": "string", "description": "Masked: enough for the user to recognise it."}
+CHANNEL: Schema = {"type": "string", "enum": ["sms", "voice", "email"]}
+METHOD_TYPE: Schema = {"type": "string", "enum": list(METHOD_TYPES)}
+PURPOSE: Schema = {"type": "string", "enum": ["mfa", "sspr", "stepUp"]}
+
+
+def _error_codes() -> dict[int, tuple[str, ...]]:
+    """Every code the domain answers, by status: one class each in kernel/errors.py."""
+    found: dict[int, set[str]] = {}
+    pending = list(errors.DomainError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.status, set()).add(cls.code)
+        pending.extend(cls.__subclasses__())
+    return {status: tuple(sorted(codes)) for status, codes in sorted(found.items())}
+
+
+ERROR_CODES = _error_codes()
+
+
+def error_schema(status: int | None = None) -> Schema:
+    """The error body; with a status, its ``code`` is one of that status's codes."""
+    code: Schema = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "Stable, snake_case."}
+    if status is not None:
+        code = {"type": "string", "enum": list(ERROR_CODES[status])}
+    return {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": obj(
+                {
+                    "code": code,
+                    "message": {"type": "string", "description": "What to do, for a person."},
+                },
+                {
+                    "field": {"type": "string", "description": "The JSON path of the field to fix."},
+                    "attemptsLeft": COUNT,
+                    "retryAfter": {**COUNT, "description": "Seconds until a new try is possible."},
+                },
+            )
+        },
+    }
+
+
+METHOD = obj(
+    {
+        "id": ID,
+        "type": METHOD_TYPE,
+        "displayName": STRING,
+        "createdAt": TIME,
+        "lastUsedAt": TIME_OR_NULL,
+        "isDefault": BOOLEAN,
+        "usableFor": {"type": "array", "items": {"type": "string", "enum": ["mfa", "sspr"]}},
+    },
+    {
+        "phoneType": {"type": "string", "enum": ["mobile", "alternateMobile", "office"]},
+        "phoneNumber": MASKED,
+        "channel": {"type": "string", "enum": ["sms", "voice"]},
+        "emailAddress": MASKED,
+        "deviceName": {"type": ["string", "null"]},
+        "aaguid": {"type": ["string", "null"]},
+        "questionCount": COUNT,
+    },
+    description="A registered method, by type with its own fields; never a secret.",
+)
+
+SENT = obj({"sentTo": MASKED, "channel": CHANNEL}, description="Where a code went, masked.")
+
+QUESTION = obj({"questionId": STRING, "text": STRING})
+
+SECURITY_INFO = obj(
+    {
+        "userId": ID,
+        "defaultMethodId": {"type": ["string", "null"]},
+        "systemPreferred": BOOLEAN,
+        "methods": {"type": "array", "items": ref("Method")},
+        "appPasswords": obj({"enabled": BOOLEAN, "count": COUNT, "limit": COUNT}),
+        "registration": obj({"required": BOOLEAN, "missing": {"type": "array", "items": METHOD_TYPE}}),
+        "rememberDeviceDays": COUNT,
+    }
+)
+
+REGISTRATION_STARTED = obj(
+    {"registrationId": ID, "type": METHOD_TYPE, "expiresAt": TIME},
+    {
+        "secret": {"type": "string", "description": "softwareOath: the base32 secret."},
+        "otpauthUri": STRING,
+        "qrSvg": STRING,
+        "activationCode": STRING,
+        "activationUrl": STRING,
+        "sentTo": MASKED,
+        "channel": CHANNEL,
+        "publicKey": {"type": "object", "description": "PublicKeyCredentialCreationOptionsJSON."},
+    },
+    description="What the client shows to prove the new method; the fields depend on `type`.",
+)
+
+METHOD_ANSWER = obj({"method": ref("Method")})
+PENDING = obj(
+    {"status": {"const": "pending"}},
+    {"numberToMatch": {"type": "string", "pattern": "^[1-9][0-9]$"}},
+    description="The authenticator app has not approved the test notification yet.",
+)
+
+VERIFICATION_STATUS = {"type": "string", "enum": ["pending", "approved", "denied", "expired"]}
+VERIFICATION_STARTED = obj(
+    {
+        "verificationId": ID,
+        "methodId": ID,
+        "type": METHOD_TYPE,
+        "expiresAt": TIME,
+        "challenge": {
+            "type": "object",
+            "description": "By type: `{sentTo, channel}` for a sent code, `{numberToMatch}` for the "
+            "authenticator app, `{}` for a TOTP app, `{publicKey}` for a security key, `{questions}`.",
+        },
+    },
+    {"purpose": PURPOSE},
+)
+VERIFICATION = obj(
+    {"verificationId": ID, "status": VERIFICATION_STATUS},
+    {"methodId": ID, "type": METHOD_TYPE, "purpose": PURPOSE, "expiresAt": TIME},
+)
+VERIFICATION_APPROVED = obj(
+    {"status": {"const": "approved"}},
+    {
+        "verificationId": ID,
+        "methodId": ID,
+        "purpose": PURPOSE,
+        "stepUpToken": {"type": "string", "description": "stepUp only: send as X-Step-Up-Token."},
+        "stepUpExpiresAt": TIME,
+        "rememberDeviceToken": {"type": "string", "description": "mfa with rememberDevice only."},
+        "rememberDeviceExpiresAt": TIME,
+        "rememberedDeviceId": ID,
+        "ssprComplete": BOOLEAN,
+    },
+)
+VERIFICATION_PENDING = obj({"status": {"const": "pending"}}, {"verificationId": ID})
+
+APP_PASSWORD = obj({"id": ID, "name": STRING, "createdAt": TIME, "lastUsedAt": TIME_OR_NULL})
+APP_PASSWORD_CREATED = {
+    "allOf": [
+        ref("AppPassword"),
+        obj({"password": {"type": "string", "pattern": "^[a-z]{24}$", "description": "Shown once."}}),
+    ]
+}
+REMEMBERED_DEVICE = obj(
+    {"id": ID, "name": STRING, "createdAt": TIME, "lastUsedAt": TIME_OR_NULL, "expiresAt": TIME}
+)
+
+ENROLLMENT = obj(
+    {
+        "enrollmentId": ID,
+        "status": {"type": "string", "enum": ["running", "succeeded", "snoozed", "expired", "failed"]},
+        "step": {
+            "anyOf": [
+                {"type": "null"},
+                obj(
+                    {"id": ID, "page": STRING},
+                    {
+                        "actions": {"type": "array", "items": STRING},
+                        "error": obj({"code": STRING, "message": STRING}, {"attemptsLeft": COUNT}),
+                    },
+                    description="The page to show and its data; `actions` are what it accepts.",
+                ),
+            ]
+        },
+    },
+    {"completed": {"type": "array", "items": METHOD_TYPE}},
+)
+
+MFA_STATUS = obj(
+    {
+        "mfaRequired": BOOLEAN,
+        "registrationRequired": BOOLEAN,
+        "defaultMethod": {"anyOf": [{"type": "null"}, obj({"type": METHOD_TYPE, "id": ID})]},
+        "locked": BOOLEAN,
+    },
+    {"userId": ID, "rememberedDevice": BOOLEAN},
+)
+
+ADMIN_USER = {
+    "allOf": [
+        ref("SecurityInfo"),
+        obj(
+            {
+                "appPasswordList": {"type": "array", "items": ref("AppPassword")},
+                "rememberedDevices": {"type": "array", "items": ref("RememberedDevice")},
+                "lockout": obj({"locked": BOOLEAN, "lockedUntil": TIME_OR_NULL, "failedCount": COUNT}),
+                "temporaryAccessPass": {
+                    "anyOf": [{"type": "null"}, obj({"expiresAt": TIME, "singleUse": BOOLEAN})]
+                },
+            }
+        ),
+    ]
+}
+
+DEVICE_ACTIVATED = obj(
+    {
+        "deviceId": ID,
+        "accountName": STRING,
+        "issuer": STRING,
+        "totp": obj(
+            {
+                "secret": STRING,
+                "period": {"type": "integer"},
+                "digits": {"type": "integer"},
+                "algorithm": {"const": "SHA1"},
+            }
+        ),
+    }
+)
+DEVICE_PENDING = obj(
+    {
+        "requests": {
+            "type": "array",
+            "items": obj({"verificationId": ID, "app": STRING, "expiresAt": TIME}, {"location": STRING}),
+        }
+    }
+)
+
+# API Gateway's own refusals (no token, a bad one, no signature, too large) are not the error shape.
+GATEWAY_MESSAGE = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "examples": ["Unauthorized", "Forbidden"]}},
+    "description": 'API Gateway\'s own answer, before any function runs: `{"message": ...}`, '
+    "not the error shape.",
+}
+
+COMPONENTS: dict[str, Schema] = {
+    "Error": error_schema(),
+    "GatewayMessage": GATEWAY_MESSAGE,
+    "Method": METHOD,
+    "SecurityInfo": SECURITY_INFO,
+    "Sent": SENT,
+    "Question": QUESTION,
+    "SecurityQuestions": obj(
+        {
+            "questions": {"type": "array", "items": ref("Question")},
+            "registerCount": COUNT,
+            "answerCount": COUNT,
+        }
+    ),
+    "RegistrationStarted": REGISTRATION_STARTED,
+    "MethodAnswer": METHOD_ANSWER,
+    "RegistrationPending": PENDING,
+    "PhoneChangeStarted": obj({"registrationId": ID, "sentTo": MASKED, "channel": CHANNEL}),
+    "DefaultMethod": obj({"defaultMethodId": {"type": ["string", "null"]}, "systemPreferred": BOOLEAN}),
+    "VerificationStarted": VERIFICATION_STARTED,
+    "Verification": VERIFICATION,
+    "VerificationApproved": VERIFICATION_APPROVED,
+    "VerificationPending": VERIFICATION_PENDING,
+    "AppPassword": APP_PASSWORD,
+    "AppPasswordList": obj(
+        {"appPasswords": {"type": "array", "items": ref("AppPassword")}, "limit": COUNT}, {"enabled": BOOLEAN}
+    ),
+    "AppPasswordCreated": APP_PASSWORD_CREATED,
+    "RememberedDevice": REMEMBERED_DEVICE,
+    "RememberedDeviceList": obj({"devices": {"type": "array", "items": ref("RememberedDevice")}}),
+    "Enrollment": ENROLLMENT,
+    "MfaStatus": MFA_STATUS,
+    "AppPasswordCheck": obj({"valid": BOOLEAN}),
+    # What GET /admin/policy answers is valid PUT input: one schema, the validator's.
+    "Policy": body_json_schema(POLICY_SCHEMA),
+    "AdminUser": ADMIN_USER,
+    "TemporaryAccessPass": obj(
+        {"temporaryAccessPass": STRING, "expiresAt": TIME},
+        {"singleUse": BOOLEAN, "lifetimeMinutes": COUNT},
+    ),
+    "DeviceActivated": DEVICE_ACTIVATED,
+    "DevicePending": DEVICE_PENDING,
+}
