@@ -31,6 +31,7 @@ from local.apigw import (
 )
 from local.clock import LocalClock
 from local.events import EventTap
+from local.faults import SERVICES, Faults
 from local.functions import Functions
 from local.outbox import Outbox
 from local.routes import Route, RouteTable
@@ -69,6 +70,7 @@ class Services:
     clock: LocalClock
     outbox: Outbox
     event_tap: EventTap | None
+    faults: Faults | None = None
 
 
 class App:
@@ -183,6 +185,18 @@ class App:
         if key == "GET /local/events":
             events = services.event_tap.events() if services.event_tap else []
             return HttpResponse.json(200, {"events": events})
+        if key == "POST /local/faults" and services.faults is not None:
+            body = _json_body(request)
+            _only(body, {"service", "failNext"})
+            service, count = body.get("service"), body.get("failNext")
+            if service not in SERVICES:
+                raise BadInput(f"service must be one of {', '.join(SERVICES)}", "service")
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 1000:
+                raise BadInput("failNext must be a whole number from 0 to 1000", "failNext")
+            services.faults.set(service, count)
+            return HttpResponse.json(200, {"faults": services.faults.state()})
+        if key == "GET /local/faults" and services.faults is not None:
+            return HttpResponse.json(200, {"faults": services.faults.state()})
         if key == "GET /local/.well-known/jwks.json":
             return HttpResponse.json(200, services.tokens.jwks())
         if key == "GET /local/.well-known/openid-configuration":

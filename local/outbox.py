@@ -29,6 +29,7 @@ from moto.sns.models import SNSBackend
 from moto.sns.utils import FilterPolicyMatcher
 
 from local.clock import LocalClock
+from local.faults import Faults
 from local.resources import TopicConsumer
 
 log = logging.getLogger("local.outbox")
@@ -86,6 +87,7 @@ class SnsTap:
         self.consumers = consumers
         self.invoke = invoke
         self._original: Callable[..., str] | None = None
+        self.faults: Faults | None = None
         self._signature: inspect.Signature | None = None
         # SNS invokes subscribed functions asynchronously; so does this pool.
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="local-sns")
@@ -99,6 +101,9 @@ class SnsTap:
         tap = self
 
         def publish(backend: SNSBackend, *args: Any, **kwargs: Any) -> str:
+            if tap.faults is not None:  # /local/faults: a throttled publish, before moto accepts it
+                call = tap._signature.bind(backend, *args, **kwargs).arguments if tap._signature else {}
+                tap.faults.check_sns(call.get("phone_number"), call.get("message_attributes"))
             message_id = original(backend, *args, **kwargs)
             try:
                 tap._observe(backend, message_id, args, kwargs)

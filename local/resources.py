@@ -91,12 +91,30 @@ class TopicConsumer:
     filter_policy_scope: str = "MessageAttributes"
 
 
+@dataclass(frozen=True)
+class StreamConsumer:
+    """A DynamoDB stream read into an in-process function, as Lambda's event source mapping would:
+    the template's filter, batch size, partial batch responses, bisecting, retries and on-failure
+    queue."""
+
+    stream_arn: str
+    function: str  # logical id
+    batch_size: int = 100
+    filters: tuple[str, ...] = ()  # event patterns (JSON); a record matching any is delivered
+    report_batch_item_failures: bool = False
+    bisect_on_error: bool = False
+    maximum_retry_attempts: int = -1  # -1: until the records expire, as in AWS
+    on_failure_queue_url: str | None = None
+    starting_position: str = "LATEST"
+
+
 @dataclass
 class Created:
     """The outcome of creating the template's resources."""
 
     queue_consumers: list[QueueConsumer] = field(default_factory=list)
     topic_consumers: list[TopicConsumer] = field(default_factory=list)
+    stream_consumers: list[StreamConsumer] = field(default_factory=list)
     function_names: dict[str, str] = field(default_factory=dict)  # logical id -> function name
     queue_urls: dict[str, str] = field(default_factory=dict)  # queue ARN -> URL
     skipped: dict[str, str] = field(default_factory=dict)  # logical id -> type
@@ -474,10 +492,40 @@ class ResourceBuilder:
                         filter_policy_scope=eprops.get("FilterPolicyScope", "MessageAttributes"),
                     )
                 )
+            elif etype == "DynamoDB":
+                if str(eprops.get("Enabled", True)).lower() == "false":
+                    continue
+                self.created.stream_consumers.append(self._stream_consumer(logical_id, event_id, eprops))
             elif etype in ("EventBridgeRule", "CloudWatchEvent"):
                 self._function_rule(logical_id, event_id, eprops)
             elif etype not in ("HttpApi", None):
                 log.info("%s.%s: %s events are not delivered locally", logical_id, event_id, etype)
+
+    def _stream_consumer(self, logical_id: str, event_id: str, eprops: dict[str, Any]) -> StreamConsumer:
+        stream_arn = str(eprops.get("Stream") or "")
+        if not stream_arn:
+            raise TemplateError(f"{logical_id}.{event_id}: the table has no stream (StreamSpecification)")
+        failure_url = None
+        destination = ((eprops.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        if destination:
+            failure_url = self.created.queue_urls.get(str(destination))
+            if failure_url is None:
+                raise TemplateError(f"{logical_id}.{event_id}: on-failure queue {destination} not created")
+        filters = tuple(
+            _json_text(f["Pattern"]) for f in (eprops.get("FilterCriteria") or {}).get("Filters") or []
+        )
+        return StreamConsumer(
+            stream_arn=stream_arn,
+            function=logical_id,
+            batch_size=int(eprops.get("BatchSize", 100)),
+            filters=filters,
+            report_batch_item_failures="ReportBatchItemFailures"
+            in (eprops.get("FunctionResponseTypes") or []),
+            bisect_on_error=str(eprops.get("BisectBatchOnFunctionError", False)).lower() == "true",
+            maximum_retry_attempts=int(eprops.get("MaximumRetryAttempts", -1)),
+            on_failure_queue_url=failure_url,
+            starting_position=str(eprops.get("StartingPosition") or "LATEST"),
+        )
 
     def _function_rule(self, logical_id: str, event_id: str, eprops: dict[str, Any]) -> None:
         name = physical_name(f"{logical_id}{event_id}", eprops.get("RuleName"))

@@ -16,12 +16,14 @@ from typing import Any
 from local.clock import OFFSET_ENV, LocalClock
 from local.emulator import Emulator, EnvironmentPatch
 from local.events import EventTap, QueuePoller
+from local.faults import Faults
 from local.functions import Functions, load_functions
 from local.gateway import App, Gateway, Services
 from local.lambdas import LambdaTap
 from local.outbox import Outbox, SnsTap
 from local.resources import STATE_MACHINE_TYPES, Created, ResourceBuilder
 from local.routes import RouteTable, load_routes
+from local.streams import StreamPoller
 from local.template import Resolver, Template, TemplateError
 from local.tokens import TokenService
 
@@ -56,6 +58,8 @@ class Runtime:
     outbox: Outbox | None = None
     event_tap: EventTap | None = None
     created: Created | None = None
+    faults: Faults | None = None
+    stream_pollers: list[StreamPoller] = field(default_factory=list)
     _stoppers: list[Any] = field(default_factory=list, repr=False)
 
     def stop(self) -> None:
@@ -151,7 +155,12 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
 
     outbox = Outbox()
     runtime.outbox = outbox
+    faults = Faults()
+    faults.install()
+    stoppers.append(faults.uninstall)
+    runtime.faults = faults
     tap = SnsTap(outbox, clock, created.topic_consumers, functions.invoke)
+    tap.faults = faults
     tap.install()
     stoppers.append(tap.uninstall)
 
@@ -171,6 +180,15 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         poller.start()
         stoppers.append(poller.stop)
 
+    # The outbox's path: the table's stream into the publisher, as the template's mapping says.
+    for stream_consumer in created.stream_consumers:
+        stream_poller = StreamPoller(
+            emulator.client("dynamodbstreams"), sqs, stream_consumer, functions.invoke
+        )
+        stream_poller.start()
+        stoppers.append(stream_poller.stop)
+        runtime.stream_pollers.append(stream_poller)
+
     app.services = Services(
         routes=routes,
         functions=functions,
@@ -178,14 +196,16 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         clock=clock,
         outbox=outbox,
         event_tap=event_tap,
+        faults=faults,
     )
     app.ready.set()
     # Stopping begins with the front door: no request should reach a half-stopped runtime.
     stoppers.remove(gateway.stop)
     stoppers.append(gateway.stop)
     log.info(
-        "local runtime ready: %d routes, %d functions, %d queue consumers, moto at %s",
-        len(routes.routes), len(functions.specs), len(created.queue_consumers), emulator.endpoint,
+        "local runtime ready: %d routes, %d functions, %d queue consumers, %d stream consumers, moto at %s",
+        len(routes.routes), len(functions.specs), len(created.queue_consumers),
+        len(created.stream_consumers), emulator.endpoint,
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pynamodb.connection import Connection
 
@@ -33,6 +34,20 @@ def deps() -> Deps:
         push_factory=lambda: _push(cfg.region),
         connection_factory=lambda: bind(cfg),
     )
+
+
+@lru_cache(maxsize=1)
+def event_bus() -> tuple[Any, str]:
+    """The EventBridge client and bus name of the outbox's publisher (the only caller of PutEvents)."""
+    import boto3
+    from botocore.config import Config
+
+    cfg = settings()
+    # Few quick retries here: a throttled batch is retried by the event source mapping, in order.
+    client = boto3.client(
+        "events", region_name=cfg.region, config=Config(retries={"max_attempts": 2, "mode": "standard"})
+    )
+    return client, cfg.event_bus_name
 
 
 def _push(region: str) -> PushSender:

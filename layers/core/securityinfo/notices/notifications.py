@@ -5,7 +5,7 @@ The notifier reads events from a queue (EventBridge rule -> SQS with a dead-lett
 to the phones (mobiles by text, office lines by call) and the email address the user has now, but
 not to the one just added; and to the one just removed or replaced: the change wrote a short-lived
 ``NotifyTargetItem`` in the same transaction and the event carries only its reference
-(``notifyRef``), never the number. Events are at-least-once, so each (event, target) is claimed
+(``notifyRef``), never the number. Events are at-least-once, so each (eventId, target) is claimed
 with a conditional put before it is sent: a redelivered event sends nothing twice.
 
 Every administrator action on a user's account is told too (SPEC §10, "notifies the user"): a clear
@@ -122,7 +122,8 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
     """Send the notices of one event; returns how many went out now."""
     detail_type = str(event.get("detail-type") or "")
     detail = event.get("detail") or {}
-    event_id = str(event.get("id") or "")
+    # The outbox's eventId is the same on every delivery (EventBridge's id is new on each publish).
+    event_id = str(detail.get("eventId") or event.get("id") or "")
     user_id = detail.get("userId")
     text = notice_text(detail_type, detail)
     if text is None or not user_id or not event_id:

@@ -47,6 +47,8 @@ DEFAULT_POLICY: dict[str, Any] = {
         "questions": [{"questionId": f"q{i + 1}", "text": t} for i, t in enumerate(_DEFAULT_QUESTIONS)],
     },
     "rememberDeviceDays": 90,
+    # How long Recent activity keeps each entry (SPEC §14).
+    "activityDays": 90,
     "appPasswords": {"enabled": False, "required": False},
     "stepUpMinutes": 10,
     "lockout": {"threshold": 10, "minutes": 15},
@@ -96,6 +98,10 @@ class Policy:
         return int(self.document["rememberDeviceDays"])
 
     @property
+    def activity_days(self) -> int:
+        return int(self.document["activityDays"])
+
+    @property
     def app_passwords_enabled(self) -> bool:
         return bool(self.document["appPasswords"]["enabled"])
 
@@ -132,7 +138,8 @@ def current_policy() -> Policy:
         return hit[1]
     try:
         item = PolicyItem.get(POLICY_PK, POLICY_SK)
-        policy = Policy(json.loads(item.document))
+        # A policy saved before a field existed gets that field's default (what GET shows is PUT input).
+        policy = Policy({**copy.deepcopy(DEFAULT_POLICY), **json.loads(item.document)})
     except PolicyItem.DoesNotExist:
         policy = default_policy()
     _cache["policy"] = (now, policy)

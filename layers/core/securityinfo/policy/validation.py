@@ -55,6 +55,7 @@ SCHEMA = {
         },
     ),
     "rememberDeviceDays": _int(0, 365),
+    "activityDays": _int(1, 365),
     "appPasswords": Field(dict, required=True, schema={"enabled": _BOOL, "required": _BOOL}),
     "stepUpMinutes": _int(1, 60),
     "lockout": Field(dict, required=True, schema={"threshold": _int(3, 100), "minutes": _int(1, 1440)}),

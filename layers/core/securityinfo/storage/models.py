@@ -427,6 +427,34 @@ class WizardItem(Item, discriminator="wizard"):
     snoozed_until = NumberAttribute(null=True)
 
 
+# --- the outbox: one activity item per event (SPEC §14) ----------------------------------------------
+# An event is written as an item in the same transaction as its change; the table's stream carries
+# the item's INSERT to the publisher, which puts it on the bus. Its sort key starts with the time in
+# milliseconds, so one Query (ScanIndexForward=False) reads a partition's activity newest first.
+ACTIVITY_PREFIX = "ACT#"
+# A policy change is nobody's activity: it is kept in its own partition.
+POLICY_ACTIVITY_PK = "ORG#ACTIVITY"
+ACTIVITY_KIND = "activity"
+
+
+def activity_sk(activity_id: str) -> str:
+    return f"{ACTIVITY_PREFIX}{activity_id}"
+
+
+class ActivityItem(Item, discriminator=ACTIVITY_KIND):
+    """One event as it goes to the bus: its detail type and masked detail (JSON; never a secret, code
+    or full number or address). Its id is the event's ``eventId``, stable across redeliveries."""
+
+    activity_id = UnicodeAttribute()
+    detail_type = UnicodeAttribute()
+    detail = UnicodeAttribute()
+    occurred_at = NumberAttribute()
+    # Kept for the policy's activityDays: ``ttl`` cleans up, reads check occurred_at themselves.
+    expires_at = NumberAttribute()
+    # "This wasn't me": set once by the owner's report (an update: the stream filter sees INSERTs only).
+    reported_at = NumberAttribute(null=True)
+
+
 class PolicyItem(Item, discriminator="policy"):
     document = UnicodeAttribute()
     updated_at = NumberAttribute()
