@@ -40,6 +40,8 @@ from local.tokens import USERNAME_PATTERN, Denied, TokenService
 log = logging.getLogger("local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+LISTEN_BACKLOG = 1024  # a load test's burst of new connections waits in the kernel, not dropped
+KEEP_ALIVE_IDLE_SECONDS = 120.0
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",  # ES modules: browsers insist on a JS MIME type
@@ -275,6 +277,11 @@ def _www_authenticate(reason: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Sets TCP_NODELAY on each connection: a small answer on a kept-alive connection must not wait
+    # for the client's delayed ACK (~40 ms) behind Nagle's algorithm.
+    disable_nagle_algorithm = True
+    # A kept-alive connection holds a thread; one a client forgot is closed after this long idle.
+    timeout = KEEP_ALIVE_IDLE_SECONDS
     server: _Server
 
     def _serve(self) -> None:
@@ -297,13 +304,28 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             log.error("local gateway failed:\n%s", traceback.format_exc())
             response = gateway_error(500)
-        self.send_response(response.status)
+        self._send(response)
+
+    def _send(self, response: HttpResponse) -> None:
+        """Status line, headers and body in one write: written separately, the body of a small
+        answer is the second small segment Nagle's algorithm holds back until the first is ACKed."""
+        self.log_request(response.status)
+        reason = self.responses.get(response.status, ("",))[0]
+        lines = [
+            f"{self.protocol_version} {response.status} {reason}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+        ]
         for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+            lines.append(f"{name}: {value}")
+            if name.lower() == "connection":  # as BaseHTTPRequestHandler.send_header does
+                if value.lower() == "close":
+                    self.close_connection = True
+                elif value.lower() == "keep-alive":
+                    self.close_connection = False
+        lines.append(f"Content-Length: {len(response.body)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        self.wfile.write(head if self.command == "HEAD" else head + response.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
@@ -314,6 +336,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: a burst of new connections overflowed it, and the
+    # kernel dropped the extra SYNs, so those clients waited 1, 3, 7, 15 s ... for a retry (or were
+    # reset). The kernel caps this at net.core.somaxconn.
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
