@@ -4,6 +4,11 @@ The event tap is a local-only rule on the template's bus that sends every servic
 local queue; tests read what was emitted from ``GET /local/events`` and validate it against the
 JSON Schemas in ``events/``. The pollers do what Lambda's SQS event source mapping does for the
 template's consumer functions.
+
+An idle poller does not ask moto again and again: ``QueueBells`` wraps moto's ``Queue.add_message``
+(in-process, the object moto's server uses) and rings the queue's bell, which wakes its poller at
+once. Between rings a poller re-checks with a backoff up to ``IDLE_MAX_WAIT_SECONDS``, for what
+no enqueue announces: a failed batch visible again after its visibility timeout, a delayed message.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from moto.sqs.models import Message, Queue
+
 from local.resources import FULL_EVENT_TRANSFORMER, QueueConsumer
 from local.template import REGION, STACK_NAME
 
@@ -24,12 +31,106 @@ log = logging.getLogger("local.events")
 # Matches "security-info" and any "security-info.<part>" source, so a finer source name used by
 # one module is still seen.
 TAP_PATTERN = {"source": [{"prefix": "security-info"}]}
-IDLE_SLEEP_SECONDS = 0.1
+IDLE_FIRST_WAIT_SECONDS = 0.25
+IDLE_MAX_WAIT_SECONDS = 5.0
+ERROR_WAIT_SECONDS = 1.0
+
+
+class Bell:
+    """Rung when a message is added to one queue; a waiter notes ``rung`` before it polls, so a
+    ring between its poll and its wait is not missed."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.rung = 0
+
+    def ring(self) -> None:
+        with self._cond:
+            self.rung += 1
+            self._cond.notify_all()
+
+    def wait(self, since: int, timeout: float) -> bool:
+        """True once rung after ``since``; False when ``timeout`` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.rung != since, timeout)
+
+
+class QueueBells:
+    """A bell per queue ARN, rung by moto's ``Queue.add_message`` while installed (at most one
+    installed per process, like the SNS tap): send, batch send, an EventBridge or SNS target, a
+    move to a dead-letter queue all end there."""
+
+    _installed: QueueBells | None = None
+
+    def __init__(self) -> None:
+        self._bells: dict[str, Bell] = {}
+        self._lock = threading.Lock()
+        self._original: Callable[..., None] | None = None
+
+    def bell(self, queue_arn: str) -> Bell:
+        with self._lock:
+            return self._bells.setdefault(queue_arn, Bell())
+
+    def install(self) -> None:
+        if QueueBells._installed is not None:
+            raise RuntimeError("another local runtime is watching SQS in this process")
+        original = Queue.add_message
+        self._original = original
+        bells = self
+
+        def add_message(queue: Queue, message: Message) -> None:
+            original(queue, message)
+            with bells._lock:
+                bell = bells._bells.get(queue.queue_arn)
+            if bell is not None:
+                bell.ring()
+
+        Queue.add_message = add_message  # type: ignore[method-assign,assignment]
+        QueueBells._installed = self
+
+    def uninstall(self) -> None:
+        if self._original is not None and QueueBells._installed is self:
+            Queue.add_message = self._original  # type: ignore[method-assign]
+            QueueBells._installed = None
+
+
+class _Backoff:
+    """How long an idle poller waits for its bell before it looks anyway."""
+
+    def __init__(self) -> None:
+        self.wait = IDLE_FIRST_WAIT_SECONDS
+
+    def reset(self) -> None:
+        self.wait = IDLE_FIRST_WAIT_SECONDS
+
+    def next(self) -> float:
+        wait = self.wait
+        self.wait = min(self.wait * 2, IDLE_MAX_WAIT_SECONDS)
+        return wait
+
+
+def _poll_loop(name: str, stop: threading.Event, bell: Bell, poll: Callable[[], int]) -> None:
+    backoff = _Backoff()
+    while not stop.is_set():
+        rung = bell.rung
+        try:
+            got = poll()
+        except Exception:
+            if not stop.is_set():
+                log.exception("%s", name)
+                stop.wait(ERROR_WAIT_SECONDS)
+            continue
+        if got:
+            backoff.reset()
+        elif bell.wait(rung, backoff.next()):
+            backoff.reset()
 
 
 class EventTap:
-    def __init__(self, sqs: Any, events: Any, bus_name: str) -> None:
+    def __init__(self, sqs: Any, events: Any, bus_name: str, bells: QueueBells) -> None:
         self._sqs = sqs
+        self._bells = bells
+        self._bell = Bell()
         self._events_client = events
         self.bus_name = bus_name
         self._events: list[dict[str, Any]] = []
@@ -44,6 +145,7 @@ class EventTap:
         arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
+        self._bell = self._bells.bell(arn)
         self._events_client.put_rule(
             Name=name, EventBusName=self.bus_name, EventPattern=json.dumps(TAP_PATTERN)
         )
@@ -57,6 +159,7 @@ class EventTap:
 
     def stop(self) -> None:
         self._stop.set()
+        self._bell.ring()  # wakes the loop now rather than at its next look
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -67,14 +170,7 @@ class EventTap:
             return list(self._events)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self._drain():
-                    self._stop.wait(IDLE_SLEEP_SECONDS)
-            except Exception:
-                if not self._stop.is_set():
-                    log.exception("event tap")
-                    self._stop.wait(1)
+        _poll_loop("event tap", self._stop, self._bell, self._drain)
 
     def _drain(self) -> int:
         # One drainer at a time, so events are appended in the order the queue gave them.
@@ -100,8 +196,11 @@ class EventTap:
 class QueuePoller:
     """Lambda's SQS event source mapping for one queue and one in-process function."""
 
-    def __init__(self, sqs: Any, consumer: QueueConsumer, invoke: Callable[[str, Any], Any]) -> None:
+    def __init__(
+        self, sqs: Any, consumer: QueueConsumer, invoke: Callable[[str, Any], Any], bells: QueueBells
+    ) -> None:
         self._sqs = sqs
+        self._bell = bells.bell(consumer.queue_arn)
         self.consumer = consumer
         self._invoke = invoke
         self._stop = threading.Event()
@@ -112,17 +211,11 @@ class QueuePoller:
 
     def stop(self) -> None:
         self._stop.set()
+        self._bell.ring()  # wakes the loop now rather than at its next look
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.poll_once():
-                    self._stop.wait(IDLE_SLEEP_SECONDS)
-            except Exception:
-                if not self._stop.is_set():
-                    log.exception("polling %s", self.consumer.queue_url)
-                    self._stop.wait(1)
+        _poll_loop(f"polling {self.consumer.queue_url}", self._stop, self._bell, self.poll_once)
 
     def poll_once(self) -> int:
         c = self.consumer

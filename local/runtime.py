@@ -15,7 +15,7 @@ from typing import Any
 
 from local.clock import OFFSET_ENV, LocalClock
 from local.emulator import Emulator, EnvironmentPatch
-from local.events import EventTap, QueuePoller
+from local.events import EventTap, QueueBells, QueuePoller
 from local.faults import Faults
 from local.functions import Functions, load_functions
 from local.gateway import App, Gateway, Services
@@ -57,6 +57,7 @@ class Runtime:
     clock: LocalClock | None = None
     outbox: Outbox | None = None
     event_tap: EventTap | None = None
+    bells: QueueBells | None = None
     created: Created | None = None
     faults: Faults | None = None
     stream_pollers: list[StreamPoller] = field(default_factory=list)
@@ -168,7 +169,13 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
     lambdas.install()
     stoppers.append(lambdas.uninstall)
 
-    event_tap = _event_tap(template, resolver, emulator)
+    # Before the tap and the pollers: they wait on these bells instead of polling moto in a loop.
+    bells = QueueBells()
+    bells.install()
+    stoppers.append(bells.uninstall)
+    runtime.bells = bells
+
+    event_tap = _event_tap(template, resolver, emulator, bells)
     if event_tap is not None:
         event_tap.start()
         stoppers.append(event_tap.stop)
@@ -176,7 +183,7 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
 
     sqs = emulator.client("sqs")
     for consumer in created.queue_consumers:
-        poller = QueuePoller(sqs, consumer, functions.invoke)
+        poller = QueuePoller(sqs, consumer, functions.invoke, bells)
         poller.start()
         stoppers.append(poller.stop)
 
@@ -217,7 +224,9 @@ def _issuer(routes: RouteTable, default: str) -> str:
     return issuers.pop() if issuers else default
 
 
-def _event_tap(template: Template, resolver: Resolver, emulator: Emulator) -> EventTap | None:
+def _event_tap(
+    template: Template, resolver: Resolver, emulator: Emulator, bells: QueueBells
+) -> EventTap | None:
     buses = [
         logical_id
         for logical_id, spec in template.resources_of_type("AWS::Events::EventBus").items()
@@ -229,7 +238,7 @@ def _event_tap(template: Template, resolver: Resolver, emulator: Emulator) -> Ev
     if len(buses) > 1:
         log.warning("several event buses; the event tap listens on %s", buses[0])
     bus_name = str(resolver.ref(buses[0]))
-    return EventTap(emulator.client("sqs"), emulator.client("events"), bus_name)
+    return EventTap(emulator.client("sqs"), emulator.client("events"), bus_name, bells)
 
 
 def _layer_dirs(template: Template) -> list[Path]:

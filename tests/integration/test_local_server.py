@@ -13,7 +13,9 @@ import selectors
 import socket
 import struct
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,3 +197,82 @@ def test_each_answer_on_a_kept_alive_connection_is_one_write_with_nagle_off(
         assert write.startswith(b"HTTP/1.1 ") and write.endswith(b"\r\n\r\n" + body), write[:200]
     nodelay = accepted[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     assert nodelay, "TCP_NODELAY is not set on the server's side of the connection"
+
+
+# -- the pollers when nothing happens ---------------------------------------------------------
+
+
+IDLE_SECONDS = 2.0
+# A poller that just delivered something looks again after 0.25, 0.5, 1 s ... (then every 5 s):
+# at most 4 looks in the window. Polling every 0.1 s, as it used to, is about 20.
+MAX_LOOKS_PER_QUEUE = 5
+
+
+def test_the_idle_runtimes_pollers_wait_instead_of_asking_moto_again_and_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.sqs.models import SQSBackend
+
+    assert runtime.created and runtime.created.queue_consumers, "the template has queue consumers"
+    looks: Counter[str] = Counter()
+    receive = SQSBackend.receive_message
+
+    def counted(backend: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        looks[queue_name] += 1
+        return receive(backend, queue_name, *args, **kwargs)
+
+    monkeypatch.setattr(SQSBackend, "receive_message", counted)
+    time.sleep(IDLE_SECONDS)
+    monkeypatch.undo()
+    busy = {queue: n for queue, n in looks.items() if n > MAX_LOOKS_PER_QUEUE}
+    assert not busy, f"receives per queue in {IDLE_SECONDS:g} s of idling: {dict(looks)}"
+
+
+def test_a_message_added_to_a_queue_rings_its_bell(runtime: Runtime) -> None:
+    import boto3
+
+    assert runtime.bells is not None
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=runtime.moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+    )
+    url = sqs.create_queue(QueueName="local-server-test-bell")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bell = runtime.bells.bell(arn)
+    before = bell.rung
+    sqs.send_message(QueueUrl=url, MessageBody="one")
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "two"}, {"Id": "b", "MessageBody": "three"}]
+    )
+    assert bell.rung == before + 3
+    sqs.delete_queue(QueueUrl=url)
+
+
+def test_a_ring_wakes_an_idle_poll_loop_before_its_backoff_runs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from local import events
+
+    # A backoff far longer than the test's wait: only the bell can bring the second look.
+    monkeypatch.setattr(events, "IDLE_FIRST_WAIT_SECONDS", 600.0)
+    monkeypatch.setattr(events, "IDLE_MAX_WAIT_SECONDS", 600.0)
+    bell, stop = events.Bell(), threading.Event()
+    looked = threading.Semaphore(0)
+
+    def poll() -> int:
+        looked.release()
+        return 0
+
+    loop = threading.Thread(target=events._poll_loop, args=("test", stop, bell, poll), daemon=True)
+    loop.start()
+    try:
+        assert looked.acquire(timeout=10), "the loop never looked"
+        assert not looked.acquire(timeout=0.3), "the loop looked again without a ring"
+        bell.ring()
+        assert looked.acquire(timeout=10), "a ring did not wake the loop"
+    finally:
+        stop.set()
+        bell.ring()
+        loop.join(timeout=10)
+    assert not loop.is_alive(), "a ring after stop did not end the loop"
