@@ -12,6 +12,9 @@ a timing (exit 0), because timings depend on the machine.
    own code's share are what carry over. Each operation runs up to 200 requests or as many as fit
    in a time budget (at least 10), so an idle two-core machine finishes in about a minute; ``n``
    says how many were measured.
+3. The local runtime as a dev server (``python -m local`` in its own process, driven over
+   loopback): ``GET /local/health`` on a new connection against a kept-alive one, a burst of 256
+   simultaneous new connections, and the server's CPU while idle.
 
 Aims (from the issue): import <= 1.5x bare boto3; a TOTP verification <= 2 DynamoDB calls and
 1 KMS call and <= 2 ms of our own code; the security-info read is 1 Query.
@@ -26,6 +29,7 @@ from collections import Counter
 
 import codes
 import cold_import
+import local_server
 import operations
 import push_webauthn
 import signin_checks
@@ -195,6 +199,33 @@ def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]
     ]
 
 
+def report_local_server() -> list[tuple[str, bool]]:
+    f = local_server.measure()
+    print("\n## Local runtime as a dev server (`python -m local`, loopback)\n")
+    idle = "n/a" if f.idle_cpu_percent is None else f"{f.idle_cpu_percent:.1f}"
+    rows = [
+        ["GET /local/health, new connection each (p50 ms)", f"{f.new_connection_ms:.2f}"],
+        ["GET /local/health, one kept-alive connection (p50 ms)", f"{f.kept_alive_ms:.2f}"],
+        ["kept-alive / new connection", f"{f.kept_alive_ms / f.new_connection_ms:.2f}x"],
+        [f"{f.burst} simultaneous new connections answered", f"{f.burst_answered}/{f.burst}"],
+        ["  the last of them answered after (ms)", f"{f.burst_last_ms:.0f}"],
+        [f"idle CPU over {f.idle_seconds:g} s (% of one core)", idle],
+    ]
+    print(_table(["figure", "value"], rows, {1}))
+    return [
+        (
+            f"{f.burst} simultaneous new connections all answered ({f.burst_answered}/{f.burst})",
+            f.burst_answered == f.burst,
+        ),
+        # A delayed-ACK stall makes kept-alive ~40 ms against ~1 ms; a ratio near 1 or below is fine.
+        (
+            f"a kept-alive request is no slower than a new connection's "
+            f"({f.kept_alive_ms:.2f} vs {f.new_connection_ms:.2f} ms)",
+            f.kept_alive_ms <= max(2 * f.new_connection_ms, 1.0),
+        ),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--iterations", type=int, default=200, help="requests per operation (200)")
@@ -214,6 +245,7 @@ def main() -> int:
     parser.add_argument("--import-workers", type=int, default=2, help="interpreters at a time (2)")
     parser.add_argument("--skip-imports", action="store_true")
     parser.add_argument("--skip-operations", action="store_true")
+    parser.add_argument("--skip-server", action="store_true", help="skip the local runtime figures")
     args = parser.parse_args()
     started = time.perf_counter()
     aims: list[tuple[str, bool]] = []
@@ -221,6 +253,8 @@ def main() -> int:
         aims += report_imports(args.import_runs, args.import_seconds, args.import_workers)
     if not args.skip_operations:
         aims += report_operations(args.iterations, args.seconds)
+    if not args.skip_server:
+        aims += report_local_server()
     print("\n## Aims (informational)\n")
     for text, ok in aims:
         print(f"- {_verdict(ok)}  {text}")
