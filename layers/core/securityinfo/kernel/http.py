@@ -4,6 +4,7 @@ table that maps domain exceptions to the contract's status codes and error bodie
 from __future__ import annotations
 
 import json
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from securityinfo.kernel.context import Caller
 from securityinfo.kernel.errors import (
@@ -40,9 +43,32 @@ def error_response(error: DomainError) -> Response:
     return json_response(error.status, error.body(), headers)
 
 
+class _Resolver(APIGatewayHttpResolver):
+    """Powertools keeps the request being resolved on the ``BaseRouter`` class, shared by every
+    resolver in the process. Lambda runs one request per process at a time; the local runtime runs
+    many at once in one process, where a request would read another's event (another user's
+    claims). Each thread reads the event it resolves."""
+
+    _request = threading.local()
+
+    @property  # type: ignore[override]
+    def current_event(self) -> APIGatewayProxyEventV2:
+        event: APIGatewayProxyEventV2 = self._request.event
+        return event
+
+    @current_event.setter
+    def current_event(self, event: APIGatewayProxyEventV2) -> None:
+        self._request.event = event
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        proxy = super()._to_proxy_event(event)
+        self._request.event = proxy
+        return proxy
+
+
 def api() -> APIGatewayHttpResolver:
     """A resolver with the shared error table installed."""
-    app = APIGatewayHttpResolver()
+    app = _Resolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
