@@ -108,7 +108,12 @@ def _begin_number_change(
         meta={"methodId": method.method_id, "registrationId": rid},
     )
     reg.last_sent_at = now
-    reg.save(condition=RegistrationItem.pk.does_not_exist())
+
+    def save(tw: store.Transaction) -> None:
+        tw.save(reg, condition=RegistrationItem.pk.does_not_exist())
+
+    # One transaction saves the registration (with its code's hash) and counts the send.
+    onetime.save_counted(deps, caller.user_id, now, ctx.outgoing, [save])
     onetime.deliver(deps, caller, now, ctx.outgoing, undo=reg.delete)
     return {
         "registrationId": rid,

@@ -6,7 +6,6 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -90,7 +89,6 @@ def _kind_for(body: Any) -> MethodKind:
 
 def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
     """Start a registration: 201 with what the client shows to prove the new method."""
-    connection = deps.connection
     kind = _kind_for(body)
     data = validate(body, {"type": Field(str, required=True), **kind.registration_schema})
     key = idempotency.check_key(idempotency_key)
@@ -124,21 +122,18 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     if kind.registers_at_once:
         return _register_at_once(ctx, kind, reg, data, profile, group, key, digest)
     answer = kind.begin_registration(ctx, reg, data)
+    record = idempotency.record(caller.user_id, key, ROUTE, digest, rid, now) if key is not None else None
+
+    def save(tw: store.Transaction) -> None:
+        tw.save(reg, condition=RegistrationItem.pk.does_not_exist())
+        if record is not None:
+            tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
+
     try:
-        with TransactWrite(connection=connection) as tw:
-            tw.save(reg, condition=RegistrationItem.pk.does_not_exist())
-            if key is not None:
-                tw.save(
-                    idempotency.record(caller.user_id, key, ROUTE, digest, rid, now),
-                    condition=idempotency.expired_record_condition(now),
-                )
-    except TransactWriteError:
-        # A concurrent request with the same key won: answer as it did.
-        if key is not None:
-            earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
-            if earlier is not None:
-                return _replay(ctx, earlier)
-        raise
+        # One transaction saves the registration (with its code's hash) and counts the send.
+        onetime.save_counted(deps, caller.user_id, now, ctx.outgoing, [save])
+    except idempotency.Raced:
+        return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
     # A code is sent only once the registration that checks it is saved; if it cannot be sent,
     # nothing stays behind, so a retry with the same Idempotency-Key sends again.
     onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(reg, caller.user_id, key))

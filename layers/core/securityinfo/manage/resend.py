@@ -178,8 +178,8 @@ def _send_again(
 
     writes: list[Write] = [renew]
     writes += _record(caller, key, route, resource_id, now)
-    onetime.reserve_send(deps, caller.user_id, to, now, also=writes)
     outgoing = [onetime.code_message(deps, channel, to, code, meta)]
+    onetime.save_counted(deps, caller.user_id, now, outgoing, writes)
     onetime.deliver(deps, caller, now, outgoing, resend=resend)
     return answer
 

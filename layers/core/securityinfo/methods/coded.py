@@ -111,8 +111,8 @@ class CodeKind(MethodKind):
     def send_code(
         self, ctx: MethodContext, *, binding: str, channel: str, to: str, meta: dict[str, str]
     ) -> str:
-        """Count the send against the limits, queue the message, and return the code's hash."""
-        onetime.reserve_send(ctx.deps, ctx.caller.user_id, to, ctx.now)
+        """Queue the message and return the code's hash. The send is counted against the limits
+        by the transaction that saves the registration or verification (onetime.save_counted)."""
         code = onetime.new_code(self.digits)
         full_meta = {
             "userId": ctx.caller.user_id,

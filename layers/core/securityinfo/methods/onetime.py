@@ -5,8 +5,9 @@
 * At most 5 sends per user per hour and 10 per phone number or address per day (the SMS pumping
   guard): sliding windows kept as the send times of the last hour or day, one item per user and
   one per destination. The destination's item is keyed by a keyed hash of the number, so the limit
-  spans every user without the table holding a list of numbers. Both windows move in one
-  transaction under version checks, so concurrent sends cannot overshoot.
+  spans every user without the table holding a list of numbers. Both windows move under version
+  checks in the same transaction that records the send (the registration or verification with the
+  code's hash), so counting and sending cannot come apart and concurrent sends cannot overshoot.
 * A resend no sooner than 30 s after the last send (``cooldown``).
 """
 
@@ -35,7 +36,9 @@ USER_SENDS_PER_HOUR = 5
 DESTINATION_SENDS_PER_DAY = 10
 HOUR = 3600
 DAY = 86400
-_RACE_TRIES = 5
+# A lost race means another send was counted in one of the two windows, so after this many tries
+# one of them is full and the answer is a real 429, never a refusal for being busy.
+_RACE_TRIES = USER_SENDS_PER_HOUR + DESTINATION_SENDS_PER_DAY + 1
 
 
 def new_code(digits: int) -> str:
@@ -101,7 +104,7 @@ def refuse_cooldown(wait: int) -> TooManyRequests:
 # --- send limits ----------------------------------------------------------------------------------
 
 
-# More operations of the reservation's transaction, each added with the refusal its condition means.
+# Operations of a send's transaction, each added with the refusal its condition means.
 Write = Callable[[store.Transaction], None]
 
 
@@ -109,11 +112,29 @@ class _WindowMoved(Exception):
     """Another send moved a window between the read and the write: read it again."""
 
 
-def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: Sequence[Write] = ()) -> None:
-    """Count one send against the user's hour and the destination's day, atomically with ``also``;
-    429 with ``retryAfter`` when either window is full."""
+def save_counted(
+    deps: Deps, user_id: str, now: float, outgoing: Sequence[Message], writes: Sequence[Write]
+) -> None:
+    """Save a step's state (``writes``: the registration or verification with its code's hash, an
+    idempotency record) in ONE transaction that also counts the code queued in ``outgoing``, if any,
+    against the user's hour and the destination's day. Counting and recording a send cannot come
+    apart, and the windows' version checks make concurrent sends queue up instead of overshooting.
+    429 with ``retryAfter`` when a window is full; a failed condition of ``writes`` raises the
+    refusal it was added with."""
+    codes = [message for message in outgoing if message.kind == CODE]
+    if len(codes) > 1:
+        raise ValueError("one code per step")
+    if not codes:
+        tw = store.Transaction(connection=deps.connection)
+        try:
+            with tw:
+                for write in writes:
+                    write(tw)
+        except TransactWriteError as error:
+            tw.refuse(error)
+        return
     user_key = user_pk(user_id)
-    dest_key = destination_pk(deps.hasher.digest(destination, "send-destination"))
+    dest_key = destination_pk(deps.hasher.digest(codes[0].to, "send-destination"))
     for _ in range(_RACE_TRIES):
         user_window, dest_window = _windows(deps, user_key, dest_key)
         user_recent = _recent(user_window, now, HOUR)
@@ -136,7 +157,7 @@ def reserve_send(deps: Deps, user_id: str, destination: str, now: float, also: S
         try:
             with tw:
                 # The callers' refusals first: they are told even when a window moved too.
-                for write in also:
+                for write in writes:
                     write(tw)
                 _advance(tw, user_key, user_window, [*user_recent, now], now + HOUR)
                 _advance(tw, dest_key, dest_window, [*dest_recent, now], now + DAY)
@@ -165,9 +186,12 @@ def _windows(deps: Deps, user_key: str, dest_key: str) -> tuple[SendWindowItem |
 
 
 def _recent(window: SendWindowItem | None, now: float, span: int) -> list[float]:
+    """The sends still inside the window. No upper bound: a concurrent request that read the clock
+    a moment later may already have recorded a send "after" ``now``; dropping it would write the
+    window back without it and let the limit overshoot."""
     if window is None:
         return []
-    return [float(t) for t in window.sent_at if now - span < float(t) <= now]
+    return [float(t) for t in window.sent_at if now - span < float(t)]
 
 
 def _advance(

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from securityinfo.kernel.errors import IdempotencyKeyReused, InvalidIdempotencyKey
+from securityinfo.kernel.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidIdempotencyKey
 from securityinfo.storage.models import IdempotencyItem, idempotency_sk, user_pk
 
 WINDOW_SECONDS = 3600
@@ -53,6 +53,20 @@ def record(user_id: str, key: str, route: str, digest: str, resource_id: str, no
         created_at=now,
         ttl=int(now + WINDOW_SECONDS + 86400),
     )
+
+
+class Raced(Exception):  # noqa: N818 - an outcome, not an error
+    """A concurrent request with the same key saved its record first: answer as it did."""
+
+
+def winner(user_id: str, key: str | None, route: str, digest: str, now: float) -> str:
+    """After ``Raced``: the resource the concurrent request with the same key created."""
+    found = earlier(user_id, key, route, digest, now) if key is not None else None
+    if found is None:
+        raise IdempotencyInProgress(
+            "A request with this Idempotency-Key is being handled; retry it in a moment."
+        )
+    return found
 
 
 def expired_record_condition(now: float) -> Any:

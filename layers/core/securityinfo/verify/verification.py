@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -109,13 +108,18 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         ttl=int(now + kind.verification_seconds + 86400),
     )
     challenge = kind.start_verification(ctx, method, verification)
-    with TransactWrite(connection=connection) as tw:
+    record = idempotency.record(caller.user_id, key, ROUTE, digest, vid, now) if key is not None else None
+
+    def save(tw: store.Transaction) -> None:
         tw.save(verification, condition=VerificationItem.pk.does_not_exist())
-        if key is not None:
-            tw.save(
-                idempotency.record(caller.user_id, key, ROUTE, digest, vid, now),
-                condition=idempotency.expired_record_condition(now),
-            )
+        if record is not None:
+            tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
+
+    try:
+        # One transaction saves the verification (with its code's hash) and counts the send.
+        onetime.save_counted(deps, caller.user_id, now, ctx.outgoing, [save])
+    except idempotency.Raced:
+        return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
     # A code goes out only once the verification that checks it is saved; if it cannot be sent,
     # nothing stays behind, so a retry with the same Idempotency-Key sends again.
     onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(verification, caller.user_id, key))
