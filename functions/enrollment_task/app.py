@@ -9,12 +9,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from securityinfo import runtime
+from securityinfo.kernel import metrics
 from securityinfo.kernel.logs import logger
 from securityinfo.wizard import flow as wizard_flow
 from securityinfo.wizard import service as wizard
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.flushed
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     deps = runtime.deps()
     runtime.connection()

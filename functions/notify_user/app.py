@@ -4,11 +4,13 @@
 from typing import Any
 
 from securityinfo import runtime
+from securityinfo.kernel import metrics
 from securityinfo.kernel.logs import logger
 from securityinfo.notices import notifications
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.flushed
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     runtime.connection()
     return notifications.handle_batch(runtime.deps(), list(event.get("Records") or []))

@@ -15,6 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from securityinfo.kernel import metrics
 from securityinfo.kernel.context import Caller
 from securityinfo.kernel.errors import (
     DomainError,
@@ -76,6 +77,7 @@ def api() -> APIGatewayHttpResolver:
         logger.info(
             "request_refused", extra={"status": error.status, "code": error.code, "field": error.field}
         )
+        metrics.refused(error)
         return error_response(error)
 
     @app.exception_handler(Exception)
@@ -84,6 +86,7 @@ def api() -> APIGatewayHttpResolver:
         frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
         logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
+        metrics.count(metrics.UNEXPECTED_ERRORS)
         return error_response(InternalError("Something went wrong on our side. Try again shortly."))
 
     @app.not_found
@@ -97,6 +100,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
     """The Lambda entry point: structured logs with the request's correlation id, never the event."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @metrics.flushed
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return app.resolve(event, context)
 

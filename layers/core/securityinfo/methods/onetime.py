@@ -21,7 +21,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactGet
 
-from securityinfo.kernel import events
+from securityinfo.kernel import events, metrics
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.delivery import CODE, DeliveryError, Message
 from securityinfo.kernel.errors import DeliveryFailed, ResendTooSoon, TooManyCodes, TooManyRequests
@@ -256,7 +256,8 @@ def deliver(
 
 
 def failed(deps: Deps, caller: Caller, now: float, message: Message, error_type: str) -> None:
-    """Log and emit CodeDeliveryFailed for a code that did not go out (masked, never the code)."""
+    """Log, count and emit CodeDeliveryFailed for a code that did not go out (masked, never the code)."""
+    metrics.count(metrics.DELIVERY_FAILURES)
     meta = message.meta
     sent_to = mask(message.channel, message.to)
     logger.warning(

@@ -22,6 +22,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from securityinfo.kernel import metrics
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.delivery import NOTICE, DeliveryError, Message
 from securityinfo.kernel.logs import logger
@@ -156,6 +157,7 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
             deps.delivery.send(message)
         except DeliveryError as failure:
             marker.delete()  # let the redelivery try this target again
+            metrics.count(metrics.DELIVERY_FAILURES)
             logger.warning(
                 "notice_not_sent",
                 extra={

@@ -6,7 +6,7 @@ import math
 
 from pynamodb.exceptions import UpdateError
 
-from securityinfo.kernel import events
+from securityinfo.kernel import events, metrics
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import Locked
@@ -29,6 +29,7 @@ def record_failure(deps: Deps, caller: Caller, policy: Policy, user_id: str | No
     uid = user_id or caller.user_id
     profile = profile_ref(uid)
     profile.update(actions=[*profile_touch(), ProfileItem.failed_count.add(1)])
+    metrics.count(metrics.VERIFICATIONS_FAILED)
     count = int(profile.failed_count or 0)
     if count < policy.lockout_threshold:
         return count
@@ -43,6 +44,7 @@ def record_failure(deps: Deps, caller: Caller, policy: Policy, user_id: str | No
     except UpdateError:
         pass
     else:
+        metrics.count(metrics.LOCKOUTS_TRIGGERED)
         deps.events.put(
             "UserLockedOut",
             events.detail(caller, now, user_id=uid, lockedUntil=iso(until), failedAttempts=count),

@@ -13,7 +13,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from securityinfo.kernel import events
+from securityinfo.kernel import events, metrics
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import (
@@ -97,6 +97,7 @@ class Flow:
 
     def fail_with(self, error: DomainError) -> None:
         """Stay on the page and say what went wrong (the user's input was wrong, not the request)."""
+        metrics.refused(error)
         body: dict[str, Any] = dict(error.body()["error"])  # type: ignore[call-overload]
         self.state["error"] = {
             k: v for k, v in body.items() if k in ("code", "message", "attemptsLeft", "retryAfter")
