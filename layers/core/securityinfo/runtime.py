@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.connection import Connection
 
 from securityinfo.kernel.clock import ServiceClock
-from securityinfo.kernel.config import settings
+from securityinfo.kernel.config import Settings, settings
 from securityinfo.kernel.context import Deps
 from securityinfo.kernel.crypto import KeyedHasher, KmsSecretBox
 from securityinfo.kernel.delivery import Delivery
@@ -30,8 +30,8 @@ def deps() -> Deps:
         events=EventBridgeSink(boto3.client("events", region_name=cfg.region), cfg.event_bus_name, logger),
         totp_issuer=cfg.totp_issuer,
         hasher_factory=lambda: _hash_key(cfg.region, cfg.hash_key_secret_arn),
-        delivery_factory=lambda: _delivery(cfg.region),
-        push_factory=lambda: _push(cfg.region),
+        delivery_factory=lambda: _delivery(cfg),
+        push_factory=lambda: _push(cfg),
         connection_factory=lambda: bind(cfg),
     )
 
@@ -50,31 +50,21 @@ def event_bus() -> tuple[Any, str]:
     return client, cfg.event_bus_name
 
 
-def _push(region: str) -> PushSender:
-    import os
-
+def _push(cfg: Settings) -> PushSender:
     import boto3
 
     from securityinfo.kernel.push import SnsPush
 
     # Set only on the functions that push; blank when the deployment has no push credentials.
-    application = os.environ.get("PUSH_PLATFORM_APPLICATION_ARN", "").strip()
-    return SnsPush(boto3.client("sns", region_name=region), application)
+    return SnsPush(boto3.client("sns", region_name=cfg.region), cfg.push_platform_application_arn)
 
 
-def _delivery(region: str) -> Delivery:
-    import os
-
+def _delivery(cfg: Settings) -> Delivery:
     import boto3
 
-    from securityinfo.kernel.config import ConfigurationError
     from securityinfo.kernel.delivery import SnsDelivery
 
-    # Read on first send (not at import): only the functions that send codes or notices need it.
-    topic = os.environ.get("DELIVERY_TOPIC_ARN", "").strip()
-    if not topic:
-        raise ConfigurationError("environment variable DELIVERY_TOPIC_ARN is not set")
-    return SnsDelivery(boto3.client("sns", region_name=region), topic)
+    return SnsDelivery(boto3.client("sns", region_name=cfg.region), cfg.delivery_topic_arn)
 
 
 def _hash_key(region: str, secret_arn: str) -> KeyedHasher:

@@ -7,12 +7,14 @@ It is read on every call, not cached, because the offset may change while a func
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, datetime
 from typing import Protocol
 
-OFFSET_ENV = "SERVICE_CLOCK_OFFSET_SECONDS"
+from securityinfo.kernel.config import CLOCK_OFFSET_ENV, clock_offset
+
+# The local runtime moves the service clock by this variable (read through config on every use).
+OFFSET_ENV = CLOCK_OFFSET_ENV
 
 
 class Clock(Protocol):
@@ -25,7 +27,7 @@ class ServiceClock:
     """System time plus the configured offset."""
 
     def now(self) -> float:
-        return time.time() + float(os.environ.get(OFFSET_ENV) or 0)
+        return time.time() + clock_offset()
 
 
 class FixedClock:

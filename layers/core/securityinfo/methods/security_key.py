@@ -10,11 +10,10 @@ imported inside the functions that use it, so every other function's cold start 
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from typing import Any
 
-from securityinfo.kernel.config import ConfigurationError
+from securityinfo.kernel.config import webauthn_relying_party
 from securityinfo.kernel.errors import InvalidCredential
 from securityinfo.kernel.validation import Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
@@ -51,12 +50,8 @@ def unb64url(text: str) -> bytes:
 
 
 def relying_party() -> tuple[str, list[str]]:
-    """The RP id and allowed origins (read on use: cheap, and only this module needs them)."""
-    rp_id = os.environ.get("WEBAUTHN_RP_ID", "").strip()
-    origins = [o.strip().rstrip("/") for o in os.environ.get("WEBAUTHN_ORIGINS", "").split(",") if o.strip()]
-    if not rp_id or not origins:
-        raise ConfigurationError("WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS must be set")
-    return rp_id, origins
+    """The RP id and allowed origins (from the settings, on each use)."""
+    return webauthn_relying_party()
 
 
 def user_verification(policy: Policy) -> str:

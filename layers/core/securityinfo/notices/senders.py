@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
+from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller
 from securityinfo.kernel.delivery import CODE, META_KEYS, DeliveryError, Message
 from securityinfo.kernel.logs import logger
@@ -109,7 +109,7 @@ class HttpVoiceCall:
 @lru_cache(maxsize=1)
 def email_provider() -> Provider:
     """From the template: ``EMAIL_FROM_ADDRESS`` (blank: not configured)."""
-    sender = os.environ.get("EMAIL_FROM_ADDRESS", "").strip()
+    sender = settings().email_from_address
     if not sender:
         return NotConfigured("email")
     import boto3
@@ -126,8 +126,8 @@ def voice_provider() -> Provider:
     credentials that cannot be read are tried again on the next message."""
     if _voice:
         return _voice[0]
-    url = os.environ.get("VOICE_API_URL", "").strip()
-    secret_arn = os.environ.get("VOICE_API_SECRET_ARN", "").strip()
+    cfg = settings()
+    url, secret_arn = cfg.voice_api_url, cfg.voice_api_secret_arn
     if not url or not secret_arn:
         _voice.append(NotConfigured("voice"))
         return _voice[0]
@@ -138,7 +138,7 @@ def voice_provider() -> Provider:
         credentials = json.loads(secret["SecretString"])
         provider = HttpVoiceCall(
             url,
-            os.environ.get("VOICE_CALLER_ID", "").strip(),
+            cfg.voice_caller_id,
             (str(credentials["username"]), str(credentials["password"])),
         )
     except Exception as exc:  # no credentials, no call: report it per message, retry next time

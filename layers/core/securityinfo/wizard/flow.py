@@ -6,7 +6,6 @@ page (registration, resend, app_passwords). No secret or code ever enters the wo
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from securityinfo.kernel import events, metrics
+from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import (
@@ -137,7 +137,7 @@ def plan(deps: Deps, state: dict[str, Any]) -> dict[str, Any]:
         registered=[],
         history=[],
         registrationId=None,
-        stepTimeoutSeconds=int(os.environ.get("WIZARD_STEP_TIMEOUT_SECONDS") or DEFAULT_STEP_TIMEOUT_SECONDS),
+        stepTimeoutSeconds=settings().wizard_step_timeout_seconds or DEFAULT_STEP_TIMEOUT_SECONDS,
         error=None,
     )
     flow = Flow(deps, policy, state, deps.clock.now())

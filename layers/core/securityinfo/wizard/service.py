@@ -8,13 +8,13 @@ has shown the next page, so the answer reflects the step's result ("wrong code")
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from securityinfo.kernel import events
+from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import (
@@ -80,7 +80,7 @@ class Workflow:
 def default_workflow() -> Workflow:
     import boto3
 
-    return Workflow(boto3.client("stepfunctions"), os.environ.get("ENROLLMENT_STATE_MACHINE_ARN"))
+    return Workflow(boto3.client("stepfunctions"), settings().enrollment_state_machine_arn or None)
 
 
 def _load(user_id: str) -> WizardItem | None:
