@@ -253,6 +253,12 @@ OPERATIONS: dict[str, Operation] = {
     "GET /admin/policy": Operation(
         "The policy", "Administration", {200: Answer("The policy.", "Policy")}, admin=True
     ),
+    "GET /admin/method-types": Operation(
+        "The method types a policy can name",
+        "Administration",
+        {200: Answer("Each type with its label, purposes and registration limit.", "MethodTypes")},
+        admin=True,
+    ),
     "PUT /admin/policy": Operation(
         "Replace the policy (checked as a whole)",
         "Administration",

@@ -11,7 +11,7 @@ from typing import Any
 
 from securityinfo.kernel import errors
 from securityinfo.kernel.validation import body_json_schema
-from securityinfo.policy.model import METHOD_TYPES
+from securityinfo.methods.registry import METHOD_TYPES
 from securityinfo.policy.validation import SCHEMA as POLICY_SCHEMA
 
 Schema = dict[str, Any]
@@ -301,6 +301,22 @@ COMPONENTS: dict[str, Schema] = {
     "AppPasswordCheck": obj({"valid": BOOLEAN}),
     # What GET /admin/policy answers is valid PUT input: one schema, the validator's.
     "Policy": body_json_schema(POLICY_SCHEMA),
+    "MethodTypes": obj(
+        {
+            "methodTypes": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "type": METHOD_TYPE,
+                        "label": STRING,
+                        "usableFor": {"type": "array", "items": {"type": "string", "enum": ["mfa", "sspr"]}},
+                        "mfaCapable": BOOLEAN,
+                        "limit": COUNT,
+                    }
+                ),
+            }
+        }
+    ),
     "AdminUser": ADMIN_USER,
     "TemporaryAccessPass": obj(
         {"temporaryAccessPass": STRING, "expiresAt": TIME},

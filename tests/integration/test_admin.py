@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from securityinfo.methods.registry import METHOD_TYPES
 from tests.support_admin import admin, policy_changed, service_token
 from tests.support_api import Api, User
 from tests.support_events import validate_event
 
 ADMIN_ROUTES = [
     ("GET", "/admin/policy"),
+    ("GET", "/admin/method-types"),
     ("PUT", "/admin/policy"),
     ("GET", "/admin/users/{user}/security-info"),
     ("DELETE", "/admin/users/{user}/security-info"),
@@ -309,3 +311,16 @@ def test_every_event_of_app_passwords_devices_and_admin_actions_matches_its_sche
     text = json.dumps(mine)
     for value in secrets:
         assert value not in text
+
+
+def test_the_method_types_the_admin_page_lists_are_the_ones_the_policy_names(api: Api) -> None:
+    """The page keeps no list of its own: what the service declares is what it shows."""
+    boss = admin(api)
+    answer = boss.call("GET", "/admin/method-types")
+    assert answer.status == 200, answer.body
+    types = answer.body["methodTypes"]
+    assert [t["type"] for t in types] == list(METHOD_TYPES)
+    by_type = {t["type"]: t for t in types}
+    assert by_type["authenticatorApp"]["label"] == "Authenticator app (push and codes)"
+    assert by_type["email"] == by_type["email"] | {"usableFor": ["sspr"], "mfaCapable": False, "limit": 1}
+    assert by_type["softwareOath"]["limit"] == 5 and by_type["softwareOath"]["mfaCapable"] is True

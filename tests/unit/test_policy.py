@@ -1,6 +1,7 @@
 """The default policy is SPEC §10's, in API.md's Policy shape."""
 
-from securityinfo.policy.model import METHOD_TYPES, default_policy
+from securityinfo.methods.registry import METHOD_TYPES
+from securityinfo.policy.model import default_policy
 
 
 def test_defaults_match_the_spec() -> None:

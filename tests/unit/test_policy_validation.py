@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from securityinfo.kernel.errors import BadRequest
-from securityinfo.policy.model import DEFAULT_POLICY
+from securityinfo.policy.defaults import DEFAULT_POLICY
 from securityinfo.policy.validation import SCHEMA, changed_fields, validate_policy
 
 

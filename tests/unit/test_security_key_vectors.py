@@ -19,7 +19,8 @@ from securityinfo.kernel.errors import InvalidCode
 from securityinfo.kernel.events import MemorySink
 from securityinfo.methods.base import MethodContext
 from securityinfo.methods.security_key import SecurityKey, b64url, unb64url
-from securityinfo.policy.model import DEFAULT_POLICY, Policy
+from securityinfo.policy.defaults import DEFAULT_POLICY
+from securityinfo.policy.model import Policy
 from securityinfo.storage.models import (
     CredentialItem,
     RegistrationItem,

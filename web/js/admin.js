@@ -8,15 +8,6 @@ import { describeError, formatDate, groupInFours, typeLabel } from "./format.js"
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
 const SESSION_KEY = "securityInfo.adminSession";
-const METHOD_TYPES = ["authenticatorApp", "softwareOath", "phone", "email", "securityKey", "securityQuestions"];
-const TYPE_NAMES = {
-  authenticatorApp: "Authenticator app (push and codes)",
-  softwareOath: "Other authenticator app (TOTP)",
-  phone: "Phone (text or call)",
-  email: "Email",
-  securityKey: "Security key or passkey",
-  securityQuestions: "Security questions",
-};
 
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
@@ -128,18 +119,19 @@ function signInView() {
 async function policySection(card) {
   const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading the policy\u2026"));
   replace(card, body);
-  let policy;
+  let policy, methodTypes;
   try {
-    policy = await api.get("/admin/policy");
+    // The types and their names come from the service, which declares each type once.
+    [policy, { methodTypes }] = await Promise.all([api.get("/admin/policy"), api.get("/admin/method-types")]);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     replace(body, h("p", { class: "notice notice-error", role: "alert", ...tid("policy-load-error") }, describeError(err)));
     return;
   }
-  renderPolicyForm(body, policy);
+  renderPolicyForm(body, policy, methodTypes);
 }
 
-function renderPolicyForm(body, policy) {
+function renderPolicyForm(body, policy, methodTypes) {
   const inputs = new Map(); // policy path -> element (for highlighting the field the server names)
   const number = (path, label, hint) => {
     const input = h("input", { type: "number", class: "input", step: "1", value: String(get(policy, path)), "data-field": path, ...tid(`policy-${path}`) });
@@ -155,10 +147,10 @@ function renderPolicyForm(body, policy) {
   };
   const typeBoxes = (path, legend) => {
     const chosen = new Set(get(policy, path));
-    const boxes = METHOD_TYPES.map((type) => {
+    const boxes = methodTypes.map(({ type, label }) => {
       const id = uniqueId("policy");
       const input = h("input", { type: "checkbox", id, value: type, checked: chosen.has(type), ...tid(`policy-${path}-${type}`) });
-      return h("div", { class: "checkbox" }, input, h("label", { for: id }, TYPE_NAMES[type]));
+      return h("div", { class: "checkbox" }, input, h("label", { for: id }, label));
     });
     const set = h("fieldset", { "data-field": path, ...tid(`policy-${path}`) }, h("legend", {}, legend), boxes);
     inputs.set(path, set);
@@ -269,7 +261,7 @@ function renderPolicyForm(body, policy) {
       return;
     }
     announce("The policy was saved.");
-    renderPolicyForm(form.parentElement, policy);
+    renderPolicyForm(form.parentElement, policy, methodTypes);
   });
   replace(body, form);
 }

@@ -21,8 +21,7 @@ from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import AdminRequired, Conflict, NotFound
 from securityinfo.manage import security_info
-from securityinfo.manage.registration import LIMIT_COUNTERS
-from securityinfo.methods.registry import kind_of
+from securityinfo.methods.registry import LIMIT_COUNTERS, described, kind_of
 from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy, forget_cached_policy
 from securityinfo.policy.validation import changed_fields, validate_policy
@@ -72,6 +71,12 @@ def get_policy(deps: Deps, caller: Caller) -> dict[str, Any]:
     """GET /admin/policy: the policy in force (what it returns is valid PUT input)."""
     require_admin(caller)
     return current_policy().to_dict()
+
+
+def method_types(caller: Caller) -> dict[str, Any]:
+    """GET /admin/method-types: the types a policy can name, as their modules declare them."""
+    require_admin(caller)
+    return {"methodTypes": described()}
 
 
 def put_policy(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:

@@ -28,9 +28,9 @@ from securityinfo.kernel.validation import Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods import onetime
 from securityinfo.methods.base import MethodContext, MethodKind, Pending, new_registration
-from securityinfo.methods.registry import REGISTRY, kind_of
+from securityinfo.methods.registry import LIMIT_COUNTERS, METHOD_TYPES, REGISTRY, kind_of
 from securityinfo.methods.views import default_method_id, describe
-from securityinfo.policy.model import METHOD_TYPES, Policy, current_policy
+from securityinfo.policy.model import Policy, current_policy
 from securityinfo.storage import idempotency, store
 from securityinfo.storage.models import (
     PROFILE_SK,
@@ -50,17 +50,6 @@ from securityinfo.storage.models import (
 from securityinfo.verify import lockout, stepup
 
 ROUTE = "POST /me/methods"
-
-# Shared limits are counters on the profile, raised in the same transaction that saves the method.
-LIMIT_COUNTERS: dict[str, NumberAttribute] = {
-    "oath": ProfileItem.oath_count,
-    "key": ProfileItem.key_count,
-    "phone:mobile": ProfileItem.phone_mobile_count,
-    "phone:alternateMobile": ProfileItem.phone_alternate_mobile_count,
-    "phone:office": ProfileItem.phone_office_count,
-    "email": ProfileItem.email_count,
-    "securityQuestions": ProfileItem.questions_count,
-}
 
 
 def _counter(kind: MethodKind, group: str | None = None) -> NumberAttribute:

@@ -19,13 +19,12 @@ from securityinfo.kernel.errors import (
 )
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
 from securityinfo.manage import phone_change
-from securityinfo.manage.registration import LIMIT_COUNTERS
 from securityinfo.methods.base import MFA
-from securityinfo.methods.registry import kind_of
-from securityinfo.methods.requirements import missing_types, registration_required
+from securityinfo.methods.registry import LIMIT_COUNTERS, kind_of
 from securityinfo.methods.views import announce_updated, audit_view, default_method_id, describe, strongest
 from securityinfo.notices import notifications
 from securityinfo.policy.model import Policy, current_policy
+from securityinfo.policy.requirements import missing_types, registration_required
 from securityinfo.storage import store
 from securityinfo.storage.models import (
     MethodItem,
@@ -35,9 +34,7 @@ from securityinfo.storage.models import (
     profile_touch,
     user_pk,
 )
-from securityinfo.verify import stepup
-
-APP_PASSWORD_LIMIT = 40
+from securityinfo.verify import app_passwords, stepup
 
 UPDATE_SCHEMA = {
     "displayName": DISPLAY_NAME,
@@ -70,7 +67,7 @@ def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
         "appPasswords": {
             "enabled": policy.app_passwords_enabled,
             "count": int(profile.app_password_count or 0) if profile is not None else 0,
-            "limit": APP_PASSWORD_LIMIT,
+            "limit": app_passwords.LIMIT,
         },
         "registration": _registration(policy, methods),
         "rememberDeviceDays": policy.remember_device_days,

@@ -28,6 +28,7 @@ from securityinfo.storage.models import (
     AuthenticatorAppMethodItem,
     Item,
     MethodItem,
+    ProfileItem,
     RegistrationItem,
     VerificationItem,
     app_device_pk,
@@ -149,6 +150,9 @@ class AuthenticatorApp(MethodKind):
     usable_for = (MFA, SSPR)
     limit_group = "oath"
     limit = 5
+    limit_counters = {"oath": ProfileItem.oath_count}
+    words = "authenticator app"
+    label = "Authenticator app (push and codes)"
     registration_schema = {"displayName": DISPLAY_NAME}
     completion_schema: ClassVar[Schema] = {}
     verification_schema = {"code": Field(str, pattern=TOTP_CODE.pattern, hint=TOTP_CODE.hint)}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from pynamodb.attributes import NumberAttribute
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -14,7 +15,6 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.delivery import Message
 from securityinfo.kernel.validation import Schema
-from securityinfo.policy.model import Policy
 from securityinfo.storage.models import (
     Item,
     MethodItem,
@@ -23,6 +23,9 @@ from securityinfo.storage.models import (
     registration_sk,
     user_pk,
 )
+
+if TYPE_CHECKING:  # the policy sits above the types: it is handed in, never imported at run time
+    from securityinfo.policy.model import Policy
 
 MFA = "mfa"
 SSPR = "sspr"
@@ -73,11 +76,22 @@ class Pending(Exception):  # noqa: N818 - an outcome, not an error
 
 
 class MethodKind(ABC):
+    """A method type. Its facts are declared here once, by the type's own class; the registry,
+    the policy, registration limits, notices and the admin page's list all read them."""
+
     type_name: ClassVar[str]
     usable_for: ClassVar[tuple[str, ...]]
     # Shared registration limit, e.g. authenticator apps count together with other TOTP apps.
     limit_group: ClassVar[str]
     limit: ClassVar[int]
+    # The profile counter of each limit group the type counts against (phones: one per phone kind).
+    limit_counters: ClassVar[Mapping[str, NumberAttribute]]
+    # How a change notice names a method of the type ("your authenticator app was removed").
+    words: ClassVar[str]
+    # How the administrator's policy form names the type.
+    label: ClassVar[str]
+    # Required types a method of this type stands in for (any TOTP app is an authenticator app).
+    satisfies: ClassVar[tuple[str, ...]] = ()
     registration_schema: ClassVar[Schema]
     verification_schema: ClassVar[Schema]
     completion_schema: ClassVar[Schema]
@@ -91,6 +105,16 @@ class MethodKind(ABC):
     @property
     def mfa_capable(self) -> bool:
         return MFA in self.usable_for
+
+    def facts(self) -> dict[str, Any]:
+        """The type as the API describes it to the admin page (GET /admin/method-types)."""
+        return {
+            "type": self.type_name,
+            "label": self.label,
+            "usableFor": list(self.usable_for),
+            "mfaCapable": self.mfa_capable,
+            "limit": self.limit,
+        }
 
     @abstractmethod
     def strength(self, method: MethodItem) -> int:

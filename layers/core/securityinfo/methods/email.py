@@ -10,7 +10,7 @@ from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import SSPR, MethodContext, Registered
 from securityinfo.methods.coded import CodeKind
 from securityinfo.storage import store
-from securityinfo.storage.models import EmailMethodItem, MethodItem, RegistrationItem, map_data
+from securityinfo.storage.models import EmailMethodItem, MethodItem, ProfileItem, RegistrationItem, map_data
 
 CODE = Field(str, required=True, pattern=r"\d{8}", hint="Enter the 8-digit code from the email, digits only.")
 
@@ -21,6 +21,9 @@ class Email(CodeKind):
     usable_for = (SSPR,)
     limit_group = "email"
     limit = 1
+    limit_counters = {"email": ProfileItem.email_count}
+    words = "email address"
+    label = "Email"
     registration_schema = {
         "emailAddress": Field(str, required=True, min_len=3, max_len=254, check=email_problem),
         "displayName": DISPLAY_NAME,

@@ -21,7 +21,7 @@ from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, Registered
 from securityinfo.methods.coded import CodeKind
 from securityinfo.storage import store
-from securityinfo.storage.models import MethodItem, PhoneMethodItem, RegistrationItem, map_data
+from securityinfo.storage.models import MethodItem, PhoneMethodItem, ProfileItem, RegistrationItem, map_data
 
 PHONE_TYPES = ("mobile", "alternateMobile", "office")
 CHANNELS = ("sms", "voice")
@@ -43,6 +43,13 @@ class Phone(CodeKind):
     usable_for = (MFA, SSPR)
     limit_group = "phone:mobile"
     limit = 1
+    limit_counters = {
+        "phone:mobile": ProfileItem.phone_mobile_count,
+        "phone:alternateMobile": ProfileItem.phone_alternate_mobile_count,
+        "phone:office": ProfileItem.phone_office_count,
+    }
+    words = "phone"
+    label = "Phone (text or call)"
     registration_schema = {
         "phoneType": Field(str, required=True, choices=PHONE_TYPES),
         "phoneNumber": PHONE_NUMBER,

@@ -1,6 +1,9 @@
-"""The registry of method types: one module per type behind the MethodKind interface."""
+"""The registry of method types: one module per type behind the MethodKind interface. Everything
+that needs a fact about the types (names, limits, which are second factors) derives it from here."""
 
 from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute
 
 from securityinfo.methods.authenticator_app import AuthenticatorApp
 from securityinfo.methods.base import MethodKind
@@ -10,11 +13,24 @@ from securityinfo.methods.security_key import SecurityKey
 from securityinfo.methods.security_questions import SecurityQuestions
 from securityinfo.methods.software_oath import SoftwareOath
 
+# In the order the policy lists them (its default enables all, in this order).
 REGISTRY: dict[str, MethodKind] = {
     kind.type_name: kind
-    for kind in (SoftwareOath(), AuthenticatorApp(), SecurityKey(), Phone(), Email(), SecurityQuestions())
+    for kind in (AuthenticatorApp(), SoftwareOath(), Phone(), Email(), SecurityKey(), SecurityQuestions())
+}
+METHOD_TYPES: tuple[str, ...] = tuple(REGISTRY)
+# SPEC §2: the types that can be a second factor (email and security questions reset passwords only).
+MFA_TYPES: tuple[str, ...] = tuple(name for name, kind in REGISTRY.items() if kind.mfa_capable)
+# Shared limits are counters on the profile, raised in the same transaction that saves the method.
+LIMIT_COUNTERS: dict[str, NumberAttribute] = {
+    group: counter for kind in REGISTRY.values() for group, counter in kind.limit_counters.items()
 }
 
 
 def kind_of(type_name: str) -> MethodKind:
     return REGISTRY[type_name]
+
+
+def described() -> list[dict[str, object]]:
+    """Every type as the admin page lists it, in the policy's order."""
+    return [kind.facts() for kind in REGISTRY.values()]

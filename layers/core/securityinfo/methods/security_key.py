@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import base64
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.config import webauthn_relying_party
 from securityinfo.kernel.errors import InvalidCredential
 from securityinfo.kernel.validation import Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
-from securityinfo.policy.model import Policy
 from securityinfo.storage import store
 from securityinfo.storage.models import (
     CREDENTIAL_SK,
@@ -33,6 +32,9 @@ from securityinfo.storage.models import (
     profile_ref,
     profile_touch,
 )
+
+if TYPE_CHECKING:  # handed in by the caller (the policy sits above the types)
+    from securityinfo.policy.model import Policy
 
 CHALLENGE_BYTES = 32
 CEREMONY_SECONDS = 300
@@ -72,6 +74,9 @@ class SecurityKey(MethodKind):
     usable_for = (MFA, SSPR)
     limit_group = "key"
     limit = 10
+    limit_counters = {"key": ProfileItem.key_count}
+    words = "security key"
+    label = "Security key or passkey"
     registration_schema = {
         "displayName": Field(str, required=True, min_len=1, max_len=64, hint="A name of 1 to 64 characters.")
     }

@@ -13,20 +13,23 @@ import os
 import re
 import secrets
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.errors import InvalidCode, InvalidField
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import SSPR, MethodContext, MethodKind, Proof, Registered
-from securityinfo.policy.model import Policy
 from securityinfo.storage.models import (
     AnswerHash,
     MethodItem,
+    ProfileItem,
     RegistrationItem,
     SecurityQuestionsMethodItem,
     VerificationItem,
     map_data,
 )
+
+if TYPE_CHECKING:  # handed in by the caller (the policy sits above the types)
+    from securityinfo.policy.model import Policy
 
 # scrypt cost: 16 MiB and tens of milliseconds per answer, so a stolen table is slow to guess at.
 SCRYPT_N = 2**14
@@ -73,6 +76,9 @@ class SecurityQuestions(MethodKind):
     usable_for = (SSPR,)
     limit_group = "securityQuestions"
     limit = 1
+    limit_counters = {"securityQuestions": ProfileItem.questions_count}
+    words = "set of security questions"
+    label = "Security questions"
     registration_schema = {"answers": ANSWERS, "displayName": DISPLAY_NAME}
     completion_schema = {}  # registered at once: nothing to complete
     verification_schema = {"answers": ANSWERS}

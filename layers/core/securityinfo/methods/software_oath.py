@@ -13,6 +13,7 @@ from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proo
 from securityinfo.storage.models import (
     AuthenticatorAppMethodItem,
     MethodItem,
+    ProfileItem,
     RegistrationItem,
     SoftwareOathMethodItem,
     VerificationItem,
@@ -69,6 +70,11 @@ class SoftwareOath(MethodKind):
     usable_for = (MFA, SSPR)
     limit_group = "oath"
     limit = 5
+    limit_counters = {"oath": ProfileItem.oath_count}
+    words = "authenticator app"
+    label = "Other authenticator app (TOTP)"
+    # Any TOTP app stands in for a required authenticator app.
+    satisfies = ("authenticatorApp",)
     registration_schema = {"displayName": DISPLAY_NAME}
     completion_schema = {"code": TOTP_CODE}
     verification_schema = {"code": TOTP_CODE}

@@ -27,7 +27,7 @@ from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.delivery import NOTICE, DeliveryError, Message
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
-from securityinfo.methods.registry import kind_of
+from securityinfo.methods.registry import REGISTRY, kind_of
 from securityinfo.storage import store
 from securityinfo.storage.models import (
     MethodItem,
@@ -56,14 +56,6 @@ ADMIN_ACTIONS = (
     "UserUnlocked",
 )
 _MAX_REFS = 50
-_TYPE_WORDS = {
-    "authenticatorApp": "authenticator app",
-    "softwareOath": "authenticator app",
-    "phone": "phone",
-    "email": "email address",
-    "securityKey": "security key",
-    "securityQuestions": "set of security questions",
-}
 
 
 class NoticeNotSent(Exception):
@@ -228,8 +220,8 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
         before, after = detail.get("before") or {}, detail.get("after") or {}
         if "phoneNumber" in (detail.get("changedFields") or []):
             return (
-                f"The number of your {_TYPE_WORDS['phone']} was changed from {before.get('phoneNumber', '')} "
-                f"to {after.get('phoneNumber', '')}{who}{when}."
+                f"The number of your {_words(detail, 'phone')} was changed from "
+                f"{before.get('phoneNumber', '')} to {after.get('phoneNumber', '')}{who}{when}."
             )
         return f"Your {_what(detail, 'after')} was changed{who}{when}."
     if detail_type == "DefaultMethodChanged":
@@ -243,7 +235,7 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
         if detail.get("reason") != "replay":
             return None
         return (
-            f"Someone entered a code from your {_TYPE_WORDS.get(str(detail.get('methodType')), 'app')} "
+            f"Someone entered a code from your {_words(detail, 'app')} "
             f"that was already used{when}. Someone else may be seeing your codes."
         )
     return None
@@ -281,8 +273,14 @@ def _by_admin(detail: dict[str, Any]) -> bool:
     return str(detail.get("actor") or "").startswith("admin:")
 
 
+def _words(detail: dict[str, Any], otherwise: str) -> str:
+    """How the notice names the event's method type (its module's ``words``)."""
+    kind = REGISTRY.get(str(detail.get("methodType")))
+    return kind.words if kind is not None else otherwise
+
+
 def _what(detail: dict[str, Any], side: str) -> str:
-    words = _TYPE_WORDS.get(str(detail.get("methodType")), "sign-in method")
+    words = _words(detail, "sign-in method")
     state = detail.get(side) or {}
     shown = state.get("phoneNumber") or state.get("emailAddress")
     return f"{words} ({shown})" if shown else words

@@ -1,4 +1,4 @@
-"""The organization's policy in API.md's ``Policy`` shape, with SPEC §10's defaults.
+"""The organization's policy in API.md's ``Policy`` shape (SPEC §10's defaults: policy/defaults.py).
 
 Stored as one item; read through a short per-container cache because nearly every request needs it
 and a verification must stay within two table calls. An administrator's change reaches every warm
@@ -12,49 +12,10 @@ import json
 import time
 from typing import Any
 
+from securityinfo.policy.defaults import DEFAULTS_BUT_TYPES, default_document
 from securityinfo.storage.models import POLICY_PK, POLICY_SK, PolicyItem
 
-METHOD_TYPES = ("authenticatorApp", "softwareOath", "phone", "email", "securityKey", "securityQuestions")
 CACHE_SECONDS = 30.0
-
-_DEFAULT_QUESTIONS = [
-    "What was the name of your first pet?",
-    "In what city were you born?",
-    "What was the name of your first school?",
-    "What is your oldest cousin's first name?",
-    "What was the make of your first car?",
-    "In what city did your parents meet?",
-    "What was your childhood nickname?",
-    "What is the name of the street you grew up on?",
-    "What was the first concert you attended?",
-    "What was the name of your favourite teacher?",
-]
-
-DEFAULT_POLICY: dict[str, Any] = {
-    "enabledMethodTypes": list(METHOD_TYPES),
-    "registration": {
-        "requiredTypes": ["authenticatorApp", "phone"],
-        "requiredCount": 2,
-        "offerDifferentMethod": True,
-        "snoozeDays": 0,
-        "maxSnoozes": 3,
-        "bootstrapRequiresTemporaryAccessPass": False,
-    },
-    "ssprMethodsRequired": 1,
-    "securityQuestions": {
-        "registerCount": 3,
-        "answerCount": 3,
-        "questions": [{"questionId": f"q{i + 1}", "text": t} for i, t in enumerate(_DEFAULT_QUESTIONS)],
-    },
-    "rememberDeviceDays": 90,
-    # How long Recent activity keeps each entry (SPEC §14).
-    "activityDays": 90,
-    "appPasswords": {"enabled": False, "required": False},
-    "stepUpMinutes": 10,
-    "lockout": {"threshold": 10, "minutes": 15},
-    "wizardStepMinutes": 15,
-    "temporaryAccessPass": {"defaultLifetimeMinutes": 60, "maxLifetimeMinutes": 480},
-}
 
 
 class Policy:
@@ -124,7 +85,8 @@ class Policy:
 
 
 def default_policy() -> Policy:
-    return Policy(copy.deepcopy(DEFAULT_POLICY))
+    """SPEC §10's policy, in force until an administrator saves one."""
+    return Policy(default_document())
 
 
 _cache: dict[str, tuple[float, Policy]] = {}
@@ -139,7 +101,7 @@ def current_policy() -> Policy:
     try:
         item = PolicyItem.get(POLICY_PK, POLICY_SK)
         # A policy saved before a field existed gets that field's default (what GET shows is PUT input).
-        policy = Policy({**copy.deepcopy(DEFAULT_POLICY), **json.loads(item.document)})
+        policy = Policy({**copy.deepcopy(DEFAULTS_BUT_TYPES), **json.loads(item.document)})
     except PolicyItem.DoesNotExist:
         policy = default_policy()
     _cache["policy"] = (now, policy)

@@ -7,10 +7,8 @@ from typing import Any
 
 from securityinfo.kernel.errors import BadRequest, InvalidPolicy
 from securityinfo.kernel.validation import Field, validate
-from securityinfo.policy.model import METHOD_TYPES
+from securityinfo.methods.registry import METHOD_TYPES, MFA_TYPES
 
-# SPEC §2: the types that can be a second factor (email and security questions reset passwords only).
-MFA_TYPES = ("authenticatorApp", "softwareOath", "phone", "securityKey")
 MIN_QUESTIONS = 10
 
 

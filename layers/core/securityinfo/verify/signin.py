@@ -19,9 +19,9 @@ from typing import Any
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods.registry import kind_of
-from securityinfo.methods.requirements import registration_required
 from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
+from securityinfo.policy.requirements import registration_required
 from securityinfo.storage import store
 from securityinfo.verify import app_passwords, remembered_devices
 

@@ -25,9 +25,9 @@ from securityinfo.kernel.errors import (
 )
 from securityinfo.kernel.logs import logger
 from securityinfo.manage import registration, resend
-from securityinfo.methods.requirements import missing_types
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
+from securityinfo.policy.requirements import missing_types
 from securityinfo.storage import store
 from securityinfo.storage.models import (
     ProfileItem,

@@ -8,12 +8,11 @@ from securityinfo.storage.models import MethodItem
 
 
 def missing_types(policy: Policy, methods: list[MethodItem]) -> list[str]:
-    """Required types the user has not registered; any TOTP app satisfies a required authenticator app."""
+    """Required types the user has not registered (or a type that stands in for one, ``satisfies``)."""
     have = {m.method_type for m in methods}
-    if "softwareOath" in have:
-        have.add("authenticatorApp")
-    missing = [t for t in policy.required_types if t not in have]
-    return missing
+    for m in methods:
+        have.update(kind_of(m.method_type).satisfies)
+    return [t for t in policy.required_types if t not in have]
 
 
 def registration_required(policy: Policy, methods: list[MethodItem]) -> bool:
