@@ -22,7 +22,7 @@ SAM := $(SAM_VENV)/bin/sam
 # mypy names each file by its path (see pyproject.toml), so every functions/<action>/app.py is distinct.
 MYPY_PATHS := layers/core/securityinfo functions local contract
 
-.PHONY: help run test lint format build bench deploy venv venv-sam browsers contract
+.PHONY: help run test lint format build bench deploy venv venv-sam browsers contract pages
 
 help:
 	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
@@ -89,8 +89,13 @@ test: venv browsers lint build
 bench: venv
 	$(VENV)/bin/python bench/run.py
 
+# The API document is served with the pages (web/api.html renders it): a copy beside them, made
+# at deploy time so that docs/openapi.json stays the one committed file.
+pages:
+	cp docs/openapi.json web/openapi.json
+
 # The first deploy is guided (it asks for the identity provider and saves the answers to samconfig.toml).
-deploy: build
+deploy: build pages
 	@if [ -n '$(PARAMS)' ]; then \
 	  $(SAM) deploy --parameter-overrides '$(PARAMS)'; \
 	elif grep -Eq '^[[:space:]]*parameter_overrides[[:space:]]*=' samconfig.toml; then \

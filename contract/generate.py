@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contract.openapi import ROOT, build
+from contract.events import with_registry
+from contract.markdown import render
+from contract.openapi import ROOT, TEMPLATE, build
 
 OPENAPI = ROOT / "docs" / "openapi.json"
+MARKDOWN = ROOT / "docs" / "API.md"
 
 
 def render_json(document: Any) -> str:
@@ -17,4 +20,8 @@ def render_json(document: Any) -> str:
 
 def outputs() -> dict[Path, str]:
     document = build()
-    return {OPENAPI: render_json(document)}
+    return {
+        OPENAPI: render_json(document),
+        MARKDOWN: render(document),
+        TEMPLATE: with_registry(TEMPLATE.read_text(encoding="utf-8")),
+    }

@@ -187,6 +187,8 @@ def _responses(key: str, route: Route, op: Operation, has_body: bool) -> dict[st
         answers[403] = _error_response(403, GATEWAY[403] + " A user's token: `service_only`.", gateway=True)
     elif route.path.startswith("/devices/{"):
         answers[401] = _error_response(401, "The device signature is missing, stale, replayed or wrong.")
+    if "{userId}" in route.path:
+        answers[404] = _error_response(404, "No such user (the same answer for an id that is not one).")
     for status, description in op.errors.items():
         answers[status] = _error_response(status, description)
     if has_body:

@@ -220,6 +220,9 @@ OPERATIONS: dict[str, Operation] = {
             200: Answer("A running wizard, resumed.", "Enrollment"),
             201: Answer("A new wizard.", "Enrollment"),
         },
+        "A user who already has a method for sign-in needs a step-up to start it; the running wizard "
+        "then counts as stepped-up.",
+        step_up=True,
         errors={409: "The wizard is starting already."},
     ),
     "GET /me/enrollment": Operation(

@@ -113,7 +113,16 @@ SECURITY_INFO = obj(
         "systemPreferred": BOOLEAN,
         "methods": {"type": "array", "items": ref("Method")},
         "appPasswords": obj({"enabled": BOOLEAN, "count": COUNT, "limit": COUNT}),
-        "registration": obj({"required": BOOLEAN, "missing": {"type": "array", "items": METHOD_TYPE}}),
+        "registration": obj(
+            {
+                "required": BOOLEAN,
+                "missing": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [*METHOD_TYPES, "any"]},
+                    "description": "Types still to register; `any`: one more method of any type.",
+                },
+            }
+        ),
         "rememberDeviceDays": COUNT,
     }
 )
@@ -204,7 +213,13 @@ ENROLLMENT = obj(
             ]
         },
     },
-    {"completed": {"type": "array", "items": METHOD_TYPE}},
+    {
+        "completed": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "What the wizard has set up: method types, and `appPassword`.",
+        }
+    },
 )
 
 MFA_STATUS = obj(

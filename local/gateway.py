@@ -55,6 +55,9 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 
+# Served beside the pages but kept elsewhere in the repo; `make deploy` copies them next to the pages.
+PUBLISHED = {"openapi.json": "docs/openapi.json"}
+
 
 class BadInput(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
@@ -225,8 +228,9 @@ class App:
 
     def _static(self, path: str) -> HttpResponse | None:
         relative = path.lstrip("/")
-        candidate = (self.web_root / relative).resolve()
-        if not candidate.is_relative_to(self.web_root):
+        published = PUBLISHED.get(relative)
+        candidate = (self.web_root.parent / published if published else self.web_root / relative).resolve()
+        if not published and not candidate.is_relative_to(self.web_root):
             return None
         if candidate.is_dir():
             candidate = candidate / "index.html"
@@ -328,6 +332,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(head if self.command == "HEAD" else head + response.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, QUERY, ...) gets what API Gateway answers a method no route
+        # has (its 404), never the stdlib's 501 HTML page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         log.debug(format, *args)

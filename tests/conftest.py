@@ -43,8 +43,18 @@ def runtime(log_capture: LogCapture) -> Iterator[object]:
     yield rt
     try:
         _every_event_matches_its_schema(Api(str(rt.url)))
+        _every_answer_matches_the_document()
     finally:
         rt.stop()
+
+
+def _every_answer_matches_the_document() -> None:
+    """Every answer the tests saw from an API route is one docs/openapi.json documents for that
+    route: its status, its body's schema (an error's code among its status's codes), its headers."""
+    from tests import support_contract
+
+    problems = support_contract.problems()
+    assert not problems, "answers the OpenAPI document does not allow:\n" + "\n".join(problems[:30])
 
 
 def _every_event_matches_its_schema(api: Api) -> None:

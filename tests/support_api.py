@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from securityinfo.methods import totp
+from tests import support_contract
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Api:
             parsed: Any = json.loads(text) if text else None
         except ValueError:
             parsed = text
+        # Checked against docs/openapi.json when the session ends (tests/conftest.py).
+        support_contract.record(method, path, status, parsed, hdrs)
         return Answer(status, parsed, hdrs)
 
     def now(self) -> float:

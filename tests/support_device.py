@@ -1,4 +1,4 @@
-"""A simulated authenticator app for the tests: it speaks only the public device API (API.md,
+"""A simulated authenticator app for the tests: it speaks only the public device API (docs/API.md,
 "Authenticator app"), as the phone page does. It keeps an EC P-256 key pair, activates with an
 activation code, signs each request, reads its pending requests and answers them, and shows TOTP
 codes from the secret it received at activation.

@@ -28,10 +28,11 @@ def schema_files() -> list[Path]:
 
 @cache
 def _registry() -> Registry:
-    resources = [
-        (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012))
-        for path in schema_files()
-    ]
+    # By file name (how tests look them up) and by $id (how their relative $refs resolve).
+    resources = []
+    for path in schema_files():
+        resource = Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012)
+        resources += [(path.name, resource), (resource.id() or path.name, resource)]
     return Registry().with_resources(resources)
 
 

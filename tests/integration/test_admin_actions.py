@@ -1,4 +1,4 @@
-"""What an administrator's actions do to the user (issue 5, SPEC §8, §10): every one is told to the
+"""What an administrator's actions do to the user (issue 5, §10): every one is told to the
 user on their phones and email with a "contact your IT department" hint (a clear too, on the phones
 and address it just removed); a clear ends a running enrollment wizard; and removing one's last
 method forgets the remembered devices, audibly."""

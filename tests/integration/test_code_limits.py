@@ -1,4 +1,4 @@
-"""Resending codes and the send limits (SPEC §3), on the service clock: 30 s between sends, 5 sends
+"""Resending codes and the send limits (docs/RULES.md), on the service clock: 30 s between sends, 5 sends
 per user per hour, 10 per number or address per day across all users (the SMS pumping guard), and
 a resend never gives back a try. Idempotency keys on every send."""
 

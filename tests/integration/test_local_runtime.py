@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local.runtime import Runtime
+from tests import support_contract
 from tests.support_api import Api
 from tests.support_events import validate_event
 
@@ -204,7 +206,8 @@ def test_sign_in_service_routes_take_the_service_token_in_place_of_sigv4(
         assert refused.status == 403
         assert refused.body == {"message": "Forbidden"}
     assert seen == []
-    assert api.call(route.method, route.path, body, token=service).status == 200
+    with support_contract.paused():  # the spy's answer, not the function's
+        assert api.call(route.method, route.path, body, token=service).status == 200
     (event,) = seen
     assert event["requestContext"]["authorizer"]["iam"]["callerId"] == "signin-service"
     assert "jwt" not in event["requestContext"]["authorizer"]
@@ -381,3 +384,21 @@ def test_events_from_other_sources_or_buses_are_not_tapped(api: Api, runtime: Ru
         ]
     )  # fmt: skip
     assert [e for e in api.events() if e.get("detail", {}).get("marker") == marker] == []
+
+
+def test_the_openapi_document_and_its_reference_page_are_served(api: Api) -> None:
+    """GET /openapi.json is the committed document; api.html renders it with no outside asset."""
+    root = Path(__file__).resolve().parents[2]
+    served = api.call("GET", "/openapi.json")
+    assert served.status == 200
+    assert served.body == json.loads((root / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    page = api.call("GET", "/api.html")
+    assert page.status == 200 and "js/api-reference.js" in page.body
+    assert "http" not in page.body.split("<body>", 1)[0].replace("http-equiv", "")
+
+
+def test_a_method_no_route_has_gets_api_gateways_404(api: Api) -> None:
+    for method in ("TRACE", "QUERY"):
+        answer = api.call(method, "/me/security-info")
+        assert answer.status == 404, method
+        assert answer.body == {"message": "Not Found"}

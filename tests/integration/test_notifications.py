@@ -1,4 +1,4 @@
-"""Change notices (SPEC §4, §8): every add, change or removal reaches the user on every other channel
+"""Change notices (docs/RULES.md): every add, change or removal reaches the user on every other channel
 they have, including the one just removed or replaced but not the one just added, with a "this
 wasn't me" hint; events are at-least-once, so a redelivered event sends nothing twice."""
 

@@ -1,4 +1,4 @@
-"""The outbox's path in the local runtime (SPEC §14): activity items written to the table reach the
+"""The outbox's path in the local runtime (docs/RULES.md): activity items written to the table reach the
 bus through the table's stream and the publisher, as the template's event source mapping runs it,
 also while PutEvents is throttled for a while (``POST /local/faults``)."""
 

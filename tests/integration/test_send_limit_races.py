@@ -1,4 +1,4 @@
-"""The send limits under concurrency (SPEC §3): 30 s between sends of one code, 5 sends per user
+"""The send limits under concurrency (docs/RULES.md): 30 s between sends of one code, 5 sends per user
 per hour, 10 per number or address per day, whatever arrives at once and on every route that sends
 a code (registration, resend, verification start, phone-number change, the wizard's phone step).
 Counted by what the outbox received, as an attacker racing the limit would count."""

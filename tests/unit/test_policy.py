@@ -1,4 +1,4 @@
-"""The default policy is SPEC §10's, in API.md's Policy shape."""
+"""The default policy is the one docs/RULES.md describes, in docs/API.md's Policy shape."""
 
 from securityinfo.methods.registry import METHOD_TYPES
 from securityinfo.policy.model import default_policy

@@ -1,4 +1,4 @@
-// "Keep your account secure": the enrollment wizard (SPEC §7, API.md "Enrollment wizard").
+// "Keep your account secure": the enrollment wizard (docs/API.md "Enrollment wizard").
 // The server runs the workflow and says which page to show (`step.page`) and what it accepts
 // (`step.actions`); this module draws the page, sends the answer, and draws whatever comes back
 // (the next page, or the same page with `step.error`). The pages live in js/wizard/*.js.

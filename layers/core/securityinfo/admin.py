@@ -1,4 +1,4 @@
-"""The administrator's side (SPEC §10): the policy, and per-user view and resets.
+"""The administrator's side (docs/RULES.md): the policy, and per-user view and resets.
 
 The caller must carry the admin group (the ``AdminGroup`` template parameter) in the verified
 ``groups`` claim. Every action is an event with ``actor: admin:<id>`` about the user it touched, so

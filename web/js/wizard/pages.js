@@ -1,4 +1,4 @@
-// The wizard's pages by `step.page` (API.md), and which section each belongs to (for the progress
+// The wizard's pages by `step.page` (docs/API.md), and which section each belongs to (for the progress
 // indicator: "Method 1 of 2: App").
 
 import {

@@ -87,7 +87,7 @@ _UNAUTHORIZED = "This device could not be verified. Activate the app again from 
 
 
 def canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    """The exact bytes a device signs (API.md)."""
+    """The exact bytes a device signs (docs/API.md)."""
     return f"{method}\n{path}\n{timestamp}\n{nonce}\n{hashlib.sha256(body).hexdigest()}".encode()
 
 

@@ -34,7 +34,7 @@ class Caller:
     # The public base URL the request came in on (scheme://host): where a phone reaches this API.
     base_url: str | None = None
     # Set only by the wizard's workflow tasks: the user stepped up to start it, and it counts as
-    # stepped-up until it ends (SPEC §4). Never set from a request.
+    # stepped-up until it ends (docs/RULES.md). Never set from a request.
     in_wizard: bool = False
 
 

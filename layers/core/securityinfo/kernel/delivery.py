@@ -1,4 +1,4 @@
-"""Sending texts, calls and emails through SNS (SPEC §9).
+"""Sending texts, calls and emails through SNS (docs/RULES.md).
 
 SMS is published straight to the phone number as a transactional SMS. Voice and email go to the
 delivery topic with the message attributes ``channel`` and ``to``; the voice and email sender

@@ -1,5 +1,5 @@
 """Editing a phone (the pencil, API PATCH): a channel switch the phone kind allows applies at once;
-a new number is proved with a code sent to it and replaces the old one only then (SPEC §2, §4).
+a new number is proved with a code sent to it and replaces the old one only then (docs/RULES.md).
 
 The proof of a new number is an ordinary registration (``POST /me/methods/registrations/{id}``,
 resend included) marked ``replaces``; completing it updates the method in place, keeps the old

@@ -1,4 +1,4 @@
-"""What phone and email share: a one-time code sent by text, call or email (SPEC §3).
+"""What phone and email share: a one-time code sent by text, call or email (docs/RULES.md).
 
 Registration and verification each keep only the keyed hash of the code they sent (bound to their
 own id) and when it went out. A correct code approves once: the registration is deleted, or the

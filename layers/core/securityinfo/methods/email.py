@@ -1,4 +1,4 @@
-"""``email``: an 8-digit code by email, for password reset only (SPEC §2)."""
+"""``email``: an 8-digit code by email, for password reset only (docs/RULES.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One-time codes sent by text, call or email (SPEC §3): making, hashing, the send limits, sending.
+"""One-time codes sent by text, call or email (docs/RULES.md): making, hashing, the send limits, sending.
 
 * A code is 6 digits (email 8) from a CSPRNG; only its keyed hash is stored, bound to the
   registration or verification it was sent for. It lives 10 minutes; a resend replaces it.

@@ -1,4 +1,4 @@
-"""``phone``: a code by text message or phone call (SPEC §2).
+"""``phone``: a code by text message or phone call (docs/RULES.md).
 
 Kinds ``mobile``, ``alternateMobile`` and ``office``, one of each; ``alternateMobile`` and
 ``office`` receive calls only, and an ``alternateMobile`` needs a ``mobile`` first. Numbers are
@@ -62,7 +62,7 @@ class Phone(CodeKind):
     digits = 6
 
     def strength(self, method: MethodItem) -> int:
-        # SPEC §2: ... > TOTP (30) > voice > SMS.
+        # docs/RULES.md: ... > TOTP (30) > voice > SMS.
         return 40 if isinstance(method, PhoneMethodItem) and method.channel == "voice" else 50
 
     def limit_group_of(self, fields: Mapping[str, Any]) -> str:

@@ -19,7 +19,7 @@ REGISTRY: dict[str, MethodKind] = {
     for kind in (AuthenticatorApp(), SoftwareOath(), Phone(), Email(), SecurityKey(), SecurityQuestions())
 }
 METHOD_TYPES: tuple[str, ...] = tuple(REGISTRY)
-# SPEC §2: the types that can be a second factor (email and security questions reset passwords only).
+# docs/RULES.md: the types that can be a second factor (email and security questions reset passwords only).
 MFA_TYPES: tuple[str, ...] = tuple(name for name, kind in REGISTRY.items() if kind.mfa_capable)
 # Shared limits are counters on the profile, raised in the same transaction that saves the method.
 LIMIT_COUNTERS: dict[str, NumberAttribute] = {

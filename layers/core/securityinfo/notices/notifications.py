@@ -1,4 +1,4 @@
-"""Change notices (SPEC §4, §8): tell the user on every channel they have when their security info
+"""Change notices (docs/RULES.md): tell the user on every channel they have when their security info
 changed, with a "this wasn't me" hint.
 
 The notifier reads events from a queue (EventBridge rule -> SQS with a dead-letter queue). It sends
@@ -8,7 +8,7 @@ not to the one just added; and to the one just removed or replaced: the change w
 (``notifyRef``), never the number. Events are at-least-once, so each (eventId, target) is claimed
 with a conditional put before it is sent: a redelivered event sends nothing twice.
 
-Every administrator action on a user's account is told too (SPEC §10, "notifies the user"): a clear
+Every administrator action on a user's account is told too (docs/RULES.md): a clear
 (every method is gone by then, so the clear wrote a notify target per former phone and address and
 the event carries their references as ``notifyRefs``), deleted app passwords, forgotten remembered
 devices, a temporary access pass, an unlock. Those notices say to contact the IT department.
@@ -242,7 +242,7 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
 
 
 def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | None:
-    """What an administrator did to the user's account (the IT department's resets, SPEC §10)."""
+    """What an administrator did to the user's account (the IT department's resets; docs/RULES.md)."""
     if detail_type == "SecurityInfoCleared":
         return (
             f"An administrator cleared your security info{when}: your sign-in methods, app passwords "

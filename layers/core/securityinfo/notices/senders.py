@@ -1,4 +1,4 @@
-"""The voice and email senders behind the delivery topic (SPEC §9).
+"""The voice and email senders behind the delivery topic (docs/RULES.md).
 
 Each sender function is subscribed to the topic with a filter policy on ``channel`` and hands each
 message to its provider: SES v2 ``SendEmail`` for email, a Twilio-compatible "create call" HTTP API

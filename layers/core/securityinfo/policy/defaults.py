@@ -1,5 +1,5 @@
-"""SPEC §10's policy: what is in force until an administrator saves one. Every method type the
-registry knows is enabled, in its order.
+"""The default policy (docs/RULES.md), in force until an administrator saves one. Every method type
+the registry knows is enabled, in its order.
 
 The types are added on use (``default_document``): a stored policy always names its own, and the
 registry loads every type's module, which most functions' cold starts otherwise skip.
@@ -40,7 +40,7 @@ DEFAULTS_BUT_TYPES: dict[str, Any] = {
         "questions": [{"questionId": f"q{i + 1}", "text": t} for i, t in enumerate(_DEFAULT_QUESTIONS)],
     },
     "rememberDeviceDays": 90,
-    # How long Recent activity keeps each entry (SPEC §14).
+    # How long Recent activity keeps each entry (docs/RULES.md).
     "activityDays": 90,
     "appPasswords": {"enabled": False, "required": False},
     "stepUpMinutes": 10,

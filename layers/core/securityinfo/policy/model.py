@@ -1,4 +1,4 @@
-"""The organization's policy in API.md's ``Policy`` shape (SPEC §10's defaults: policy/defaults.py).
+"""The organization's policy in docs/API.md's ``Policy`` shape (the defaults: policy/defaults.py).
 
 Stored as one item; read through a short per-container cache because nearly every request needs it
 and a verification must stay within two table calls. An administrator's change reaches every warm
@@ -85,7 +85,7 @@ class Policy:
 
 
 def default_policy() -> Policy:
-    """SPEC §10's policy, in force until an administrator saves one."""
+    """The default policy (docs/RULES.md), in force until an administrator saves one."""
     return Policy(default_document())
 
 

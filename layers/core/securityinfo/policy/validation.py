@@ -1,4 +1,4 @@
-"""Validation of an administrator's policy (API.md's ``Policy``): every field's type and range, then
+"""Validation of an administrator's policy (docs/API.md's ``Policy``): every field's type and range, then
 the rules that tie fields together. Each refusal is a 400 naming the field to change."""
 
 from __future__ import annotations

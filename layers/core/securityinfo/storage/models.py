@@ -427,7 +427,7 @@ class WizardItem(Item, discriminator="wizard"):
     snoozed_until = NumberAttribute(null=True)
 
 
-# --- the outbox: one activity item per event (SPEC §14) ----------------------------------------------
+# --- the outbox: one activity item per event (docs/RULES.md) ----------------------------------------------
 # An event is written as an item in the same transaction as its change; the table's stream carries
 # the item's INSERT to the publisher, which puts it on the bus. Its sort key starts with the time in
 # milliseconds, so one Query (ScanIndexForward=False) reads a partition's activity newest first.

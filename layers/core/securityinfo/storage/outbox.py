@@ -1,4 +1,4 @@
-"""The outbox (SPEC §14): events are items, written in the same transaction as their change, and a
+"""The outbox (docs/RULES.md): events are items, written in the same transaction as their change, and a
 publisher puts them on the bus from the table's stream.
 
 Writing: ``activity(...)`` builds the item for one event; the transaction saves it with the change,

@@ -1,4 +1,4 @@
-"""App passwords (SPEC §5): for clients that cannot do two-step verification.
+"""App passwords (docs/RULES.md): for clients that cannot do two-step verification.
 
 The password is made here, shown once and never kept: the table holds its keyed hash as the item's
 sort key, so the sign-in check is a single GetItem whatever the number of passwords, and a copy of

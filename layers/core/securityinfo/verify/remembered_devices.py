@@ -1,4 +1,4 @@
-"""Remembered devices, "Don't ask again for X days" (SPEC §6).
+"""Remembered devices, "Don't ask again for X days" (docs/RULES.md).
 
 A token is ``<deviceId>.<secret>``: the public device id names the record (list, revoke one), the
 256-bit secret proves possession and is kept only as its SHA-256. Each record carries the profile's

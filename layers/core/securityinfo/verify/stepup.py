@@ -1,4 +1,4 @@
-"""Step-up: proof of a recent verification before security info changes (SPEC §4)."""
+"""Step-up: proof of a recent verification before security info changes (docs/RULES.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Temporary access passes: issued by an administrator for one user, they stand in for step-up and
-for the first-method bootstrap (SPEC §4). A user has at most one (a new pass replaces the old);
+for the first-method bootstrap (docs/RULES.md). A user has at most one (a new pass replaces the old);
 only its keyed hash is stored; a single-use pass is consumed by a conditional delete, so two
 requests racing with it cannot both succeed."""
 
