@@ -40,7 +40,7 @@ from securityinfo.storage.models import (
     profile_touch,
     user_pk,
 )
-from securityinfo.verify import app_passwords, remembered_devices, temporary_access
+from securityinfo.verify import app_passwords, attempts, remembered_devices, temporary_access
 from securityinfo.wizard import service as wizard
 
 # Identity providers' subjects: UUIDs, "auth0|abc", e-mail-like ids. Never a key separator.
@@ -127,7 +127,7 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
     now = deps.clock.now()
     overview = security_info.overview(deps, Caller(user_id=uid))
     profile = store.get_profile(uid)
-    locked_until = profile.locked_until if profile is not None and profile.locked_until else None
+    locked = attempts.is_locked(profile, now)
     try:
         tap: TemporaryAccessPassItem | None = TemporaryAccessPassItem.get(user_pk(uid), TAP_SK)
     except TemporaryAccessPassItem.DoesNotExist:
@@ -137,8 +137,8 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
         "appPasswordList": [app_passwords.view(i) for i in app_passwords.all_of(uid)],
         "rememberedDevices": [remembered_devices.view(d) for d in remembered_devices.live_devices(uid, now)],
         "lockout": {
-            "locked": bool(locked_until and locked_until > now),
-            "lockedUntil": iso(locked_until) if locked_until and locked_until > now else None,
+            "locked": locked,
+            "lockedUntil": iso(profile.locked_until) if locked and profile and profile.locked_until else None,
             "failedCount": int(profile.failed_count or 0) if profile is not None else 0,
         },
         "temporaryAccessPass": (
@@ -266,16 +266,14 @@ def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
     uid = target_user(user_id)
     now = deps.clock.now()
     profile = store.get_profile(uid)
-    locked_until = profile.locked_until if profile is not None else None
-    profile_ref(uid).update(
-        actions=[*profile_touch(), ProfileItem.locked_until.remove(), ProfileItem.failed_count.set(0)]
-    )
+    locked_until = profile.locked_until if profile is not None and attempts.is_locked(profile, now) else None
+    profile_ref(uid).update(actions=attempts.unlock_actions())
     deps.events.put(
         "UserUnlocked",
         events.detail(
             admin,
             now,
             user_id=uid,
-            previouslyLockedUntil=iso(locked_until) if locked_until and locked_until > now else None,
+            previouslyLockedUntil=iso(locked_until) if locked_until else None,
         ),
     )

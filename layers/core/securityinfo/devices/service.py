@@ -41,7 +41,8 @@ from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods import authenticator_app as app_kind
 from securityinfo.methods import totp
 from securityinfo.methods.base import PURPOSES, MethodContext
-from securityinfo.policy.model import current_policy
+from securityinfo.policy.model import Policy, current_policy
+from securityinfo.storage import store
 from securityinfo.storage.models import (
     APP_DEVICE_SK,
     AppDeviceItem,
@@ -55,7 +56,7 @@ from securityinfo.storage.models import (
     user_pk,
     verification_sk,
 )
-from securityinfo.verify import lockout
+from securityinfo.verify import attempts
 
 CLOCK_SKEW_SECONDS = 300
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -346,24 +347,34 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
     if decision == "approve":
         if "numberEntered" not in data:
             raise MissingField("Enter the number shown on the sign-in screen.", field="numberEntered")
+        # A locked user gets nothing approved: the device is told so (423) and the request stays
+        # undecided, so it can still be denied or reported.
+        attempts.ensure_may_verify(device.user_id, now)
+        policy = current_policy()
         if not equal(data["numberEntered"].strip(), app_kind.number_of(verification)):
             _deny(verification, info, "number_mismatch", undecided)
-            _number_mismatch(deps, caller, verification, now)
+            _number_mismatch(deps, caller, verification, policy)
             raise NumberMismatch(
                 "That number does not match the one on the sign-in screen, so the request was denied. "
                 "Sign in again to get a new request.",
                 field="numberEntered",
             )
+        tw = store.Transaction(connection=deps.connection)
         try:
-            verification.update(
-                actions=[
-                    VerificationItem.approved_at.set(now),
-                    VerificationItem.expires_at.set(now + app_kind.COLLECT_SECONDS),
-                ],
-                condition=undecided,
-            )
-        except UpdateError:
-            raise AlreadyAnswered("This request was already answered.") from None
+            with tw:
+                tw.update(
+                    verification,
+                    actions=[
+                        VerificationItem.approved_at.set(now),
+                        VerificationItem.expires_at.set(now + app_kind.COLLECT_SECONDS),
+                    ],
+                    condition=undecided,
+                    refusal=AlreadyAnswered("This request was already answered."),
+                )
+                # A lock that landed since the check above still wins.
+                attempts.still_unlocked(tw, device.user_id, now, policy)
+        except TransactWriteError as error:
+            tw.refuse(error)
         return
     _deny(verification, info, decision, undecided)
     if decision == "fraud":
@@ -395,21 +406,18 @@ def _deny(verification: VerificationItem, info: dict[str, Any], reason: str, und
         raise AlreadyAnswered("This request was already answered.") from None
 
 
-def _number_mismatch(deps: Deps, caller: Caller, verification: VerificationItem, now: float) -> None:
+def _number_mismatch(deps: Deps, caller: Caller, verification: VerificationItem, policy: Policy) -> None:
     """A wrong number is a failed verification: an event (for sign-in purposes) and lockout."""
-    if verification.purpose in PURPOSES:
-        deps.events.put(
-            "VerificationFailed",
-            events.detail(
-                caller,
-                now,
-                method_type=verification.method_type,
-                method_id=verification.method_id,
-                purpose=verification.purpose,
-                reason="number_mismatch",
-            ),
-        )
+    purpose = verification.purpose if verification.purpose in PURPOSES else None
     try:
-        lockout.record_failure(deps, caller, current_policy())
+        attempts.wrong_answer(
+            deps,
+            caller,
+            policy,
+            method_type=verification.method_type,
+            method_id=verification.method_id,
+            purpose=purpose,
+            reason="number_mismatch",
+        )
     except Locked:
         pass  # the user is locked now; the device only needs to know the request was denied

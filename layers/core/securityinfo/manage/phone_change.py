@@ -31,9 +31,8 @@ from securityinfo.storage.models import (
     RegistrationItem,
     map_data,
     method_sk,
-    profile_ref,
-    profile_touch,
 )
+from securityinfo.verify import attempts
 
 
 def _phone() -> Phone:
@@ -164,9 +163,8 @@ def finish(
                 condition=PhoneMethodItem.phone_number == current.phone_number,
                 refusal=Conflict("This phone changed at the same time; reload and try again."),
             )
-            tw.update(
-                profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]
-            )
+            # Refused if the user was locked since the read; ends a run of failures.
+            attempts.succeeded(tw, caller.user_id, now, ctx.policy, profile)
             if target is not None:
                 tw.save(target)
     except TransactWriteError as error:

@@ -47,7 +47,7 @@ from securityinfo.storage.models import (
     registration_sk,
     user_pk,
 )
-from securityinfo.verify import lockout, stepup
+from securityinfo.verify import attempts, stepup
 
 ROUTE = "POST /me/methods"
 
@@ -206,7 +206,7 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
     kind = kind_of(reg.method_type)
     data = validate(body, kind.completion_schema)
     policy = current_policy()
-    lockout.ensure_unlocked(profile, now)
+    attempts.ensure_unlocked(profile, now)
     ctx = MethodContext(deps, caller, policy, now)
     try:
         registered = kind.complete_registration(ctx, reg, data)
@@ -221,7 +221,13 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
         return phone_change.finish(ctx, reg, registered.method, profile)
     method = _fill_method(registered.method, reg, now)
     _save_method(
-        connection, reg, method, kind, kind.limit_group_of(map_data(reg.data)), linked=registered.linked
+        connection,
+        reg,
+        method,
+        kind,
+        kind.limit_group_of(map_data(reg.data)),
+        linked=registered.linked,
+        proved_at=now,
     )
     becomes_default = _announce(ctx, reg, method, kind, profile)
     return {
@@ -294,30 +300,30 @@ def _save_method(
     registration_saved: bool = True,
     record: IdempotencyItem | None = None,
     linked: list[Item] | None = None,
+    proved_at: float | None = None,
 ) -> None:
+    """Save the new method, its counters and claims in one transaction. ``proved_at``: the
+    registration was proved (a verification of the user) at that time, so the write is refused if
+    the user got locked since, and it ends a run of failures."""
     counter = _counter(kind, group)
-    actions = [
-        *profile_touch(),
-        ProfileItem.method_count.add(1),
-        ProfileItem.failed_count.set(0),
-        counter.add(1),
-    ]
+    user_id = reg.pk.removeprefix("USER#")
+    actions = [*profile_touch(), ProfileItem.method_count.add(1), counter.add(1)]
+    condition = counter.does_not_exist() | (counter < kind.limit)
+    if proved_at is not None:
+        actions += attempts.success_actions()
+        condition = condition & attempts.not_locked(proved_at)
     if kind.mfa_capable:
         actions += [
             ProfileItem.mfa_count.add(1),
             ProfileItem.default_method_id.set(ProfileItem.default_method_id | method.method_id),
         ]
     done = NotFound("This registration was already completed or removed.")
+    limit = _limit_error(kind)
     tw = store.Transaction(connection=connection)
     try:
         # Added in the order the refusals are told when several conditions fail at once.
         with tw:
-            tw.update(
-                profile_ref(reg.pk.removeprefix("USER#")),
-                actions=actions,
-                condition=counter.does_not_exist() | (counter < kind.limit),
-                refusal=_limit_error(kind),
-            )
+            tw.update(profile_ref(user_id), actions=actions, condition=condition, refusal=limit)
             for claim in linked or []:
                 tw.save(
                     claim,
@@ -338,35 +344,38 @@ def _save_method(
             if registration_saved:
                 tw.delete(reg, condition=RegistrationItem.pk.exists(), refusal=done)
     except TransactWriteError as error:
+        if proved_at is not None and tw.refusal(error) is limit:
+            # One condition on the profile holds both: a lock since the read is told as such.
+            attempts.ensure_may_verify(user_id, proved_at)
         tw.refuse(error)
 
 
 def _count_wrong_code(
     deps: Deps, caller: Caller, policy: Policy, reg: RegistrationItem, wrong: InvalidCode
 ) -> None:
-    """A wrong proof uses up one of the registration's tries and counts toward lockout."""
-    try:
-        reg.update(
-            actions=[RegistrationItem.attempts_left.add(-1)],
-            condition=RegistrationItem.attempts_left > 0,
-        )
-        left = int(reg.attempts_left)
-    except UpdateError:
-        left = 0
-    # Every failure that counts toward lockout is audited, registration proofs included.
-    deps.events.put(
-        "VerificationFailed",
-        events.detail(
-            caller,
-            deps.clock.now(),
-            method_type=reg.method_type,
-            method_id=reg.method_id,
-            purpose="registration",
-            reason="wrong_answer",
-        ),
+    """A wrong proof uses up one of the registration's tries and counts toward lockout (audited
+    like every failure that counts)."""
+
+    def use_try() -> int:
+        try:
+            reg.update(
+                actions=[RegistrationItem.attempts_left.add(-1)],
+                condition=RegistrationItem.attempts_left > 0,
+            )
+            return int(reg.attempts_left)
+        except UpdateError:
+            return 0
+
+    left = attempts.wrong_answer(
+        deps,
+        caller,
+        policy,
+        use_try=use_try,
+        method_type=reg.method_type,
+        method_id=reg.method_id,
+        purpose="registration",
     )
-    lockout.record_failure(deps, caller, policy)
-    if left <= 0:
+    if not left:
         reg.delete()
         raise CodeExpired("That code used up its tries. Start the registration again to get a new one.")
     wrong.attempts_left = left

@@ -31,7 +31,7 @@ from securityinfo.storage.models import (
     registration_sk,
     verification_sk,
 )
-from securityinfo.verify import lockout
+from securityinfo.verify import attempts
 from securityinfo.verify.verification import ensure_pending, method_id_of
 
 
@@ -53,7 +53,7 @@ def resend_registration(
     now = deps.clock.now()
     if reg.expires_at <= now:
         raise RegistrationExpired("This registration expired. Start again from 'Add sign-in method'.")
-    lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
+    attempts.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.registration_target(reg)
     meta = {
         "userId": caller.user_id,
@@ -99,7 +99,7 @@ def resend_verification(
         raise NotFound("No such verification. Start a new one.")
     now = deps.clock.now()
     ensure_pending(verification, now)
-    lockout.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
+    attempts.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
     channel, to = kind.method_target(method)
     meta = {
         "userId": caller.user_id,

@@ -17,8 +17,7 @@ import secrets
 import string
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -35,7 +34,7 @@ from securityinfo.kernel.errors import (
 )
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
-from securityinfo.policy.model import current_policy
+from securityinfo.policy.model import Policy, current_policy
 from securityinfo.storage import idempotency, store
 from securityinfo.storage.models import (
     APP_PASSWORD_PREFIX,
@@ -48,7 +47,7 @@ from securityinfo.storage.models import (
     profile_touch,
     user_pk,
 )
-from securityinfo.verify import lockout, stepup
+from securityinfo.verify import attempts, stepup
 
 LIMIT = 40
 LENGTH = 24  # lowercase letters: 24 * log2(26) = 112.8 bits
@@ -237,28 +236,36 @@ def check(deps: Deps, caller: Caller, user_id: str, typed: str) -> bool:
     key = app_password_sk(digest(deps, user_id, candidate[:256]))
     profile_item, password_item = store.get_many(connection, user_id, PROFILE_SK, key)
     profile = store.typed(profile_item, ProfileItem)
-    lockout.ensure_unlocked(profile, now)
+    attempts.ensure_unlocked(profile, now)
     item = store.typed(password_item, AppPasswordItem)
-    if item is not None and _SHAPE.fullmatch(candidate) and _used(connection, item, profile, user_id, now):
+    if item is not None and _SHAPE.fullmatch(candidate) and _used(deps, item, profile, user_id, now, policy):
         return True
     logger.info("app_password_refused", extra={"userId": user_id})
-    lockout.record_failure(deps, caller, policy, user_id)
+    attempts.wrong_answer(deps, caller, policy, user_id=user_id)
     return False
 
 
+class _Deleted(Exception):
+    """The password was deleted between the read and the write."""
+
+
 def _used(
-    connection: Any, item: AppPasswordItem, profile: ProfileItem | None, user_id: str, now: float
+    deps: Deps, item: AppPasswordItem, profile: ProfileItem | None, user_id: str, now: float, policy: Policy
 ) -> bool:
-    """Record the last use; a success also ends a run of failures (as any verification does).
-    False when the password was deleted between the read and this write."""
-    used: list[Any] = [AppPasswordItem.last_used_at.set(now)]
+    """Record the last use, as a success of the user (refused with 423 if they got locked since the
+    read; it ends a run of failures). False when the password was deleted meanwhile."""
+    tw = store.Transaction(connection=deps.connection)
     try:
-        if profile is not None and profile.failed_count:
-            with TransactWrite(connection=connection) as tw:
-                tw.update(item, actions=used, condition=AppPasswordItem.pk.exists())
-                tw.update(profile_ref(user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)])
-        else:
-            item.update(actions=used, condition=AppPasswordItem.pk.exists())
-    except (TransactWriteError, UpdateError):
-        return False
+        with tw:
+            tw.update(
+                item,
+                actions=[AppPasswordItem.last_used_at.set(now)],
+                condition=AppPasswordItem.pk.exists(),
+                refusal=_Deleted(),
+            )
+            attempts.succeeded(tw, user_id, now, policy, profile)
+    except TransactWriteError as error:
+        if isinstance(tw.refusal(error), _Deleted):
+            return False
+        tw.refuse(error)
     return True

@@ -23,7 +23,7 @@ from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
 from securityinfo.policy.requirements import registration_required
 from securityinfo.storage import store
-from securityinfo.verify import app_passwords, remembered_devices
+from securityinfo.verify import app_passwords, attempts, remembered_devices
 
 USER_ID = Field(str, required=True, min_len=1, max_len=128)
 STATUS_SCHEMA = {"userId": USER_ID, "rememberDeviceToken": Field(str, min_len=1, max_len=300)}
@@ -38,7 +38,7 @@ def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
     now = deps.clock.now()
     policy = current_policy()
     profile, methods = store.methods_and_profile(user_id)
-    locked = bool(profile is not None and profile.locked_until and profile.locked_until > now)
+    locked = attempts.is_locked(profile, now)
     default_id = default_method_id(profile, methods)
     default = next((m for m in methods if m.method_id == default_id), None)
     can_verify = any(kind_of(m.method_type).mfa_capable for m in methods)

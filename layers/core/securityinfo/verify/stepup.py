@@ -6,8 +6,9 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_token, sha256_hex
 from securityinfo.kernel.errors import StepUpRequired
 from securityinfo.policy.model import Policy
-from securityinfo.storage.models import PROFILE_SK, ProfileItem, StepUpItem, step_up_sk, user_pk
-from securityinfo.verify import lockout, temporary_access
+from securityinfo.storage import store
+from securityinfo.storage.models import ProfileItem, StepUpItem, step_up_sk, user_pk
+from securityinfo.verify import attempts, temporary_access
 
 
 def new_grant(user_id: str, verification_id: str, now: float, policy: Policy) -> tuple[str, StepUpItem]:
@@ -48,17 +49,16 @@ def require(
     profile_known: bool = False,
 ) -> None:
     """Raise 403 step_up_required unless the caller stepped up recently, sent a valid temporary
-    access pass, or is bootstrapping."""
+    access pass, or is bootstrapping; 423 while the user is locked (a step-up is a verification:
+    neither a grant from before the lock nor a pass counts then)."""
+    if not profile_known:
+        profile = store.get_profile(caller.user_id)
+    attempts.ensure_unlocked(profile, now)
     if caller.in_wizard or has_valid_grant(caller, policy, now):
         return
     if caller.temporary_access_pass:
         _redeem_pass(deps, caller, policy, now)
         return
-    if not profile_known:
-        try:
-            profile = ProfileItem.get(user_pk(caller.user_id), PROFILE_SK)
-        except ProfileItem.DoesNotExist:
-            profile = None
     if is_bootstrap(profile):
         if not policy.bootstrap_requires_tap:
             return
@@ -76,7 +76,7 @@ def _redeem_pass(deps: Deps, caller: Caller, policy: Policy, now: float) -> None
     """A temporary access pass stands in for step-up; a wrong one counts as a failed verification."""
     if temporary_access.redeem(deps, caller, now):
         return
-    lockout.record_failure(deps, caller, policy)
+    attempts.wrong_answer(deps, caller, policy)
     raise StepUpRequired(
         "That temporary access pass is not valid: it is wrong, expired or already used. "
         "Ask your administrator for a new one, or verify with one of your methods."

@@ -38,12 +38,10 @@ from securityinfo.storage.models import (
     VerificationItem,
     idempotency_sk,
     method_sk,
-    profile_ref,
-    profile_touch,
     user_pk,
     verification_sk,
 )
-from securityinfo.verify import lockout, remembered_devices, sspr, stepup
+from securityinfo.verify import attempts, remembered_devices, sspr, stepup
 
 TRIES = 5
 ROUTE = "POST /me/verifications"
@@ -83,7 +81,7 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     else:
         profile, methods = store.methods_and_profile(caller.user_id)
         method = _default_for(purpose, profile, methods)
-    lockout.ensure_unlocked(profile, now)
+    attempts.ensure_unlocked(profile, now)
     kind = kind_of(method.method_type)
     _check_purpose(kind, purpose)
     policy = current_policy()
@@ -249,13 +247,13 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
             "rememberDevice applies to sign-in (mfa) verifications only.",
             field="rememberDevice",
         )
-    lockout.ensure_unlocked(profile, now)
+    attempts.ensure_unlocked(profile, now)
     policy = current_policy()
     ctx = MethodContext(deps, caller, policy, now)
     try:
         proof = kind.check_verification(ctx, method, verification, data)
         remember = remembered_devices.generation_of(profile) if data.get("rememberDevice") else None
-        return _approve(ctx, verification, method, proof, remember_generation=remember)
+        return _approve(ctx, verification, method, proof, profile, remember_generation=remember)
     except Pending as waiting:
         # Waiting for the authenticator app: 202, and the client asks again.
         return {"status": "pending", "verificationId": verification.verification_id, **waiting.answer}
@@ -269,6 +267,7 @@ def _approve(
     verification: VerificationItem,
     method: MethodItem,
     proof: Any,
+    profile: ProfileItem | None,
     *,
     remember_generation: int | None = None,
 ) -> dict[str, Any]:
@@ -313,9 +312,8 @@ def _approve(
                 # The same code won in a concurrent request: this one is a replay.
                 refusal=ReplayedCode("That code was already used. Wait for the next code in your app."),
             )
-            tw.update(
-                profile_ref(caller.user_id), actions=[*profile_touch(), ProfileItem.failed_count.set(0)]
-            )
+            # Refused if the user was locked since the read; ends a run of failures.
+            attempts.succeeded(tw, caller.user_id, now, policy, profile)
             if grant is not None:
                 tw.save(grant)
             if device is not None:
@@ -340,33 +338,35 @@ def _approve(
 
 def _fail(ctx: MethodContext, verification: VerificationItem, wrong: InvalidCode) -> None:
     """A wrong answer: one try of this verification used, a failure toward lockout, an event."""
-    caller, now = ctx.caller, ctx.now
+    caller = ctx.caller
     replay = isinstance(wrong, ReplayedCode)
     if replay:
         logger.warning(
             "totp_replay_refused", extra={"methodId": verification.method_id, "userId": caller.user_id}
         )
-    try:
-        verification.update(
-            actions=[VerificationItem.attempts_left.add(-1)], condition=VerificationItem.attempts_left > 0
-        )
-        left = int(verification.attempts_left)
-    except UpdateError:
-        left = 0
-    if left <= 0:
-        verification.update(actions=[VerificationItem.status.set("expired")])
-    ctx.deps.events.put(
-        "VerificationFailed",
-        events.detail(
-            caller,
-            now,
-            method_type=verification.method_type,
-            method_id=verification.method_id,
-            purpose=verification.purpose,
-            reason="replay" if replay else "wrong_answer",
-        ),
+
+    def use_try() -> int:
+        try:
+            verification.update(
+                actions=[VerificationItem.attempts_left.add(-1)], condition=VerificationItem.attempts_left > 0
+            )
+            left = int(verification.attempts_left)
+        except UpdateError:
+            left = 0
+        if left <= 0:
+            verification.update(actions=[VerificationItem.status.set("expired")])
+        return left
+
+    left = attempts.wrong_answer(
+        ctx.deps,
+        caller,
+        ctx.policy,
+        use_try=use_try,
+        method_type=verification.method_type,
+        method_id=verification.method_id,
+        purpose=verification.purpose,
+        reason="replay" if replay else "wrong_answer",
     )
-    lockout.record_failure(ctx.deps, caller, ctx.policy)
-    if left <= 0:
+    if not left:
         raise CodeExpired("That verification used up its tries. Start a new one.")
     wrong.attempts_left = left
