@@ -189,6 +189,11 @@ def _responses(key: str, route: Route, op: Operation, has_body: bool) -> dict[st
         answers[401] = _error_response(401, "The device signature is missing, stale, replayed or wrong.")
     if "{userId}" in route.path:
         answers[404] = _error_response(404, "No such user (the same answer for an id that is not one).")
+    if op.step_up:
+        # A step-up is a verification: while the user is locked, no token or pass counts.
+        answers[423] = _error_response(
+            423, "Locked out: no step-up counts until the lock ends; `retryAfter`."
+        )
     for status, description in op.errors.items():
         answers[status] = _error_response(status, description)
     if has_body:
