@@ -19,7 +19,6 @@ from securityinfo.wizard import service as wizard
 @metrics.flushed
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     deps = runtime.deps()
-    runtime.connection()
     task = event.get("task")
     state: dict[str, Any] = dict(event.get("state") or {})
     logger.append_keys(enrollmentId=state.get("enrollmentId"), task=task)

@@ -12,5 +12,4 @@ from securityinfo.notices import notifications
 @logger.inject_lambda_context(clear_state=True)
 @metrics.flushed
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    runtime.connection()
     return notifications.handle_batch(runtime.deps(), list(event.get("Records") or []))
