@@ -39,6 +39,12 @@ def _configure() -> None:
             Platform="GCM",
             Attributes={"PlatformCredential": "bench"},
         )["PlatformApplicationArn"]
+        # Settings are read once per container: start afresh, as a container with this variable would.
+        from securityinfo import runtime
+        from securityinfo.kernel.config import settings
+
+        settings.cache_clear()
+        runtime.deps.cache_clear()
 
 
 @dataclass
