@@ -178,6 +178,10 @@ def _responses(key: str, route: Route, op: Operation, has_body: bool) -> dict[st
     answers: dict[int, dict[str, Any]] = {s: _success(a, key, s) for s, a in op.answers.items()}
     if has_body or op.idempotent:
         answers[400] = _error_response(400, "Bad input; `field` names what to fix.")
+    elif route.method != "GET":
+        answers[400] = _error_response(
+            400, "This route takes no body: send none or `{}`; anything else is 400."
+        )
     if route.auth.kind == "jwt":
         answers[401] = _error_response(401, GATEWAY[401], gateway=True)
         if op.admin or op.step_up:

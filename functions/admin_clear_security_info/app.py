@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/admin/users/<user_id>/security-info")
 def admin_clear_security_info(user_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     admin.clear_security_info(runtime.deps(), http.caller(app), user_id)
     return http.json_response(204)
 

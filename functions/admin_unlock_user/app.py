@@ -10,7 +10,7 @@ app = http.api()
 
 @app.post("/admin/users/<user_id>/unlock")
 def admin_unlock_user(user_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     admin.unlock(runtime.deps(), http.caller(app), user_id)
     return http.json_response(204)
 

@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/me/app-passwords/<app_password_id>")
 def delete_app_password(app_password_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     app_passwords.delete(runtime.deps(), http.caller(app), app_password_id)
     return http.json_response(204)
 

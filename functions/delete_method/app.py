@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/me/methods/<method_id>")
 def delete_method(method_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     security_info.remove(runtime.deps(), http.caller(app), method_id)
     return http.json_response(204)
 

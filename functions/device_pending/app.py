@@ -11,7 +11,7 @@ app = http.api()
 
 @app.get("/devices/<device_id>/pending")
 def device_pending(device_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     return http.json_response(200, devices.pending(runtime.deps(), http.device_request(app), device_id))
 
 

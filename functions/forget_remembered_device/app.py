@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/me/remembered-devices/<device_id>")
 def forget_remembered_device(device_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     remembered_devices.forget_one(runtime.deps(), http.caller(app), device_id)
     return http.json_response(204)
 

@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/me/remembered-devices")
 def forget_remembered_devices() -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     remembered_devices.forget_all(runtime.deps(), http.caller(app))
     return http.json_response(204)
 

@@ -11,7 +11,7 @@ app = http.api()
 
 @app.post("/me/methods/registrations/<registration_id>/resend")
 def resend_registration_code(registration_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     answer = resend.resend_registration(
         runtime.deps(), http.caller(app), registration_id, http.header(app, "Idempotency-Key")
     )

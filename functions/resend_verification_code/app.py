@@ -11,7 +11,7 @@ app = http.api()
 
 @app.post("/me/verifications/<verification_id>/resend")
 def resend_verification_code(verification_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     answer = resend.resend_verification(
         runtime.deps(), http.caller(app), verification_id, http.header(app, "Idempotency-Key")
     )

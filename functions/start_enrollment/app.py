@@ -18,7 +18,7 @@ def _workflow() -> wizard.Workflow:
 
 @app.post("/me/enrollment")
 def start_enrollment() -> Response:
-    http.body(app)  # no input; an empty body is fine, garbage is not
+    http.no_body(app)
     status, answer = wizard.start(runtime.deps(), http.caller(app), _workflow())
     return http.json_response(status, answer)
 

@@ -3,6 +3,7 @@ table that maps domain exceptions to the contract's status codes and error bodie
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import traceback
@@ -15,11 +16,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from securityinfo.kernel import metrics
+from securityinfo.kernel import metrics, validation
 from securityinfo.kernel.context import Caller
 from securityinfo.kernel.errors import (
     DomainError,
     InternalError,
+    InvalidJson,
     NotFound,
     ServiceOnly,
     Unauthorized,
@@ -189,8 +191,31 @@ def header(app: APIGatewayHttpResolver, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def raw_body(app: APIGatewayHttpResolver) -> bytes:
+    """The body's exact bytes, undecoded (a device's signature covers these)."""
+    event = app.current_event
+    data = event.body
+    if not data:
+        return b""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(data, validate=True)
+        except ValueError:
+            raise InvalidJson("The request body could not be read; send a JSON object.") from None
+    # A text body the gateway passed as is; "surrogatepass" keeps what cannot be UTF-8 for the
+    # strict decode in parse_json to refuse, rather than failing here.
+    return data.encode("utf-8", "surrogatepass")
+
+
 def body(app: APIGatewayHttpResolver) -> Any:
-    return parse_json(app.current_event.decoded_body)
+    """The body as JSON, decoded and checked once (UTF-8, JSON, no lone surrogates): a 400 that
+    says what is wrong, never a 500."""
+    return parse_json(raw_body(app))
+
+
+def no_body(app: APIGatewayHttpResolver) -> None:
+    """For a route that takes no input: an empty body or ``{}``; anything else is 400 naming it."""
+    validation.no_body(body(app))
 
 
 def device_request(app: APIGatewayHttpResolver) -> SignedRequest:
@@ -198,11 +223,10 @@ def device_request(app: APIGatewayHttpResolver) -> SignedRequest:
     the X-Device-* headers, and the envelope for audit."""
     event = app.current_event
     http = (event.get("requestContext") or {}).get("http") or {}
-    raw = event.decoded_body
     return SignedRequest(
         method=str(http.get("method") or event.http_method),
         path=event.raw_path,
-        body=raw.encode() if raw else b"",
+        body=raw_body(app),
         timestamp=header(app, "X-Device-Timestamp"),
         nonce=header(app, "X-Device-Nonce"),
         signature=header(app, "X-Device-Signature"),

@@ -39,14 +39,78 @@ class Field:
 Schema = Mapping[str, Field]
 
 
-def parse_json(raw: str | None) -> Any:
-    """The request body as JSON; an empty body is an empty object (routes without input accept it)."""
+def parse_json(raw: bytes | str | None) -> Any:
+    """The request body as JSON, decoded and checked once: UTF-8, then JSON, then no string (or
+    key) holding what UTF-8 cannot carry (a lone surrogate such as \\ud800, which JSON's escapes
+    allow). An empty body is an empty object (routes without input accept it)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InvalidJson(
+                f"The request body is not valid UTF-8 (byte {bad.start}); "
+                "send a JSON object encoded as UTF-8."
+            ) from None
     if raw is None or raw.strip() == "":
         return {}
     try:
-        return json.loads(raw)
+        parsed = json.loads(raw)
     except (ValueError, RecursionError):
         raise InvalidJson("The request body is not valid JSON; send a JSON object.") from None
+    where = _unencodable(parsed, "")
+    if where is not None:
+        raise InvalidJson(
+            f"{where or 'The request body'} contains an unpaired surrogate escape (such as \\ud800), "
+            "which is not a character; send text only.",
+            field=where or None,
+        )
+    return parsed
+
+
+def _unencodable(value: Any, path: str) -> str | None:
+    """Where (field path, "" for the body itself) the first string UTF-8 cannot encode is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if _unencodable(key, path) is not None:
+                return path
+            found = _unencodable(item, name)
+            if found is not None:
+                return found
+    return None
+
+
+def no_body(parsed: Any) -> None:
+    """A route that takes no input: an empty body or ``{}``, nothing else."""
+    if parsed == {}:
+        return
+    if isinstance(parsed, dict):
+        name = next(iter(parsed))
+        raise UnknownField(
+            f"This request takes no fields (got '{name}'); send an empty body or {{}}.", field=name
+        )
+    raise BadRequest(
+        f"This request takes no body (got JSON {_json_kind(parsed)}); send an empty body or {{}}."
+    )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {str: "a string", list: "an array", int: "a number", float: "a number"}.get(type(value), "a value")
 
 
 def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
