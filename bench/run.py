@@ -31,6 +31,7 @@ import codes
 import cold_import
 import local_server
 import operations
+import outbox
 import push_webauthn
 import signin_checks
 from operations import CallKey, OperationResult
@@ -196,6 +197,12 @@ def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]
             read.get(("DynamoDB", "Query"), 0) == 1 and _service_total(read, "DynamoDB") == 1,
         ),
         *signin_checks.aims(by_name),
+        (
+            "no request path calls EventBridge (the outbox publishes from the stream): "
+            + ", ".join(r.name for r in results if _service_total(r.typical_calls(), "EventBridge"))
+            or "no request path calls EventBridge (the outbox publishes from the stream)",
+            not any(_service_total(r.typical_calls(), "EventBridge") for r in results),
+        ),
     ]
 
 
@@ -223,6 +230,28 @@ def report_local_server() -> list[tuple[str, bool]]:
             f"({f.kept_alive_ms:.2f} vs {f.new_connection_ms:.2f} ms)",
             f.kept_alive_ms <= max(2 * f.new_connection_ms, 1.0),
         ),
+    ]
+
+
+def report_outbox() -> list[tuple[str, bool]]:
+    f = outbox.measure()
+    print("\n## The outbox in the local runtime (commit -> event on the bus)\n")
+    rows = [
+        ["changes measured (one rename each)", f"{f.events}"],
+        ["delay from commit to the bus, p50 (ms)", f"{f.p50_ms:.0f}"],
+        ["delay from commit to the bus, p99 (ms)", f"{f.p99_ms:.0f}"],
+        ["publisher invocations (batches)", f"{f.invocations}"],
+        ["PutEvents calls / events put", f"{f.put_events_calls} / {f.records}"],
+        ["AWS calls per batch (PutEvents; the stream read is Lambda's)",
+         f"{f.put_events_calls / max(1, f.invocations):.2f}"],
+    ]  # fmt: skip
+    print(_table(["figure", "value"], rows, {1}))
+    return [
+        (
+            f"the publisher makes 1 PutEvents call per batch of up to 10 "
+            f"({f.put_events_calls} calls, {f.invocations} batches)",
+            f.put_events_calls <= f.invocations,
+        )
     ]
 
 
@@ -255,6 +284,7 @@ def main() -> int:
         aims += report_operations(args.iterations, args.seconds)
     if not args.skip_server:
         aims += report_local_server()
+        aims += report_outbox()
     print("\n## Aims (informational)\n")
     for text, ok in aims:
         print(f"- {_verdict(ok)}  {text}")

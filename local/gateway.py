@@ -14,7 +14,7 @@ import re
 import threading
 import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from local.faults import SERVICES, Faults
 from local.functions import Functions
 from local.outbox import Outbox
 from local.routes import Route, RouteTable
+from local.streams import StreamPoller
 from local.tokens import USERNAME_PATTERN, Denied, TokenService
 
 log = logging.getLogger("local.gateway")
@@ -76,6 +77,7 @@ class Services:
     outbox: Outbox
     event_tap: EventTap | None
     faults: Faults | None = None
+    stream_pollers: list[StreamPoller] = field(default_factory=list)
 
 
 class App:
@@ -188,6 +190,10 @@ class App:
             messages = [m.to_json() for m in services.outbox.messages(to)]
             return HttpResponse.json(200, {"messages": messages})
         if key == "GET /local/events":
+            # Events leave through the table's stream: first let the outbox's publisher catch up
+            # with every change committed before this request (bounded: a fault may hold it up).
+            for poller in services.stream_pollers:
+                poller.settle()
             events = services.event_tap.events() if services.event_tap else []
             return HttpResponse.json(200, {"events": events})
         if key == "POST /local/faults" and services.faults is not None:

@@ -204,6 +204,7 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         outbox=outbox,
         event_tap=event_tap,
         faults=faults,
+        stream_pollers=runtime.stream_pollers,
     )
     app.ready.set()
     # Stopping begins with the front door: no request should reach a half-stopped runtime.

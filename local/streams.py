@@ -33,7 +33,7 @@ from local.template import REGION
 
 log = logging.getLogger("local.streams")
 
-IDLE_SLEEP_SECONDS = 0.02
+IDLE_SLEEP_SECONDS = 0.03
 FIRST_BACKOFF_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 1.0
 
@@ -50,27 +50,52 @@ class StreamPoller:
             target=self._run, name=f"local-stream-{consumer.function}", daemon=True
         )
         self._iterator: str | None = None
+        self._shard_id = ""
+        self._last_sequence: str | None = None
         self._pending: list[dict[str, Any]] = []
         # What happened, for tests and the bench: invocations, failed invocations, records given up.
         self.invocations = 0
         self.failed_invocations = 0
         self.given_up = 0
         self.idle = threading.Event()
+        self._cycles = 0
+        self._cycle_done = threading.Condition()
 
     def start(self) -> None:
-        shard = self._streams.describe_stream(StreamArn=self.consumer.stream_arn)["StreamDescription"][
-            "Shards"
-        ][0]
+        description = self._streams.describe_stream(StreamArn=self.consumer.stream_arn)["StreamDescription"]
+        self._shard_id = description["Shards"][0]["ShardId"]
         self._iterator = self._streams.get_shard_iterator(
             StreamArn=self.consumer.stream_arn,
-            ShardId=shard["ShardId"],
+            ShardId=self._shard_id,
             ShardIteratorType=self.consumer.starting_position,
         )["ShardIterator"]
         self._thread.start()
 
+    def _next_iterator(self) -> str | None:
+        """An iterator after the last record read, asked for afresh on every read: moto replaces the
+        table (and its stream shard) when it rolls back a cancelled transaction, so an old iterator
+        would keep reading the abandoned shard."""
+        if self._last_sequence is None:
+            return self._iterator
+        return str(
+            self._streams.get_shard_iterator(
+                StreamArn=self.consumer.stream_arn,
+                ShardId=self._shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=self._last_sequence,
+            )["ShardIterator"]
+        )
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+
+    def settle(self, timeout: float = 15.0) -> bool:
+        """Wait until every record written before the call has been delivered (or given up on):
+        two whole read cycles that began after it. False when the timeout came first (a fault)."""
+        with self._cycle_done:
+            target = self._cycles + 2
+            return self._cycle_done.wait_for(lambda: self._cycles >= target, timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -82,12 +107,16 @@ class StreamPoller:
                 if not self._stop.is_set():
                     log.exception("reading %s", self.consumer.stream_arn)
                     self._stop.wait(1)
+            with self._cycle_done:
+                self._cycles += 1
+                self._cycle_done.notify_all()
 
     def poll_once(self) -> int:
         """Fetch what is new and deliver it all (retrying as configured); returns records handled."""
         if not self._pending:
-            answer = self._streams.get_records(ShardIterator=self._iterator, Limit=1000)
-            self._iterator = answer.get("NextShardIterator") or self._iterator
+            answer = self._streams.get_records(ShardIterator=self._next_iterator(), Limit=1000)
+            if answer["Records"]:
+                self._last_sequence = str(answer["Records"][-1]["dynamodb"]["SequenceNumber"])
             self._pending = [
                 r for r in (_lambda_record(self.consumer, r) for r in answer["Records"]) if self._wanted(r)
             ]

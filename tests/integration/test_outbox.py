@@ -121,3 +121,82 @@ def test_a_batch_that_exhausts_its_retries_is_described_in_the_on_failure_queue(
     assert all("NewImage" not in json.dumps(i) for i in infos)  # the batch's position, not its items
     # The event was never published, but its item is still in the table (to republish).
     assert ActivityItem.get(user_pk(owner), f"ACT#{lost}").detail_type == "UserUnlocked"
+
+
+# --- request paths write their events in the change's own transaction -------------------------------
+
+
+def test_registrations_removals_and_verifications_survive_throttled_put_events_exactly_once(
+    api: Api,
+) -> None:
+    """PutEvents fails for a while during the changes: every change's event still reaches the bus,
+    once (by eventId), and the change notice goes out once."""
+    from tests.support_codes import add_phone, new_number, step_up_by_phone
+
+    user = api.user()
+    mobile = new_number()
+    phone = add_phone(user, mobile)
+    step_up_by_phone(user, phone["id"], mobile)
+    before = {e["detail"].get("eventId") for e in api.events()}
+    fail_next(api, "events", 8)
+    try:
+        app, secret = user.add_totp("Outage app")  # MethodRegistered (a notice to the phone)
+        assert user.verify("mfa", secret, app["id"]).status == 200  # VerificationSucceeded
+        assert user.call("DELETE", f"/me/methods/{app['id']}").status == 204  # MethodRemoved (a notice)
+    finally:
+        state = api.call("GET", "/local/faults").body["faults"]["events"]
+    deadline = time.monotonic() + 60
+    while True:
+        mine = [e for e in api.events() if e["detail"]["userId"] == user.user_id]
+        new = [e for e in mine if e["detail"].get("eventId") not in before]
+        kinds = [e["detail-type"] for e in new]
+        if {"MethodRegistered", "VerificationSucceeded", "MethodRemoved"} <= set(
+            kinds
+        ) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    fail_next(api, "events", 0)
+    assert state["failed"] > 0, "PutEvents never failed: the test proved nothing"
+    ids = [e["detail"]["eventId"] for e in new]
+    assert len(ids) == len(set(ids)), "an event reached the bus twice"
+    assert kinds.count("MethodRegistered") == 1 and kinds.count("MethodRemoved") == 1
+    assert kinds.count("VerificationSucceeded") >= 1
+    time.sleep(1.5)  # a second notice, if any, would show up by now
+    notices = [m for m in api.call("GET", f"/local/outbox?to={mobile}").body["messages"]
+               if "If this wasn't you" in m["body"]]  # fmt: skip
+    assert sum("was added" in m["body"] for m in notices) == 1
+    assert sum("was removed" in m["body"] for m in notices) == 1
+
+
+def test_a_change_that_fails_writes_no_event_and_its_event_is_in_its_transaction(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No window between the write and the publish: a removal whose TransactWriteItems fails leaves
+    the method and no event; the one that succeeds carries its MethodRemoved item in that same
+    TransactWriteItems, so a crash after it cannot lose the event."""
+    from pynamodb.connection.base import Connection
+
+    user = api.user()
+    app, secret = user.add_totp()
+    user.step_up(secret)
+    sent: list[str] = []
+    original = Connection.transact_write_items
+
+    def failing(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the table is unreachable")
+
+    def spy(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        sent.append(json.dumps(kwargs, default=str))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "transact_write_items", failing)
+    assert user.call("DELETE", f"/me/methods/{app['id']}").status == 500
+    monkeypatch.setattr(Connection, "transact_write_items", spy)
+    assert [m["id"] for m in user.info()["methods"]] == [app["id"]]
+    assert user.call("DELETE", f"/me/methods/{app['id']}").status == 204
+    monkeypatch.undo()
+    [removal] = [t for t in sent if app["id"] in t and "MethodRemoved" in t]
+    assert '"delete_items": [{' in removal and '"put_items": [{' in removal  # the delete, the event's put
+    items = list(ActivityItem.query(user_pk(user.user_id), ActivityItem.sk.startswith("ACT#")))
+    assert [i.detail_type for i in items].count("MethodRemoved") == 1
+    wait_for(api, {i.activity_id for i in items if i.detail_type == "MethodRemoved"})

@@ -16,10 +16,10 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import KeyedHasher
 from securityinfo.kernel.delivery import CODE, NOTICE, DeliveryError, MemoryDelivery, Message, SnsDelivery
 from securityinfo.kernel.errors import DeliveryFailed
-from securityinfo.kernel.events import MemorySink
 from securityinfo.methods import onetime
 from securityinfo.methods.security_questions import hash_answer, normalize
 from securityinfo.notices import notifications, senders
+from securityinfo.storage import outbox
 from tests.support_events import EVENTS_DIR, validate_event
 
 COMMON = json.loads((EVENTS_DIR / "common.schema.json").read_text())["$defs"]
@@ -30,9 +30,20 @@ def deps(delivery: MemoryDelivery | None = None) -> Deps:
     return Deps(
         clock=FixedClock(),
         secrets=None,  # type: ignore[arg-type]
-        events=MemorySink(),
         hasher_factory=lambda: KeyedHasher(b"k" * 32),
         delivery_factory=lambda: box,
+    )
+
+
+# Events a unit under test wrote through the outbox (no table here): (detail type, detail).
+RECORDED: list[tuple[str, dict[str, Any]]] = []
+
+
+@pytest.fixture(autouse=True)
+def _outbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    RECORDED.clear()
+    monkeypatch.setattr(
+        outbox, "record", lambda deps, detail_type, detail, **_: RECORDED.append((detail_type, dict(detail)))
     )
 
 
@@ -204,9 +215,7 @@ def test_a_failed_send_emits_code_delivery_failed_undoes_and_says_resend_or_choo
     body = caught.value.body()["error"]
     assert caught.value.status == 502 and body["code"] == "code_delivery_failed"  # type: ignore[index]
     assert "+1 ••••••••12" in body["message"] and "choose another method" in body["message"]  # type: ignore[index]
-    sink = d.events
-    assert isinstance(sink, MemorySink)
-    [(detail_type, detail)] = sink.events
+    [(detail_type, detail)] = RECORDED
     assert detail_type == "CodeDeliveryFailed"
     validate_event(detail_type, detail)
     assert detail["sentTo"] == "+1 ••••••••12" and detail["errorType"] == "Throttling"
@@ -275,9 +284,7 @@ def test_an_unconfigured_provider_reports_the_code_as_not_delivered() -> None:
         correlationId="c9",
     )
     assert senders.handle_sns(d, event, senders.NotConfigured("voice")) == 0
-    sink = d.events
-    assert isinstance(sink, MemorySink)
-    [(detail_type, detail)] = sink.events
+    [(detail_type, detail)] = RECORDED
     validate_event(detail_type, detail)
     assert detail["actor"] == "system" and detail["errorType"] == "NotConfigured"
     assert detail["registrationId"] == "r1" and detail["sentTo"] == "+1 ••••••••12"
@@ -286,7 +293,7 @@ def test_an_unconfigured_provider_reports_the_code_as_not_delivered() -> None:
 def test_a_notice_that_fails_is_logged_not_reported_as_a_code() -> None:
     d = deps()
     senders.handle_sns(d, sns_event("email", "a@b.co", NOTICE, userId="u1"), senders.NotConfigured("email"))
-    assert isinstance(d.events, MemorySink) and d.events.events == []
+    assert RECORDED == []
 
 
 def test_the_voice_call_is_a_twilio_style_request(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -159,10 +159,13 @@ def test_every_detail_type_of_the_spec_has_a_schema_and_nothing_else_does() -> N
 
 
 def test_every_detail_type_the_domain_emits_has_a_schema() -> None:
-    # A new events.put("X", ...) without events/X.schema.json would go unchecked.
+    # A new tw.emit("X", ...) (or an outbox.record, or an ("X", events.detail(...)) pair a
+    # transaction emits) without events/X.schema.json would go unchecked.
     emitted: set[str] = set()
     for source in (REPO / "layers" / "core" / "securityinfo").rglob("*.py"):
-        emitted |= set(re.findall(r"events\.put\(\s*\"(\w+)\"", source.read_text()))
+        text = source.read_text()
+        emitted |= set(re.findall(r"(?:events\.put\(|emit\(|record\(\s*[\w.]+,)\s*\"(\w+)\"", text))
+        emitted |= set(re.findall(r"\(\s*\"(\w+)\",\s*events\.detail\(", text))
     assert emitted >= LIFECYCLE_DETAIL_TYPES
     assert emitted <= known_detail_types()
 

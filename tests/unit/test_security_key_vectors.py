@@ -16,7 +16,6 @@ import pytest
 from securityinfo.kernel.clock import FixedClock
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import InvalidCode
-from securityinfo.kernel.events import MemorySink
 from securityinfo.methods.base import MethodContext
 from securityinfo.methods.security_key import SecurityKey, b64url, unb64url
 from securityinfo.policy.defaults import DEFAULT_POLICY
@@ -88,7 +87,7 @@ def context(user_verification: str | None = None) -> MethodContext:
     document: dict[str, Any] = copy.deepcopy(DEFAULT_POLICY)
     if user_verification:
         document["securityKey"] = {"userVerification": user_verification}
-    deps = Deps(clock=FixedClock(), secrets=None, events=MemorySink())  # type: ignore[arg-type]
+    deps = Deps(clock=FixedClock(), secrets=None)  # type: ignore[arg-type]
     return MethodContext(deps, Caller(user_id="alice", username="alice"), Policy(document), 1_700_000_000.0)
 
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -25,7 +24,7 @@ from securityinfo.methods.registry import LIMIT_COUNTERS, described, kind_of
 from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy, forget_cached_policy
 from securityinfo.policy.validation import changed_fields, validate_policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     POLICY_PK,
     POLICY_SK,
@@ -86,20 +85,23 @@ def put_policy(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     forget_cached_policy()
     before = current_policy().to_dict()
     now = deps.clock.now()
-    PolicyItem(POLICY_PK, POLICY_SK, document=json.dumps(document), updated_at=now).save()
-    forget_cached_policy()
     changed = changed_fields(before, document)
-    if changed:
-        deps.events.put(
-            "PolicyChanged",
-            events.detail(
-                admin,
-                now,
-                before=_only(before, changed),
-                after=_only(document, changed),
-                changedFields=changed,
-            ),
-        )
+    with outbox.Change(deps) as tw:
+        tw.save(PolicyItem(POLICY_PK, POLICY_SK, document=json.dumps(document), updated_at=now))
+        if changed:
+            # Nobody's own activity: the organization's activity partition.
+            tw.emit(
+                "PolicyChanged",
+                events.detail(
+                    admin,
+                    now,
+                    before=_only(before, changed),
+                    after=_only(document, changed),
+                    changedFields=changed,
+                ),
+                organization=True,
+            )
+    forget_cached_policy()
     return document
 
 
@@ -158,11 +160,9 @@ def clear_security_info(
     the removal, referenced from the event)."""
     admin = require_admin(caller)
     uid = target_user(user_id)
-    connection = deps.connection
     now = deps.clock.now()
     # First, so no wizard step registers anything after the clear (the workflow cleans up its own).
     wizard.end_running(deps, uid, workflow)
-    remembered_devices.revoke_all(uid)
     _delete_pending(uid)
     for _ in range(_ATTEMPTS):
         profile, methods = store.methods_and_profile(uid)
@@ -170,10 +170,10 @@ def clear_security_info(
         # The authenticator app's device record, a security key's credential-id claim: they go too.
         linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
         targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
-        if len(methods) + len(linked) + len(passwords) + len(targets) + 1 > _TRANSACTION_LIMIT:
+        if len(methods) + len(linked) + len(passwords) + len(targets) + 2 > _TRANSACTION_LIMIT:
             raise Conflict("Too many items to clear at once; try again.")
         try:
-            with TransactWrite(connection=connection) as tw:
+            with outbox.Change(deps) as tw:
                 for method in methods:
                     tw.delete(method, condition=MethodItem.pk.exists())
                 for item in linked:
@@ -182,23 +182,30 @@ def clear_security_info(
                     tw.delete(password, condition=AppPasswordItem.pk.exists())
                 for target in targets:
                     tw.save(target)
-                tw.update(profile_ref(uid), actions=_cleared_profile(), condition=_unchanged(profile))
+                # The remembered devices go with the rest: a new generation revokes every token.
+                tw.update(
+                    profile_ref(uid),
+                    actions=[*_cleared_profile(), ProfileItem.remember_generation.add(1)],
+                    condition=_unchanged(profile),
+                )
+                tw.emit(
+                    "SecurityInfoCleared",
+                    events.detail(
+                        admin,
+                        now,
+                        user_id=uid,
+                        methodsRemoved=[
+                            {"methodType": m.method_type, "methodId": m.method_id} for m in methods
+                        ],
+                        appPasswordsDeleted=len(passwords),
+                        notifyRefs=[notifications.target_ref(t) for t in targets],
+                    ),
+                )
         except TransactWriteError:
             continue  # the user changed something meanwhile: read again and retry
         break
     else:
         raise Conflict("The user's security info kept changing; try again.")
-    deps.events.put(
-        "SecurityInfoCleared",
-        events.detail(
-            admin,
-            now,
-            user_id=uid,
-            methodsRemoved=[{"methodType": m.method_type, "methodId": m.method_id} for m in methods],
-            appPasswordsDeleted=len(passwords),
-            notifyRefs=[notifications.target_ref(t) for t in targets],
-        ),
-    )
 
 
 def _cleared_profile() -> list[Any]:
@@ -237,8 +244,9 @@ def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
     admin = require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
-    count = app_passwords.delete_all(uid)
-    deps.events.put("AppPasswordDeleted", events.detail(admin, now, user_id=uid, deletedCount=count))
+    app_passwords.delete_all(
+        deps, uid, lambda count: events.detail(admin, now, user_id=uid, deletedCount=count)
+    )
 
 
 def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
@@ -246,10 +254,8 @@ def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
     admin = require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
-    remembered_devices.revoke_all(uid)
-    deps.events.put(
-        "RememberedDevicesForgotten",
-        events.detail(admin, now, user_id=uid, scope="all", reason="admin_reset"),
+    remembered_devices.revoke_all(
+        deps, uid, events.detail(admin, now, user_id=uid, scope="all", reason="admin_reset")
     )
 
 
@@ -267,13 +273,14 @@ def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
     now = deps.clock.now()
     profile = store.get_profile(uid)
     locked_until = profile.locked_until if profile is not None and attempts.is_locked(profile, now) else None
-    profile_ref(uid).update(actions=attempts.unlock_actions())
-    deps.events.put(
-        "UserUnlocked",
-        events.detail(
-            admin,
-            now,
-            user_id=uid,
-            previouslyLockedUntil=iso(locked_until) if locked_until else None,
-        ),
-    )
+    with outbox.Change(deps) as tw:
+        tw.update(profile_ref(uid), actions=attempts.unlock_actions())
+        tw.emit(
+            "UserUnlocked",
+            events.detail(
+                admin,
+                now,
+                user_id=uid,
+                previouslyLockedUntil=iso(locked_until) if locked_until else None,
+            ),
+        )

@@ -12,8 +12,6 @@ from securityinfo.kernel.config import Settings, settings
 from securityinfo.kernel.context import Deps
 from securityinfo.kernel.crypto import KeyedHasher, KmsSecretBox
 from securityinfo.kernel.delivery import Delivery
-from securityinfo.kernel.events import EventBridgeSink
-from securityinfo.kernel.logs import logger
 from securityinfo.kernel.push import PushSender
 from securityinfo.storage.models import bind
 
@@ -27,12 +25,12 @@ def deps() -> Deps:
     return Deps(
         clock=ServiceClock(),
         secrets=KmsSecretBox(boto3.client("kms", region_name=cfg.region), cfg.secrets_key_id),
-        events=EventBridgeSink(boto3.client("events", region_name=cfg.region), cfg.event_bus_name, logger),
         totp_issuer=cfg.totp_issuer,
         hasher_factory=lambda: _hash_key(cfg.region, cfg.hash_key_secret_arn),
         delivery_factory=lambda: _delivery(cfg),
         push_factory=lambda: _push(cfg),
         connection_factory=lambda: bind(cfg),
+        activity_days=_activity_days,
     )
 
 
@@ -48,6 +46,12 @@ def event_bus() -> tuple[Any, str]:
         "events", region_name=cfg.region, config=Config(retries={"max_attempts": 2, "mode": "standard"})
     )
     return client, cfg.event_bus_name
+
+
+def _activity_days() -> int:
+    from securityinfo.policy.model import current_policy
+
+    return current_policy().activity_days
 
 
 def _push(cfg: Settings) -> PushSender:

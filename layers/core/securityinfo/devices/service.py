@@ -42,7 +42,7 @@ from securityinfo.methods import authenticator_app as app_kind
 from securityinfo.methods import totp
 from securityinfo.methods.base import PURPOSES, MethodContext
 from securityinfo.policy.model import Policy, current_policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     APP_DEVICE_SK,
     AppDeviceItem,
@@ -381,7 +381,9 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
         extra: dict[str, Any] = {"verificationId": verification.verification_id}
         if verification.purpose in PURPOSES:
             extra["purpose"] = verification.purpose
-        deps.events.put(
+        # The denial is already written (conditionally, once): the report is its own write.
+        outbox.record(
+            deps,
             "FraudReported",
             events.detail(
                 caller,

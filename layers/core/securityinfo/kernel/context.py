@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from securityinfo.kernel.clock import Clock
 from securityinfo.kernel.crypto import KeyedHasher, SecretBox
 from securityinfo.kernel.delivery import Delivery
-from securityinfo.kernel.events import EventSink
 from securityinfo.kernel.push import PushSender
 
 if TYPE_CHECKING:  # the kernel names pynamodb's type only; storage owns the binding
@@ -42,7 +41,6 @@ class Caller:
 class Deps:
     clock: Clock
     secrets: SecretBox
-    events: EventSink
     totp_issuer: str = "Security Info"
     # Built on first use: only functions that hash codes or passwords fetch the key (and need IAM for it).
     hasher_factory: Callable[[], KeyedHasher] | None = None
@@ -53,6 +51,9 @@ class Deps:
     # The table connection for transactions: built by runtime, which binds the models to the table
     # first, so domain code never reaches for the table itself.
     connection_factory: Callable[[], Connection] | None = None
+    # How many days an event stays in Recent activity (the policy's activityDays; runtime reads the
+    # cached policy). Sets the TTL of the outbox items a transaction writes.
+    activity_days: Callable[[], int] = field(default=lambda: 90)
     extra: dict[str, Any] = field(default_factory=dict)
     _hasher: KeyedHasher | None = field(default=None, repr=False)
     _delivery: Delivery | None = field(default=None, repr=False)

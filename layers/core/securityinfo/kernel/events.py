@@ -1,10 +1,13 @@
-"""Audit events on the EventBridge bus (source ``security-info``). Details never carry a secret,
-code, password or full phone number/address: callers pass masked values only."""
+"""Audit events (source ``security-info``): the common detail shape. Details never carry a secret,
+code, password or full phone number/address: callers pass masked values only.
+
+An event is never put on the bus by the code that makes the change: it is written as an activity
+item in the change's own transaction (``storage.outbox.Change.emit``), and the outbox's publisher
+puts it on the bus from the table's stream (SPEC §14)."""
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.clock import iso
 
@@ -12,45 +15,6 @@ if TYPE_CHECKING:
     from securityinfo.kernel.context import Caller
 
 SOURCE = "security-info"
-
-
-class EventSink(Protocol):
-    def put(self, detail_type: str, detail: dict[str, Any]) -> None: ...
-
-
-class EventBridgeSink:
-    def __init__(self, client: Any, bus_name: str, logger: Any) -> None:
-        self._client = client
-        self._bus = bus_name
-        self._logger = logger
-
-    def put(self, detail_type: str, detail: dict[str, Any]) -> None:
-        entry = {
-            "Source": SOURCE,
-            "DetailType": detail_type,
-            "Detail": json.dumps(detail),
-            "EventBusName": self._bus,
-        }
-        try:
-            out = self._client.put_events(Entries=[entry])
-            failed = out.get("FailedEntryCount", 0)
-        except Exception as exc:  # the change is done; losing its audit event must be visible
-            self._logger.error(
-                "event_not_published", extra={"detailType": detail_type, "error": type(exc).__name__}
-            )
-            return
-        if failed:
-            self._logger.error("event_not_published", extra={"detailType": detail_type})
-
-
-class MemorySink:
-    """Collects events in a list (unit tests)."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    def put(self, detail_type: str, detail: dict[str, Any]) -> None:
-        self.events.append((detail_type, detail))
 
 
 def detail(

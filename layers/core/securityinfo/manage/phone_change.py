@@ -20,10 +20,10 @@ from securityinfo.methods import onetime
 from securityinfo.methods.base import MethodContext, new_registration
 from securityinfo.methods.phone import Phone, check_channel, check_number_unused
 from securityinfo.methods.registry import kind_of
-from securityinfo.methods.views import announce_updated, audit_view, default_method_id, describe
+from securityinfo.methods.views import audit_view, default_method_id, describe, save_updated, updated_detail
 from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     MethodItem,
     PhoneMethodItem,
@@ -60,9 +60,10 @@ def update(
         actions.append(MethodItem.display_name.set(data["displayName"]))
         if data["displayName"] != method.display_name:
             changed.append("displayName")
-    method.update(actions=actions, condition=MethodItem.pk.exists())
-    if changed:
-        announce_updated(deps, caller, now, method, before, changedFields=changed)
+    method.channel = channel
+    if "displayName" in data:
+        method.display_name = data["displayName"]
+    save_updated(deps, caller, now, method, before, actions, changedFields=changed)
     profile, methods = store.methods_and_profile(caller.user_id)
     return {"method": describe(method, default_method_id(profile, methods))}
 
@@ -148,7 +149,15 @@ def finish(
     if new_name and new_name != current.display_name:
         actions.append(MethodItem.display_name.set(str(new_name)))
         changed.append("displayName")
-    tw = store.Transaction(connection=deps.connection)
+    old_number = current.phone_number
+    current.phone_number = proved.phone_number
+    current.channel = proved.channel
+    if new_name:
+        current.display_name = str(new_name)
+    extra: dict[str, Any] = {"changedFields": changed}
+    if target is not None:
+        extra["notifyRef"] = notifications.target_ref(target)
+    tw = outbox.Change(deps)
     try:
         with tw:
             tw.delete(
@@ -160,22 +169,15 @@ def finish(
             tw.update(
                 current,
                 actions=actions,
-                condition=PhoneMethodItem.phone_number == current.phone_number,
+                condition=PhoneMethodItem.phone_number == old_number,
                 refusal=Conflict("This phone changed at the same time; reload and try again."),
             )
             # Refused if the user was locked since the read; ends a run of failures.
             attempts.succeeded(tw, caller.user_id, now, ctx.policy, profile)
             if target is not None:
                 tw.save(target)
+            tw.emit("MethodUpdated", updated_detail(caller, now, current, before, **extra))
     except TransactWriteError as error:
         tw.refuse(error)
-    current.phone_number = proved.phone_number
-    current.channel = proved.channel
-    if new_name:
-        current.display_name = str(new_name)
-    extra: dict[str, Any] = {"changedFields": changed}
-    if target is not None:
-        extra["notifyRef"] = notifications.target_ref(target)
-    announce_updated(deps, caller, now, current, before, **extra)
     _, methods = store.methods_and_profile(caller.user_id)
     return {"method": describe(current, default_method_id(profile, methods))}

@@ -31,7 +31,7 @@ from securityinfo.methods.base import MethodContext, MethodKind, Pending, new_re
 from securityinfo.methods.registry import LIMIT_COUNTERS, METHOD_TYPES, REGISTRY, kind_of
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
-from securityinfo.storage import idempotency, store
+from securityinfo.storage import idempotency, outbox, store
 from securityinfo.storage.models import (
     PROFILE_SK,
     IdempotencyItem,
@@ -155,8 +155,8 @@ def _register_at_once(
         if key is not None
         else None
     )
-    _save_method(ctx.deps.connection, reg, method, kind, group, registration_saved=False, record=record)
-    becomes_default = _announce(ctx, reg, method, kind, profile)
+    becomes_default, announced = _announcements(ctx, reg, method, kind, profile)
+    _save_method(ctx.deps, reg, method, kind, announced, group, registration_saved=False, record=record)
     return {
         "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
         **registered.answer,
@@ -220,16 +220,17 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
         # A proved new number for an existing phone (PATCH): the method changes in place.
         return phone_change.finish(ctx, reg, registered.method, profile)
     method = _fill_method(registered.method, reg, now)
+    becomes_default, announced = _announcements(ctx, reg, method, kind, profile)
     _save_method(
-        connection,
+        deps,
         reg,
         method,
         kind,
+        announced,
         kind.limit_group_of(map_data(reg.data)),
         linked=registered.linked,
         proved_at=now,
     )
-    becomes_default = _announce(ctx, reg, method, kind, profile)
     return {
         "method": describe(method, method.method_id if becomes_default else _current_default(profile)),
         **registered.answer,
@@ -250,40 +251,49 @@ def _fill_method(method: MethodItem, reg: RegistrationItem, now: float) -> Metho
     return method
 
 
-def _announce(
+Announced = list[tuple[str, dict[str, Any]]]
+
+
+def _announcements(
     ctx: MethodContext,
     reg: RegistrationItem,
     method: MethodItem,
     kind: MethodKind,
     profile: ProfileItem | None,
-) -> bool:
-    """MethodRegistered (and DefaultMethodChanged for a first MFA method); True if it became default."""
-    deps, caller, now = ctx.deps, ctx.caller, ctx.now
+) -> tuple[bool, Announced]:
+    """Whether the new method becomes the default, and the events its save writes: MethodRegistered
+    (and DefaultMethodChanged for a first MFA method)."""
+    caller, now = ctx.caller, ctx.now
     becomes_default = kind.mfa_capable and (profile is None or not profile.default_method_id)
-    deps.events.put(
-        "MethodRegistered",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            after=describe(method, None) | {"isDefault": becomes_default},
-            registeredBy=reg.created_by,
-        ),
-    )
-    if becomes_default:
-        deps.events.put(
-            "DefaultMethodChanged",
+    announced: Announced = []
+    announced.append(
+        (
+            "MethodRegistered",
             events.detail(
                 caller,
                 now,
                 method_type=method.method_type,
                 method_id=method.method_id,
-                before={"defaultMethodId": None},
-                after={"defaultMethodId": method.method_id},
+                after=describe(method, None) | {"isDefault": becomes_default},
+                registeredBy=reg.created_by,
             ),
         )
-    return becomes_default
+    )
+    if becomes_default:
+        announced.append(
+            (
+                "DefaultMethodChanged",
+                events.detail(
+                    caller,
+                    now,
+                    method_type=method.method_type,
+                    method_id=method.method_id,
+                    before={"defaultMethodId": None},
+                    after={"defaultMethodId": method.method_id},
+                ),
+            )
+        )
+    return becomes_default, announced
 
 
 def _current_default(profile: ProfileItem | None) -> str | None:
@@ -291,10 +301,11 @@ def _current_default(profile: ProfileItem | None) -> str | None:
 
 
 def _save_method(
-    connection: Any,
+    deps: Deps,
     reg: RegistrationItem,
     method: MethodItem,
     kind: MethodKind,
+    announced: Announced,
     group: str | None = None,
     *,
     registration_saved: bool = True,
@@ -319,7 +330,7 @@ def _save_method(
         ]
     done = NotFound("This registration was already completed or removed.")
     limit = _limit_error(kind)
-    tw = store.Transaction(connection=connection)
+    tw = outbox.Change(deps)
     try:
         # Added in the order the refusals are told when several conditions fail at once.
         with tw:
@@ -343,6 +354,8 @@ def _save_method(
             tw.save(method, condition=MethodItem.pk.does_not_exist(), refusal=done)
             if registration_saved:
                 tw.delete(reg, condition=RegistrationItem.pk.exists(), refusal=done)
+            for detail_type, detail in announced:
+                tw.emit(detail_type, detail)
     except TransactWriteError as error:
         if proved_at is not None and tw.refusal(error) is limit:
             # One condition on the profile holds both: a lock since the read is told as such.

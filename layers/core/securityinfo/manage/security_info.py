@@ -21,11 +21,11 @@ from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods.base import MFA
 from securityinfo.methods.registry import LIMIT_COUNTERS, kind_of
-from securityinfo.methods.views import announce_updated, audit_view, default_method_id, describe, strongest
+from securityinfo.methods.views import audit_view, default_method_id, describe, save_updated, strongest
 from securityinfo.notices import notifications
 from securityinfo.policy.model import Policy, current_policy
 from securityinfo.policy.requirements import missing_types, registration_required
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     MethodItem,
     ProfileItem,
@@ -100,17 +100,22 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
     if "channel" in data or "phoneNumber" in data:
         return phone_change.update(deps, caller, method, data, now)
     before = audit_view(method)
-    method.update(
-        actions=[MethodItem.display_name.set(data["displayName"])], condition=MethodItem.pk.exists()
+    method.display_name = data["displayName"]
+    save_updated(
+        deps,
+        caller,
+        now,
+        method,
+        before,
+        [MethodItem.display_name.set(data["displayName"])],
+        changedFields=["displayName"],
     )
     profile, methods = store.methods_and_profile(caller.user_id)
-    announce_updated(deps, caller, now, method, before, changedFields=["displayName"])
     return {"method": describe(method, default_method_id(profile, methods))}
 
 
 def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     """DELETE: remove the method; if it was the default, the strongest remaining one takes over."""
-    connection = deps.connection
     method = _own_method(caller.user_id, method_id)
     policy = current_policy()
     now = deps.clock.now()
@@ -146,51 +151,77 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     )
     # The removed phone or address still hears about its removal (an attacker must not silence it).
     target = notifications.removal_target(caller.user_id, method, now)
+    removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
+    announced: list[tuple[str, dict[str, Any]]] = [
+        (
+            "MethodRemoved",
+            events.detail(
+                caller,
+                now,
+                method_type=method.method_type,
+                method_id=method.method_id,
+                before=audit_view(method),
+                **removed,
+            ),
+        )
+    ]
+    if new_default != old_default:
+        announced.append(
+            (
+                "DefaultMethodChanged",
+                events.detail(
+                    caller,
+                    now,
+                    method_type=new_best.method_type if new_best and new_default else None,
+                    method_id=new_default,
+                    before={"defaultMethodId": old_default},
+                    after={"defaultMethodId": new_default},
+                    reason="default_removed",
+                ),
+            )
+        )
+    if not remaining:
+        # The remember generation goes up with the removal: every remembered device asks again.
+        announced.append(
+            (
+                "RememberedDevicesForgotten",
+                events.detail(caller, now, scope="all", reason="all_methods_removed"),
+            )
+        )
+    tw = outbox.Change(deps)
     try:
-        with store.Transaction(connection=connection) as tw:
+        with tw:
             tw.delete(method, condition=MethodItem.pk.exists(), refusal=NotFound("No such method."))
             tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
             for linked in kind.linked_items(method):
                 tw.delete(linked)
             if target is not None:
                 tw.save(target)
+            for detail_type, detail in announced:
+                tw.emit(detail_type, detail)
     except TransactWriteError as error:
         # Anything else that stopped it (the default guard, a linked item) is a concurrent change.
         tw.refuse(
             error,
             otherwise=Conflict("Your security info changed at the same time; reload and try again."),
         )
-    removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
-    deps.events.put(
-        "MethodRemoved",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            before=audit_view(method),
-            **removed,
-        ),
-    )
-    if new_default != old_default:
-        deps.events.put(
-            "DefaultMethodChanged",
-            events.detail(
-                caller,
-                now,
-                method_type=new_best.method_type if new_best and new_default else None,
-                method_id=new_default,
-                before={"defaultMethodId": old_default},
-                after={"defaultMethodId": new_default},
-                reason="default_removed",
-            ),
-        )
-    if not remaining:
-        # The remember generation went up with the removal: every remembered device asks again.
-        deps.events.put(
-            "RememberedDevicesForgotten",
-            events.detail(caller, now, scope="all", reason="all_methods_removed"),
-        )
+
+
+def _new_default(
+    chosen: MethodItem | None,
+    system_preferred: bool,
+    methods: list[MethodItem],
+    stored: str | None,
+    before: str | None,
+) -> str | None:
+    """The stored default_method_id after PUT /me/default-method's actions."""
+    if chosen is not None:
+        return chosen.method_id
+    best = strongest(methods)
+    best_id = best.method_id if best else None
+    if system_preferred:
+        return best_id
+    return stored or before or best_id
 
 
 def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
@@ -234,23 +265,51 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
                     best.method_id if system_preferred else before or best.method_id
                 )
             )
-    # The update answers with the whole new profile; the methods are what was read above.
-    updated = profile_ref(caller.user_id)
-    updated.update(actions=[*profile_touch(), *actions])
+    # The new default follows from what was read and the actions (a transaction returns no item),
+    # so the answer and the event need no second read; a concurrent change of the default refuses.
+    stored_default = profile.default_method_id if profile else None
+    stored_preferred = bool(profile.system_preferred) if profile else False
+    updated = ProfileItem(
+        profile_ref(caller.user_id).pk,
+        profile_ref(caller.user_id).sk,
+        default_method_id=_new_default(chosen, system_preferred, methods, stored_default, before),
+        system_preferred=system_preferred,
+    )
     after = default_method_id(updated, methods)
-    if after != before or chosen is None:
-        target = next((m for m in methods if m.method_id == after), None)
-        deps.events.put(
-            "DefaultMethodChanged",
-            events.detail(
-                caller,
-                now,
-                method_type=target.method_type if target else None,
-                method_id=after,
-                before={"defaultMethodId": before},
-                after={"defaultMethodId": after, "systemPreferred": system_preferred},
-            ),
-        )
+    guard = (
+        ProfileItem.default_method_id == stored_default
+        if stored_default
+        else ProfileItem.default_method_id.does_not_exist()
+    )
+    guard = guard & (
+        ProfileItem.system_preferred == stored_preferred
+        if profile is not None and profile.system_preferred is not None
+        else ProfileItem.system_preferred.does_not_exist()
+    )
+    tw = outbox.Change(deps)
+    try:
+        with tw:
+            tw.update(
+                profile_ref(caller.user_id),
+                actions=[*profile_touch(), *actions],
+                condition=guard,
+                refusal=Conflict("Your security info changed at the same time; reload and try again."),
+            )
+            if after != before or chosen is None:
+                target = next((m for m in methods if m.method_id == after), None)
+                tw.emit(
+                    "DefaultMethodChanged",
+                    events.detail(
+                        caller,
+                        now,
+                        method_type=target.method_type if target else None,
+                        method_id=after,
+                        before={"defaultMethodId": before},
+                        after={"defaultMethodId": after, "systemPreferred": system_preferred},
+                    ),
+                )
+    except TransactWriteError as error:
+        tw.refuse(error)
     return {"defaultMethodId": after, "systemPreferred": system_preferred}
 
 

@@ -22,6 +22,7 @@ from securityinfo.kernel.qr import svg
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, Schema
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Pending, Proof, Registered
 from securityinfo.methods.software_oath import TOTP_CODE, code_proof, seal_new_secret
+from securityinfo.storage import outbox
 from securityinfo.storage.models import (
     APP_DEVICE_SK,
     AppDeviceItem,
@@ -126,7 +127,8 @@ def send_push(
         extra: dict[str, Any] = {"channel": "push", "verificationId": request.verification_id}
         if request.purpose != REGISTRATION_PURPOSE:
             extra["purpose"] = request.purpose
-        ctx.deps.events.put(
+        outbox.record(
+            ctx.deps,
             "CodeDeliveryFailed",
             events.detail(
                 ctx.caller,

@@ -27,7 +27,7 @@ from securityinfo.kernel.delivery import CODE, DeliveryError, Message
 from securityinfo.kernel.errors import DeliveryFailed, ResendTooSoon, TooManyCodes, TooManyRequests
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import SEND_WINDOW_SK, Item, SendWindowItem, destination_pk, user_pk
 
 CODE_SECONDS = 600
@@ -272,7 +272,9 @@ def failed(deps: Deps, caller: Caller, now: float, message: Message, error_type:
     for name in ("purpose", "verificationId", "registrationId"):
         if meta.get(name):
             extra[name] = meta[name]
-    deps.events.put(
+    # Nothing else changes: the event is the whole write.
+    outbox.record(
+        deps,
         "CodeDeliveryFailed",
         events.detail(
             caller,

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.exceptions import TransactWriteError
+
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
+from securityinfo.kernel.errors import NotFound
 from securityinfo.methods.registry import kind_of
+from securityinfo.storage import outbox
 from securityinfo.storage.models import MethodItem, ProfileItem
 
 if TYPE_CHECKING:
@@ -53,19 +57,39 @@ def audit_view(method: MethodItem) -> dict[str, Any]:
     return {"displayName": method.display_name, **kind_of(method.method_type).describe(method)}
 
 
-def announce_updated(
-    deps: Deps, caller: Caller, now: float, method: MethodItem, before: dict[str, Any], **extra: Any
-) -> None:
-    """``MethodUpdated``: the method as it was (``before``) and as it is now, masked."""
-    deps.events.put(
-        "MethodUpdated",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            before=before,
-            after=audit_view(method),
-            **extra,
-        ),
+def updated_detail(
+    caller: Caller, now: float, method: MethodItem, before: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """``MethodUpdated``'s detail: the method as it was (``before``) and as it is now, masked."""
+    return events.detail(
+        caller,
+        now,
+        method_type=method.method_type,
+        method_id=method.method_id,
+        before=before,
+        after=audit_view(method),
+        **extra,
     )
+
+
+def save_updated(
+    deps: Deps,
+    caller: Caller,
+    now: float,
+    method: MethodItem,
+    before: dict[str, Any],
+    actions: list[Any],
+    **extra: Any,
+) -> None:
+    """Write ``actions`` to the method (already applied to it in memory, so its ``after`` view is
+    the new one) together with its ``MethodUpdated``; no event when ``changedFields`` is empty."""
+    tw = outbox.Change(deps)
+    try:
+        with tw:
+            tw.update(
+                method, actions=actions, condition=MethodItem.pk.exists(), refusal=NotFound("No such method.")
+            )
+            if extra.get("changedFields"):
+                tw.emit("MethodUpdated", updated_detail(caller, now, method, before, **extra))
+    except TransactWriteError as error:
+        tw.refuse(error)

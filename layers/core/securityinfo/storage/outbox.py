@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from securityinfo.kernel.context import Deps
 from securityinfo.kernel.events import SOURCE
 from securityinfo.storage.models import (
     ACTIVITY_KIND,
@@ -27,6 +28,7 @@ from securityinfo.storage.models import (
     activity_sk,
     user_pk,
 )
+from securityinfo.storage.store import Transaction
 
 DAY_SECONDS = 86400
 # <ms since the epoch, 13 digits><position in its transaction, 2 digits><64 random bits, hex>: ids
@@ -62,6 +64,39 @@ def activity(
         expires_at=expires_at,
         ttl=int(expires_at) + DAY_SECONDS,
     )
+
+
+class Change(Transaction):
+    """A transaction that carries the events of its change: ``emit`` adds each event's activity item
+    to the same TransactWriteItems, so the change and its events commit together or not at all.
+    This is the only way an event is written: no request path talks to the bus."""
+
+    def __init__(self, deps: Deps) -> None:
+        super().__init__(connection=deps.connection)
+        self._deps = deps
+        self._keep_days: int | None = None
+        self.emitted: list[ActivityItem] = []
+
+    def emit(
+        self, detail_type: str, detail: Mapping[str, Any], *, organization: bool = False
+    ) -> ActivityItem:
+        """Write one event with this change: in the detail's user's partition, or for an
+        organization-wide change (the policy) in the organization's activity partition."""
+        if self._keep_days is None:
+            self._keep_days = self._deps.activity_days()
+        user_id = None if organization else str(detail["userId"])
+        item = activity(
+            user_id, detail_type, detail, self._deps.clock.now(), self._keep_days, len(self.emitted)
+        )
+        self.save(item)
+        self.emitted.append(item)
+        return item
+
+
+def record(deps: Deps, detail_type: str, detail: Mapping[str, Any], *, organization: bool = False) -> None:
+    """An event that is the whole change (an outcome that changes nothing else): written alone."""
+    with Change(deps) as tw:
+        tw.emit(detail_type, detail, organization=organization)
 
 
 def oldest_kept_sk(now: float, keep_days: int) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from collections.abc import Callable
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -35,7 +36,7 @@ from securityinfo.kernel.errors import (
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
-from securityinfo.storage import idempotency, store
+from securityinfo.storage import idempotency, outbox, store
 from securityinfo.storage.models import (
     APP_PASSWORD_PREFIX,
     PROFILE_SK,
@@ -114,7 +115,6 @@ def _limit_error() -> Conflict:
 
 def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:
     """POST /me/app-passwords (step-up): 201 with the password, the only time it is shown."""
-    connection = deps.connection
     data = validate(body, CREATE_SCHEMA)
     name = data["name"].strip()
     if not name:
@@ -142,7 +142,7 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
     )
     counter = ProfileItem.app_password_count
     try:
-        with store.Transaction(connection=connection) as tw:
+        with outbox.Change(deps) as tw:
             tw.save(item, condition=AppPasswordItem.pk.does_not_exist())
             tw.update(
                 profile_ref(caller.user_id),
@@ -156,12 +156,12 @@ def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -
                     condition=idempotency.expired_record_condition(now),
                     refusal=_already_created(),
                 )
+            tw.emit(
+                "AppPasswordCreated",
+                events.detail(caller, now, appPasswordId=item.app_password_id, name=name),
+            )
     except TransactWriteError as error:
         tw.refuse(error)
-    deps.events.put(
-        "AppPasswordCreated",
-        events.detail(caller, now, appPasswordId=item.app_password_id, name=name),
-    )
     return {**view(item), "password": password}
 
 
@@ -182,40 +182,44 @@ def _own(user_id: str, app_password_id: str) -> AppPasswordItem:
 
 def delete(deps: Deps, caller: Caller, app_password_id: str) -> None:
     """DELETE /me/app-passwords/{id} (step-up). Ownership first: another user's id is a 404."""
-    connection = deps.connection
     item = _own(caller.user_id, app_password_id)
     policy = current_policy()
     now = deps.clock.now()
     stepup.require(deps, caller, policy, now)
     try:
-        with store.Transaction(connection=connection) as tw:
+        with outbox.Change(deps) as tw:
             tw.delete(item, condition=AppPasswordItem.pk.exists(), refusal=NotFound("No such app password."))
             tw.update(
                 profile_ref(caller.user_id),
                 actions=[*profile_touch(), ProfileItem.app_password_count.add(-1)],
             )
+            tw.emit(
+                "AppPasswordDeleted",
+                events.detail(caller, now, appPasswordId=item.app_password_id, name=item.name),
+            )
     except TransactWriteError as error:
         tw.refuse(error)
-    deps.events.put(
-        "AppPasswordDeleted",
-        events.detail(caller, now, appPasswordId=item.app_password_id, name=item.name),
-    )
 
 
-def delete_all(user_id: str) -> int:
-    """Every app password of ``user_id`` (an administrator's reset); returns how many went."""
-    items = all_of(user_id)
-    deleted = 0
-    for item in items:
+def delete_all(deps: Deps, user_id: str, announce: Callable[[int], dict[str, Any]]) -> int:
+    """Every app password of ``user_id`` (an administrator's reset) in one transaction with its
+    event (``announce(count)``); returns how many went. A concurrent change: read again, retry."""
+    for _ in range(3):
+        items = all_of(user_id)
         try:
-            item.delete(condition=AppPasswordItem.pk.exists())
-            deleted += 1
-        except DeleteError:
-            continue  # already gone (a concurrent delete)
-    # Recount from what is left, so a create racing with the reset cannot leave the counter wrong.
-    left = len(all_of(user_id))
-    profile_ref(user_id).update(actions=[*profile_touch(), ProfileItem.app_password_count.set(left)])
-    return deleted
+            with outbox.Change(deps) as tw:
+                for item in items:
+                    tw.delete(item, condition=AppPasswordItem.pk.exists())
+                # By how many went: a create racing with the reset counts itself.
+                tw.update(
+                    profile_ref(user_id),
+                    actions=[*profile_touch(), ProfileItem.app_password_count.add(-len(items))],
+                )
+                tw.emit("AppPasswordDeleted", announce(len(items)))
+        except TransactWriteError:
+            continue
+        return len(items)
+    raise Conflict("The app passwords kept changing; try again.")
 
 
 # --- the sign-in service's check --------------------------------------------------------------
@@ -224,7 +228,6 @@ def delete_all(user_id: str) -> int:
 def check(deps: Deps, caller: Caller, user_id: str, typed: str) -> bool:
     """Is ``typed`` one of the user's app passwords? One read of the profile and the password's item
     together (by its keyed hash: O(1) in the number of passwords), then one write."""
-    connection = deps.connection
     policy = current_policy()
     if not policy.app_passwords_enabled:
         # Switched off by the administrator: no password works, and a client still trying its old
@@ -234,6 +237,7 @@ def check(deps: Deps, caller: Caller, user_id: str, typed: str) -> bool:
     candidate = normalize(typed)
     # Hash whatever was sent, so a malformed guess costs the same as a well-formed one.
     key = app_password_sk(digest(deps, user_id, candidate[:256]))
+    connection = deps.connection
     profile_item, password_item = store.get_many(connection, user_id, PROFILE_SK, key)
     profile = store.typed(profile_item, ProfileItem)
     attempts.ensure_unlocked(profile, now)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -26,7 +26,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import Locked
 from securityinfo.policy.model import Policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import PROFILE_SK, ProfileItem, profile_ref, profile_touch, user_pk
 
 
@@ -120,7 +120,9 @@ def wrong_answer(
     reached; the caller's own refusal otherwise). Returns the tries left, if counted."""
     left = use_try() if use_try is not None else None
     if method_type is not None and method_id is not None and purpose is not None:
-        deps.events.put(
+        # The failure's own write (the try and the count are their own conditional updates).
+        outbox.record(
+            deps,
             "VerificationFailed",
             events.detail(
                 caller,
@@ -147,17 +149,20 @@ def _count_failure(deps: Deps, caller: Caller, policy: Policy, user_id: str) -> 
     now = deps.clock.now()
     until = now + policy.lockout_seconds
     try:
-        # Only the request that reached the threshold sets the lock, so the event is emitted once.
-        profile.update(
-            actions=[ProfileItem.locked_until.set(until), ProfileItem.failed_count.set(0)],
-            condition=ProfileItem.failed_count >= policy.lockout_threshold,
-        )
-    except UpdateError:
+        # Only the request that reached the threshold sets the lock, so the event is written once,
+        # in the lock's own transaction.
+        with outbox.Change(deps) as tw:
+            tw.update(
+                profile,
+                actions=[ProfileItem.locked_until.set(until), ProfileItem.failed_count.set(0)],
+                condition=ProfileItem.failed_count >= policy.lockout_threshold,
+            )
+            tw.emit(
+                "UserLockedOut",
+                events.detail(caller, now, user_id=user_id, lockedUntil=iso(until), failedAttempts=count),
+            )
+    except TransactWriteError:
         pass
     else:
         metrics.count(metrics.LOCKOUTS_TRIGGERED)
-        deps.events.put(
-            "UserLockedOut",
-            events.detail(caller, now, user_id=user_id, lockedUntil=iso(until), failedAttempts=count),
-        )
     raise _locked(policy.lockout_seconds)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
@@ -20,7 +20,7 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import equal, random_id, random_token, sha256_hex
 from securityinfo.kernel.errors import NotFound
 from securityinfo.policy.model import current_policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     DEVICE_PREFIX,
     Item,
@@ -136,29 +136,35 @@ def forget_one(deps: Deps, caller: Caller, device_id: str) -> None:
     if not _live(item, generation_of(profile), now):
         raise NotFound("No such remembered device.")
     stepup.require(deps, caller, current_policy(), now, profile, profile_known=True)
+    tw = outbox.Change(deps)
     try:
-        item.delete(condition=RememberedDeviceItem.pk.exists())
-    except DeleteError:
-        raise NotFound("No such remembered device.") from None
-    deps.events.put(
-        "RememberedDevicesForgotten",
-        events.detail(caller, now, scope="device", deviceId=device_id, reason="user_request"),
-    )
+        with tw:
+            tw.delete(
+                item,
+                condition=RememberedDeviceItem.pk.exists(),
+                refusal=NotFound("No such remembered device."),
+            )
+            tw.emit(
+                "RememberedDevicesForgotten",
+                events.detail(caller, now, scope="device", deviceId=device_id, reason="user_request"),
+            )
+    except TransactWriteError as error:
+        tw.refuse(error)
 
 
 def forget_all(deps: Deps, caller: Caller) -> None:
     """DELETE /me/remembered-devices (step-up): "Forget MFA on remembered devices"."""
     now = deps.clock.now()
     stepup.require(deps, caller, current_policy(), now)
-    revoke_all(caller.user_id)
-    deps.events.put(
-        "RememberedDevicesForgotten", events.detail(caller, now, scope="all", reason="user_request")
-    )
+    revoke_all(deps, caller.user_id, events.detail(caller, now, scope="all", reason="user_request"))
 
 
-def revoke_all(user_id: str) -> None:
-    """One write: a new generation, so every token issued before it stops working."""
-    profile_ref(user_id).update(actions=[*profile_touch(), ProfileItem.remember_generation.add(1)])
+def revoke_all(deps: Deps, user_id: str, detail: dict[str, Any]) -> None:
+    """One write: a new generation, so every token issued before it stops working; with its
+    RememberedDevicesForgotten (``detail``)."""
+    with outbox.Change(deps) as tw:
+        tw.update(profile_ref(user_id), actions=[*profile_touch(), ProfileItem.remember_generation.add(1)])
+        tw.emit("RememberedDevicesForgotten", detail)
 
 
 def check(user_id: str, token: str, profile: ProfileItem | None, now: float) -> bool:

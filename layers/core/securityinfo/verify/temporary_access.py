@@ -16,6 +16,7 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import InvalidField
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy
+from securityinfo.storage import outbox
 from securityinfo.storage.models import TAP_SK, TemporaryAccessPassItem, user_pk
 
 # No 0/o, 1/l/i: a person may have to type it from a phone call with the help desk.
@@ -53,7 +54,7 @@ def issue(deps: Deps, admin: Caller, user_id: str, body: Any, policy: Policy) ->
     now = deps.clock.now()
     value = generate()
     expires = now + lifetime * 60
-    TemporaryAccessPassItem(
+    issued = TemporaryAccessPassItem(
         user_pk(user_id),
         TAP_SK,
         pass_hash=_digest(deps, user_id, value),
@@ -62,18 +63,20 @@ def issue(deps: Deps, admin: Caller, user_id: str, body: Any, policy: Policy) ->
         single_use=single_use,
         issued_by=admin.actor,
         ttl=int(expires + 86400),
-    ).save()
-    deps.events.put(
-        "TemporaryAccessPassIssued",
-        events.detail(
-            admin,
-            now,
-            user_id=user_id,
-            expiresAt=iso(expires),
-            singleUse=single_use,
-            lifetimeMinutes=lifetime,
-        ),
     )
+    with outbox.Change(deps) as tw:
+        tw.save(issued)
+        tw.emit(
+            "TemporaryAccessPassIssued",
+            events.detail(
+                admin,
+                now,
+                user_id=user_id,
+                expiresAt=iso(expires),
+                singleUse=single_use,
+                lifetimeMinutes=lifetime,
+            ),
+        )
     return {
         "temporaryAccessPass": value,
         "expiresAt": iso(expires),

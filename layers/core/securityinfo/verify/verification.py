@@ -29,7 +29,7 @@ from securityinfo.methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContex
 from securityinfo.methods.registry import kind_of
 from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
-from securityinfo.storage import idempotency, store
+from securityinfo.storage import idempotency, outbox, store
 from securityinfo.storage.models import (
     PROFILE_SK,
     IdempotencyItem,
@@ -296,7 +296,7 @@ def _approve(
     method_condition = MethodItem.pk.exists()
     if proof.condition is not None:
         method_condition = method_condition & proof.condition
-    tw = store.Transaction(connection=ctx.deps.connection)
+    tw = outbox.Change(ctx.deps)
     try:
         with tw:
             tw.update(
@@ -318,18 +318,18 @@ def _approve(
                 tw.save(grant)
             if device is not None:
                 tw.save(device)
+            tw.emit(
+                "VerificationSucceeded",
+                events.detail(
+                    caller,
+                    now,
+                    method_type=method.method_type,
+                    method_id=method.method_id,
+                    purpose=verification.purpose,
+                ),
+            )
     except TransactWriteError as error:
         tw.refuse(error)
-    ctx.deps.events.put(
-        "VerificationSucceeded",
-        events.detail(
-            caller,
-            now,
-            method_type=method.method_type,
-            method_id=method.method_id,
-            purpose=verification.purpose,
-        ),
-    )
     if verification.purpose == SSPR:
         # With the policy's 2 methods, only the second distinct one completes the reset.
         answer.update(sspr.record_approval(caller.user_id, method.method_id, now, policy))

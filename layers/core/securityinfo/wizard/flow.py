@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from securityinfo.kernel import events, metrics
 from securityinfo.kernel.config import settings
@@ -28,7 +28,7 @@ from securityinfo.manage import registration, resend
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
 from securityinfo.policy.requirements import missing_types
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     ProfileItem,
     RegistrationItem,
@@ -240,33 +240,37 @@ def fail(deps: Deps, state: dict[str, Any]) -> None:
 
 def _finish(deps: Deps, state: dict[str, Any], status: str, event: str | None) -> None:
     now = deps.clock.now()
+    detail: dict[str, Any] | None = None
+    if event is not None:
+        caller = Flow(deps, current_policy(), state, now).caller
+        extra: dict[str, Any] = {"completed": list(state.get("completed") or [])}
+        if event == "EnrollmentCompleted":
+            ids = set(state.get("registered") or [])
+            _, methods = store.methods_and_profile(str(state["userId"]))
+            extra["methodsRegistered"] = [
+                {"methodType": m.method_type, "methodId": m.method_id} for m in methods if m.method_id in ids
+            ]
+        else:
+            extra["step"] = str(state.get("page") or "")
+        detail = events.detail(caller, now, enrollmentId=state["enrollmentId"], **extra)
     try:
-        WizardItem(user_pk(str(state["userId"])), "WIZARD").update(
-            actions=[
-                WizardItem.status.set(status),
-                WizardItem.finished_at.set(now),
-                WizardItem.task_token.remove(),
-                WizardItem.pending_input.remove(),
-                WizardItem.reveal.remove(),
-            ],
-            condition=WizardItem.enrollment_id == state["enrollmentId"],
-        )
-    except UpdateError:
+        # The wizard's end and its event together; a wizard replaced meanwhile writes neither.
+        with outbox.Change(deps) as tw:
+            tw.update(
+                WizardItem(user_pk(str(state["userId"])), "WIZARD"),
+                actions=[
+                    WizardItem.status.set(status),
+                    WizardItem.finished_at.set(now),
+                    WizardItem.task_token.remove(),
+                    WizardItem.pending_input.remove(),
+                    WizardItem.reveal.remove(),
+                ],
+                condition=WizardItem.enrollment_id == state["enrollmentId"],
+            )
+            if event is not None and detail is not None:
+                tw.emit(event, detail)
+    except TransactWriteError:
         logger.info("wizard_replaced", extra={"enrollmentId": state["enrollmentId"]})
-        return
-    if event is None:
-        return
-    caller = Flow(deps, current_policy(), state, now).caller
-    extra: dict[str, Any] = {"completed": list(state.get("completed") or [])}
-    if event == "EnrollmentCompleted":
-        ids = set(state.get("registered") or [])
-        _, methods = store.methods_and_profile(str(state["userId"]))
-        extra["methodsRegistered"] = [
-            {"methodType": m.method_type, "methodId": m.method_id} for m in methods if m.method_id in ids
-        ]
-    else:
-        extra["step"] = str(state.get("page") or "")
-    deps.events.put(event, events.detail(caller, now, enrollmentId=state["enrollmentId"], **extra))
 
 
 # -- sections ---------------------------------------------------------------------------------

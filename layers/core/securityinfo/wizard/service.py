@@ -29,7 +29,7 @@ from securityinfo.kernel.errors import (
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
-from securityinfo.storage import store
+from securityinfo.storage import outbox, store
 from securityinfo.storage.models import WIZARD_SK, WizardItem, user_pk
 from securityinfo.verify import stepup
 from securityinfo.wizard.pages import input_context, reveal_context
@@ -230,17 +230,19 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
     except Exception as exc:
         fresh.update(actions=[WizardItem.status.set("failed")])
         raise DependencyFailed("Could not start the wizard right now; try again.") from exc
-    fresh.update(actions=[WizardItem.execution_arn.set(arn)])
-    deps.events.put(
-        "EnrollmentStarted",
-        events.detail(
-            caller,
-            now,
-            enrollmentId=enrollment_id,
-            requiredTypes=policy.required_types,
-            requiredCount=policy.required_count,
-        ),
-    )
+    with outbox.Change(deps) as tw:
+        tw.update(fresh, actions=[WizardItem.execution_arn.set(arn)])
+        tw.emit(
+            "EnrollmentStarted",
+            events.detail(
+                caller,
+                now,
+                enrollmentId=enrollment_id,
+                requiredTypes=policy.required_types,
+                requiredCount=policy.required_count,
+            ),
+        )
+    fresh.execution_arn = arn
     shown = _wait_for_step(enrollment_id, caller.user_id, None)
     return 201, _view(deps, shown or fresh, caller)
 
