@@ -206,6 +206,8 @@ def clear_security_info(
         break
     else:
         raise Conflict("The user's security info kept changing; try again.")
+    for method in methods:
+        kind_of(method.method_type).after_removal(deps, method)
 
 
 def _cleared_profile() -> list[Any]:

@@ -205,6 +205,7 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
             error,
             otherwise=Conflict("Your security info changed at the same time; reload and try again."),
         )
+    kind.after_removal(deps, method)
 
 
 def _new_default(

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from pynamodb.exceptions import UpdateError
 
 from securityinfo.kernel.clock import iso
+from securityinfo.kernel.context import Deps
 from securityinfo.kernel.crypto import KeyedHasher, random_id
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.push import PushFailed
@@ -312,6 +313,13 @@ class AuthenticatorApp(MethodKind):
     def linked_items(self, method: MethodItem) -> list[Item]:
         app = _app(method)
         return [AppDeviceItem(app_device_pk(app.device_id), APP_DEVICE_SK)]
+
+    def after_removal(self, deps: Deps, method: MethodItem) -> None:
+        # A removed app's SNS endpoint must go too: it would keep the device's push token and
+        # could still be published to.
+        app = _app(method)
+        if app.push_endpoint_arn:
+            deps.push.forget(app.push_endpoint_arn)
 
 
 def _app(method: MethodItem) -> AuthenticatorAppMethodItem:

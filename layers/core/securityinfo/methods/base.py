@@ -163,6 +163,11 @@ class MethodKind(ABC):
         the authenticator app's device record, a security key's credential-id claim."""
         return []
 
+    def after_removal(self, deps: Deps, method: MethodItem) -> None:
+        """Clean up what lives outside the table once the method's removal is committed (best
+        effort: a failure is logged, the removal stands): the authenticator app's push endpoint."""
+        return None
+
     def limit_group_of(self, fields: Mapping[str, Any]) -> str:
         """The registration limit a method counts against, from its registration input or its
         ``describe`` fields (phones: one per phone kind)."""
