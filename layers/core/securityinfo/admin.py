@@ -185,7 +185,12 @@ def clear_security_info(
                 # The remembered devices go with the rest: a new generation revokes every token.
                 tw.update(
                     profile_ref(uid),
-                    actions=[*_cleared_profile(), ProfileItem.remember_generation.add(1)],
+                    actions=[
+                        *_cleared_profile(),
+                        ProfileItem.remember_generation.add(1),
+                        # Registrations and wizards begun before this clear can no longer save.
+                        ProfileItem.clear_epoch.add(1),
+                    ],
                     condition=_unchanged(profile),
                 )
                 tw.emit(

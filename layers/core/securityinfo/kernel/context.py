@@ -35,6 +35,9 @@ class Caller:
     # Set only by the wizard's workflow tasks: the user stepped up to start it, and it counts as
     # stepped-up until it ends (docs/RULES.md). Never set from a request.
     in_wizard: bool = False
+    # Set only by the wizard's workflow tasks too: the profile's clear epoch when the wizard
+    # started, so nothing it registers survives an administrator's clear that came after.
+    epoch: int | None = None
 
 
 @dataclass

@@ -39,12 +39,14 @@ from securityinfo.storage.models import (
     MethodItem,
     ProfileItem,
     RegistrationItem,
+    clear_epoch_of,
     idempotency_sk,
     map_data,
     method_sk,
     profile_ref,
     profile_touch,
     registration_sk,
+    same_clear_epoch,
     user_pk,
 )
 from securityinfo.verify import attempts, stepup
@@ -108,6 +110,8 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         display_name=data.get("displayName") or kind.default_display_name,
     )
     rid = reg.registration_id
+    # Inside a wizard, the epoch it started under: an administrator's clear since then refuses it.
+    reg.epoch = caller.epoch if caller.epoch is not None else clear_epoch_of(profile)
     if kind.registers_at_once:
         return _register_at_once(ctx, kind, reg, data, profile, group, key, digest)
     answer = kind.begin_registration(ctx, reg, data)
@@ -319,7 +323,7 @@ def _save_method(
     counter = _counter(kind, group)
     user_id = reg.pk.removeprefix("USER#")
     actions = [*profile_touch(), ProfileItem.method_count.add(1), counter.add(1)]
-    condition = counter.does_not_exist() | (counter < kind.limit)
+    condition = (counter.does_not_exist() | (counter < kind.limit)) & same_clear_epoch(int(reg.epoch or 0))
     if proved_at is not None:
         actions += attempts.success_actions()
         condition = condition & attempts.not_locked(proved_at)
@@ -357,10 +361,24 @@ def _save_method(
             for detail_type, detail in announced:
                 tw.emit(detail_type, detail)
     except TransactWriteError as error:
-        if proved_at is not None and tw.refusal(error) is limit:
-            # One condition on the profile holds both: a lock since the read is told as such.
-            attempts.ensure_may_verify(user_id, proved_at)
+        if tw.refusal(error) is limit:
+            # One condition on the profile holds all three: tell a clear or a lock as such.
+            _explain_profile_refusal(reg, user_id, proved_at, registration_saved)
         tw.refuse(error)
+
+
+def _explain_profile_refusal(
+    reg: RegistrationItem, user_id: str, proved_at: float | None, registration_saved: bool
+) -> None:
+    profile = store.get_profile(user_id)
+    if clear_epoch_of(profile) != int(reg.epoch or 0):
+        if registration_saved:
+            reg.delete()
+        raise NotFound(
+            "Your security info was cleared by an administrator while this was being set up; start again."
+        )
+    if proved_at is not None:
+        attempts.ensure_unlocked(profile, proved_at)
 
 
 def _count_wrong_code(

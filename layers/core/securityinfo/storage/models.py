@@ -130,6 +130,20 @@ class ProfileItem(Item, discriminator="profile"):
     # "Skip for now" in the wizard: the sign-in prompt stays away until then.
     registration_snoozed_until = NumberAttribute(null=True)
     app_password_count = NumberAttribute(null=True)
+    # Raised by every administrator's clear; a registration (and a wizard) records the one it began
+    # under and saves its method only while it is unchanged, so the clear wins every race.
+    clear_epoch = NumberAttribute(null=True)
+
+
+def clear_epoch_of(profile: ProfileItem | None) -> int:
+    return int(profile.clear_epoch or 0) if profile is not None else 0
+
+
+def same_clear_epoch(epoch: int) -> Any:
+    """Profile condition: no clear since ``epoch`` was read."""
+    if epoch == 0:
+        return ProfileItem.clear_epoch.does_not_exist() | (ProfileItem.clear_epoch == 0)
+    return ProfileItem.clear_epoch == epoch
 
 
 def profile_ref(user_id: str) -> ProfileItem:
@@ -245,6 +259,8 @@ class RegistrationItem(Item, discriminator="registration"):
     # A sent one-time code (phone, email): only its keyed hash, and when it was sent (resend cooldown).
     code_hash = UnicodeAttribute(null=True)
     last_sent_at = NumberAttribute(null=True)
+    # The profile's clear epoch when it began (see ProfileItem.clear_epoch).
+    epoch = NumberAttribute(null=True)
 
 
 class VerificationItem(Item, discriminator="verification"):

@@ -88,6 +88,7 @@ class Flow:
             correlation_id=str(s.get("correlationId") or ""),
             base_url=s.get("baseUrl"),
             in_wizard=True,
+            epoch=int(s.get("epoch") or 0),
         )
 
     def show(self, page: str, **data: Any) -> None:

@@ -30,7 +30,7 @@ from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
 from securityinfo.storage import outbox, store
-from securityinfo.storage.models import WIZARD_SK, WizardItem, user_pk
+from securityinfo.storage.models import WIZARD_SK, WizardItem, clear_epoch_of, user_pk
 from securityinfo.verify import stepup
 from securityinfo.wizard.pages import input_context, reveal_context
 
@@ -221,6 +221,8 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
         "userAgent": caller.user_agent,
         "correlationId": caller.correlation_id,
         "baseUrl": caller.base_url,
+        # What it registers is saved only while no clear came after its start.
+        "epoch": clear_epoch_of(profile),
     }
     try:
         arn = workflow.start(enrollment_id, payload)
