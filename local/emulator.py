@@ -7,6 +7,7 @@ as they find real AWS through the Lambda environment, so no code under ``functio
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
@@ -36,26 +37,112 @@ class _SerialDynamoDB:
     """moto's TransactWriteItems is not safe under concurrency: it snapshots the table and, when a
     condition fails, puts the snapshot back, undoing writes other requests made meanwhile (a counter
     guarded by a transaction then lets a 41st item through). DynamoDB itself is serializable, so
-    the emulator answers one DynamoDB request at a time."""
+    the emulator answers one DynamoDB request at a time.
+
+    The snapshot is also a deep copy of the whole table, stream records included, for every
+    transaction: its cost grows with everything written since the start, so a long run (the test
+    suite, a day of ``make run``) slows down quadratically and its memory grows with it. While
+    installed, a transaction saves only the items it names and, when it is cancelled, puts those
+    back and drops the stream records its partial writes left (DynamoDB streams never show a
+    cancelled transaction). The table object stays the same, so stream readers keep their shard.
+    """
 
     def __init__(self) -> None:
+        from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.table import Table
         from moto.dynamodb.responses import DynamoHandler
+        from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
         self._handler = DynamoHandler
         self._original = DynamoHandler.call_action
+        # Stream reads take the same turn, so none sees a transaction's writes before it commits.
+        self._streams_handler = DynamoDBStreamsHandler
+        self._original_streams = DynamoDBStreamsHandler.call_action
+        self._backend = DynamoDBBackend
+        self._original_transact = DynamoDBBackend.transact_write_items
+        self._table = Table
         self._lock = threading.RLock()
 
     def install(self) -> None:
-        original, lock = self._original, self._lock
+        original, original_streams, lock = self._original, self._original_streams, self._lock
+        transact, table_class = self._original_transact, self._table
 
         def call_action(handler: Any) -> Any:
             with lock:
                 return original(handler)
 
+        def call_streams_action(handler: Any) -> Any:
+            with lock:
+                return original_streams(handler)
+
+        def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+            with lock:
+                saved = _saved_items(backend, transact_items)
+                # moto deep-copies each table it touches; under this patch the "copy" is the table.
+                table_class.__deepcopy__ = lambda table, memo: table  # type: ignore[attr-defined]
+                try:
+                    transact(backend, transact_items)
+                except BaseException:
+                    _put_back(saved)
+                    raise
+                finally:
+                    del table_class.__deepcopy__  # type: ignore[attr-defined]
+
         self._handler.call_action = call_action  # type: ignore[method-assign]
+        self._streams_handler.call_action = call_streams_action  # type: ignore[method-assign,assignment]
+        self._backend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
         self._handler.call_action = self._original  # type: ignore[method-assign]
+        self._streams_handler.call_action = self._original_streams  # type: ignore[method-assign]
+        self._backend.transact_write_items = self._original_transact  # type: ignore[method-assign]
+
+
+_Saved = tuple[Any, Any, Any, Any]  # (table, hash value, range value or None, item copy or None)
+
+
+def _saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> tuple[list[_Saved], dict[Any, int]]:
+    """A copy of each item the transaction names as it is now, and each stream's length."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved: list[_Saved] = []
+    streams: dict[Any, int] = {}
+    for entry in transact_items:
+        try:
+            op = next(iter(entry.values()))
+            table = backend.tables[op["TableName"]]
+            key = op.get("Key") or op.get("Item") or {}
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        except (KeyError, StopIteration, TypeError, AttributeError):
+            continue  # moto itself refuses a malformed entry before it writes anything
+        if range_value is not None:
+            current = table.items.get(hash_value, {}).get(range_value)
+        else:
+            current = table.items.get(hash_value)
+        saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+        if table.stream_shard is not None:
+            streams.setdefault(table, len(table.stream_shard.items))
+    return saved, streams
+
+
+def _put_back(state: tuple[list[_Saved], dict[Any, int]]) -> None:
+    saved, streams = state
+    for table, hash_value, range_value, item in reversed(saved):
+        if range_value is not None:
+            rows = table.items[hash_value]
+            if item is None:
+                rows.pop(range_value, None)
+                if not rows:
+                    table.items.pop(hash_value, None)
+            else:
+                rows[range_value] = item
+        elif item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+    for table, length in streams.items():
+        del table.stream_shard.items[length:]
 
 
 class EnvironmentPatch:

@@ -23,7 +23,7 @@ from local.lambdas import LambdaTap
 from local.outbox import Outbox, SnsTap
 from local.resources import STATE_MACHINE_TYPES, Created, ResourceBuilder
 from local.routes import RouteTable, load_routes
-from local.streams import StreamPoller
+from local.streams import StreamBell, StreamPoller
 from local.template import Resolver, Template, TemplateError
 from local.tokens import TokenService
 
@@ -188,9 +188,12 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         stoppers.append(poller.stop)
 
     # The outbox's path: the table's stream into the publisher, as the template's mapping says.
+    stream_bell = StreamBell()
+    stream_bell.install()
+    stoppers.append(stream_bell.uninstall)
     for stream_consumer in created.stream_consumers:
         stream_poller = StreamPoller(
-            emulator.client("dynamodbstreams"), sqs, stream_consumer, functions.invoke
+            emulator.client("dynamodbstreams"), sqs, stream_consumer, functions.invoke, stream_bell
         )
         stream_poller.start()
         stoppers.append(stream_poller.stop)

@@ -12,6 +12,8 @@ template's function its batches as Lambda would, with the mapping's own settings
   queue (the records themselves are not in the message, as in AWS) and the shard moves on.
 
 Retries wait a little (doubling up to a second) so a fault lasts a few calls, not a busy loop.
+An idle poller waits on ``StreamBell``, rung by moto's ``StreamShard.add`` (in-process), instead of
+asking moto every few milliseconds; it still looks once a second for anything no write announced.
 """
 
 from __future__ import annotations
@@ -33,13 +35,69 @@ from local.template import REGION
 
 log = logging.getLogger("local.streams")
 
-IDLE_SLEEP_SECONDS = 0.03
+IDLE_WAIT_SECONDS = 1.0
+SETTLE_WAIT_SECONDS = 0.01
+# moto keeps every shard iterator it ever handed out; a poller asks for one per read.
+KEPT_ITERATORS = 256
+
+
+class StreamBell:
+    """Rung by moto's ``StreamShard.add`` while installed: a write reached a table's stream."""
+
+    _installed: StreamBell | None = None
+
+    def __init__(self) -> None:
+        from local.events import Bell
+
+        self.bell = Bell()
+        self._originals: list[tuple[Any, str, Any]] = []
+
+    def install(self) -> None:
+        from moto.dynamodb.models.table import StreamShard
+        from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+        if StreamBell._installed is not None:
+            raise RuntimeError("another local runtime is watching DynamoDB streams in this process")
+        add, get_records, bell = StreamShard.add, DynamoDBStreamsBackend.get_records, self.bell
+
+        def ringing_add(shard: Any, old: Any, new: Any) -> None:
+            add(shard, old, new)
+            bell.ring()
+
+        def bounded_get_records(backend: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+            answer: dict[str, Any] = get_records(backend, iterator_arn, limit)
+            iterators = backend.shard_iterators
+            for arn in list(iterators)[: max(0, len(iterators) - KEPT_ITERATORS)]:
+                del iterators[arn]  # the oldest first: dicts keep insertion order
+            return answer
+
+        self._originals = [(StreamShard, "add", add), (DynamoDBStreamsBackend, "get_records", get_records)]
+        StreamShard.add = ringing_add  # type: ignore[method-assign,assignment]
+        DynamoDBStreamsBackend.get_records = bounded_get_records  # type: ignore[method-assign,assignment]
+        StreamBell._installed = self
+
+    def uninstall(self) -> None:
+        if StreamBell._installed is self:
+            for owner, name, original in self._originals:
+                setattr(owner, name, original)
+            StreamBell._installed = None
+
+
 FIRST_BACKOFF_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 1.0
 
 
 class StreamPoller:
-    def __init__(self, streams: Any, sqs: Any, consumer: StreamConsumer, invoke: Callable[[str, Any], Any]):
+    def __init__(
+        self,
+        streams: Any,
+        sqs: Any,
+        consumer: StreamConsumer,
+        invoke: Callable[[str, Any], Any],
+        bell: StreamBell | None = None,
+    ):
+        self._bell = bell.bell if bell is not None else None
+        self._settlers = 0
         self._streams = streams
         self._sqs = sqs
         self.consumer = consumer
@@ -95,14 +153,29 @@ class StreamPoller:
         two whole read cycles that began after it. False when the timeout came first (a fault)."""
         with self._cycle_done:
             target = self._cycles + 2
-            return self._cycle_done.wait_for(lambda: self._cycles >= target, timeout)
+            self._settlers += 1
+        if self._bell is not None:
+            self._bell.ring()  # wake an idle poller now rather than at its next look
+        try:
+            with self._cycle_done:
+                return self._cycle_done.wait_for(lambda: self._cycles >= target, timeout)
+        finally:
+            with self._cycle_done:
+                self._settlers -= 1
+
+    def _idle_wait(self, rung: int) -> None:
+        if self._settlers or self._bell is None:
+            self._stop.wait(SETTLE_WAIT_SECONDS)
+        else:
+            self._bell.wait(rung, IDLE_WAIT_SECONDS)
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            rung = self._bell.rung if self._bell is not None else 0
             try:
                 if not self.poll_once():
                     self.idle.set()
-                    self._stop.wait(IDLE_SLEEP_SECONDS)
+                    self._idle_wait(rung)
             except Exception:
                 if not self._stop.is_set():
                     log.exception("reading %s", self.consumer.stream_arn)
