@@ -117,19 +117,14 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     answer = kind.begin_registration(ctx, reg, data)
     record = idempotency.record(caller.user_id, key, ROUTE, digest, rid, now) if key is not None else None
 
-    def save(tw: store.Transaction) -> None:
-        tw.save(reg, condition=RegistrationItem.pk.does_not_exist())
-        if record is not None:
-            tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
-
     try:
-        # One transaction saves the registration (with its code's hash) and counts the send.
-        onetime.save_counted(deps, caller.user_id, now, ctx.outgoing, [save])
+        # One transaction saves the registration (with its code's hash) and counts the send; the code
+        # goes out only after that.
+        onetime.save_new_then_send(
+            deps, caller, now, ctx.outgoing, reg, record, undo=lambda: _forget(reg, caller.user_id, key)
+        )
     except idempotency.Raced:
         return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
-    # A code is sent only once the registration that checks it is saved; if it cannot be sent,
-    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
-    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(reg, caller.user_id, key))
     return {"registrationId": rid, "type": kind.type_name, "expiresAt": iso(reg.expires_at), **answer}
 
 

@@ -27,7 +27,7 @@ from securityinfo.kernel.delivery import CODE, DeliveryError, Message
 from securityinfo.kernel.errors import DeliveryFailed, ResendTooSoon, TooManyCodes, TooManyRequests
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
-from securityinfo.storage import outbox, store
+from securityinfo.storage import idempotency, outbox, store
 from securityinfo.storage.models import SEND_WINDOW_SK, Item, SendWindowItem, destination_pk, user_pk
 
 CODE_SECONDS = 600
@@ -215,6 +215,28 @@ def _advance(
 
 
 # --- sending --------------------------------------------------------------------------------------
+
+
+def save_new_then_send(
+    deps: Deps,
+    caller: Caller,
+    now: float,
+    outgoing: list[Message],
+    item: Item,
+    record: Item | None,
+    undo: Callable[[], None],
+) -> None:
+    """Save a new registration or verification (and its idempotency record) in the transaction that
+    counts its code, then send. ``idempotency.Raced`` when a request with the same key won; if the
+    code cannot be sent, ``undo`` removes what was saved, so a retry with the same key sends again."""
+
+    def save(tw: store.Transaction) -> None:
+        tw.save(item, condition=type(item).pk.does_not_exist())
+        if record is not None:
+            tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
+
+    save_counted(deps, caller.user_id, now, outgoing, [save])
+    deliver(deps, caller, now, outgoing, undo=undo)
 
 
 def deliver(

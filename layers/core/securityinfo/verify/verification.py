@@ -108,19 +108,20 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     challenge = kind.start_verification(ctx, method, verification)
     record = idempotency.record(caller.user_id, key, ROUTE, digest, vid, now) if key is not None else None
 
-    def save(tw: store.Transaction) -> None:
-        tw.save(verification, condition=VerificationItem.pk.does_not_exist())
-        if record is not None:
-            tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
-
     try:
-        # One transaction saves the verification (with its code's hash) and counts the send.
-        onetime.save_counted(deps, caller.user_id, now, ctx.outgoing, [save])
+        # One transaction saves the verification (with its code's hash) and counts the send; the code
+        # goes out only after that.
+        onetime.save_new_then_send(
+            deps,
+            caller,
+            now,
+            ctx.outgoing,
+            verification,
+            record,
+            undo=lambda: _forget(verification, caller.user_id, key),
+        )
     except idempotency.Raced:
         return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
-    # A code goes out only once the verification that checks it is saved; if it cannot be sent,
-    # nothing stays behind, so a retry with the same Idempotency-Key sends again.
-    onetime.deliver(deps, caller, now, ctx.outgoing, undo=lambda: _forget(verification, caller.user_id, key))
     return _started(verification, challenge)
 
 
