@@ -34,12 +34,41 @@ TOTP_PERIOD = 30
 CallKey = tuple[str, str]  # (service id, operation)
 
 
+Units = dict[str, float]  # DynamoDB request units: {"RRU": ..., "WRU": ...}
+
+
+def add_units(total: Units, more: Units) -> None:
+    for kind, value in more.items():
+        total[kind] = total.get(kind, 0.0) + value
+
+
+def dynamodb_units(operation: str, params: dict[str, Any]) -> Units:
+    """DynamoDB request units one call bills on demand, for items within 1 KB (writes) and 4 KB
+    (reads): transactions bill twice per item, eventually consistent reads half. A global secondary
+    index write adds its own units, which this leaves out (see bench/cost/README)."""
+    read = 1.0 if params.get("ConsistentRead") else 0.5
+    if operation in ("GetItem", "Query", "Scan"):
+        return {"RRU": read}
+    if operation == "BatchGetItem":
+        return {"RRU": read * sum(len(t.get("Keys", [])) for t in params.get("RequestItems", {}).values())}
+    if operation == "TransactGetItems":
+        return {"RRU": 2.0 * len(params.get("TransactItems", []))}
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return {"WRU": 1.0}
+    if operation == "BatchWriteItem":
+        return {"WRU": float(sum(len(items) for items in params.get("RequestItems", {}).values()))}
+    if operation == "TransactWriteItems":
+        return {"WRU": 2.0 * len(params.get("TransactItems", []))}
+    return {}
+
+
 class AwsMeter:
     """Counts and times every AWS SDK call of this process (boto3 and pynamodb's own client alike:
     both end in ``BaseClient._make_api_call``)."""
 
     def __init__(self) -> None:
         self.calls: Counter[CallKey] = Counter()
+        self.units: Units = {}
         self.seconds = 0.0
         self.cpu_seconds = 0.0
         self._original: Any = None
@@ -55,7 +84,10 @@ class AwsMeter:
             finally:
                 meter.seconds += time.perf_counter() - start
                 meter.cpu_seconds += time.thread_time() - cpu
-                meter.calls[(client.meta.service_model.service_id, operation_name)] += 1
+                service = client.meta.service_model.service_id
+                meter.calls[(service, operation_name)] += 1
+                if service == "DynamoDB":
+                    add_units(meter.units, dynamodb_units(operation_name, api_params))
 
         self._original = original
         BaseClient._make_api_call = metered  # type: ignore[method-assign]
@@ -66,6 +98,7 @@ class AwsMeter:
 
     def reset(self) -> None:
         self.calls = Counter()
+        self.units = {}
         self.seconds = 0.0
         self.cpu_seconds = 0.0
 
@@ -78,6 +111,7 @@ class Sample:
     # do not inflate, unlike own_ms.
     own_cpu_ms: float
     calls: Counter[CallKey]
+    units: Units = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +132,11 @@ class OperationResult:
         """The call profile most iterations had."""
         shapes = Counter(tuple(sorted(s.calls.items())) for s in self.samples)
         return Counter(dict(shapes.most_common(1)[0][0]))
+
+    def typical_units(self) -> Units:
+        """The DynamoDB request units of a request with the typical call profile."""
+        typical = self.typical_calls()
+        return next((s.units for s in self.samples if s.calls == typical), {})
 
     def odd_iterations(self) -> list[tuple[int, Counter[CallKey]]]:
         """Iterations whose calls differ from the typical profile (e.g. a policy cache refresh)."""
@@ -208,7 +247,9 @@ class Service:
         total, total_cpu = time.perf_counter() - start, time.thread_time() - cpu
         if sample is not None:
             own, own_cpu = total - self.meter.seconds, total_cpu - self.meter.cpu_seconds
-            sample.append(Sample(total * 1000, own * 1000, own_cpu * 1000, self.meter.calls))
+            sample.append(
+                Sample(total * 1000, own * 1000, own_cpu * 1000, self.meter.calls, self.meter.units)
+            )
         return response
 
 

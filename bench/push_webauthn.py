@@ -18,7 +18,7 @@ from typing import Any
 import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from operations import Budget, CallKey, Operation, Sample, Scenario, service_now
+from operations import Budget, CallKey, Operation, Sample, Scenario, Units, add_units, service_now
 
 ORIGIN = "http://localhost:3000"
 
@@ -181,14 +181,17 @@ def op_push_round_trip(sc: Scenario, budget: Budget) -> list[Sample]:
             sample=parts,
         )
         calls: Counter[CallKey] = Counter()
+        units: Units = {}
         for part in parts:
             calls.update(part.calls)
+            add_units(units, part.units)
         out.append(
             Sample(
                 total_ms=sum(p.total_ms for p in parts),
                 own_ms=sum(p.own_ms for p in parts),
                 own_cpu_ms=sum(p.own_cpu_ms for p in parts),
                 calls=calls,
+                units=units,
             )
         )
     return out

@@ -23,9 +23,12 @@ Aims (from the issue): import <= 1.5x bare boto3; a TOTP verification <= 2 Dynam
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import codes
 import cold_import
@@ -42,6 +45,9 @@ operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
 operations.OPERATIONS.extend(signin_checks.OPERATIONS)
 # Phones, email and security questions: sends (SMS, delivery topic), checks, resend, the notifier.
 operations.OPERATIONS.extend(codes.OPERATIONS)
+
+# What `make cost` prices: the AWS calls and DynamoDB request units of one request per operation.
+CALLS_JSON = Path(__file__).resolve().parent / "cost" / "calls.json"
 
 IMPORT_AIM = 1.5
 TOTP_DYNAMODB_AIM = 2
@@ -126,9 +132,31 @@ def report_imports(runs: int, seconds: float, workers: int) -> list[tuple[str, b
     ]
 
 
-def report_operations(iterations: int, seconds: float) -> list[tuple[str, bool]]:
+def write_calls(results: list[OperationResult], path: Path) -> None:
+    """Each operation's typical AWS calls and DynamoDB units, for bench/cost.py."""
+    document = {
+        "about": "AWS calls of one request per operation (the typical profile), measured by make bench",
+        "measured": datetime.date.today().isoformat(),
+        "operations": {
+            r.name: {
+                "calls": {
+                    f"{service}:{operation}": n
+                    for (service, operation), n in sorted(r.typical_calls().items())
+                },
+                "dynamodbUnits": dict(sorted(r.typical_units().items())),
+            }
+            for r in results
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def report_operations(iterations: int, seconds: float, calls_json: Path | None) -> list[tuple[str, bool]]:
     started = time.perf_counter()
     results = operations.run(iterations, seconds, lambda name: print(f"  ... {name}", file=sys.stderr))
+    if calls_json is not None:
+        write_calls(results, calls_json)
     print(
         f"\n## API operations (warm, in-process, moto; up to {iterations} requests or {seconds:g} s each; "
         f"{time.perf_counter() - started:.0f} s)\n"
@@ -276,13 +304,19 @@ def main() -> int:
     parser.add_argument("--skip-imports", action="store_true")
     parser.add_argument("--skip-operations", action="store_true")
     parser.add_argument("--skip-server", action="store_true", help="skip the local runtime figures")
+    parser.add_argument(
+        "--calls-json",
+        type=Path,
+        default=CALLS_JSON,
+        help="where to write the calls per operation for make cost (bench/cost/calls.json)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     aims: list[tuple[str, bool]] = []
     if not args.skip_imports:
         aims += report_imports(args.import_runs, args.import_seconds, args.import_workers)
     if not args.skip_operations:
-        aims += report_operations(args.iterations, args.seconds)
+        aims += report_operations(args.iterations, args.seconds, args.calls_json)
     if not args.skip_server:
         aims += report_local_server()
         aims += report_outbox()

@@ -28,6 +28,16 @@ log = logging.getLogger("local.functions")
 
 MAX_INSTANCES = 16  # per function; Lambda's default burst is far higher, a laptop's is not
 
+# The functions running on this thread, innermost last: lets a test attribute each AWS call to the
+# function that made it (its IAM role in AWS). A stack, since a call may run another function inline.
+_running = threading.local()
+
+
+def current_function() -> str | None:
+    """The logical id of the function whose code runs on this thread, if any."""
+    stack: list[str] = getattr(_running, "stack", [])
+    return stack[-1] if stack else None
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -95,9 +105,12 @@ class FunctionPool:
         instance = self._acquire()
         context = LambdaContext(self.spec)
         started = time.monotonic()
+        stack: list[str] = _running.__dict__.setdefault("stack", [])
+        stack.append(self.spec.logical_id)
         try:
             return instance.handler(event, context)
         finally:
+            stack.pop()
             elapsed = time.monotonic() - started
             if elapsed > self.spec.timeout:
                 # Lambda would have killed it; a thread cannot be killed, so say so loudly.

@@ -38,7 +38,10 @@ def log_capture() -> Iterator[LogCapture]:
 @pytest.fixture(scope="session")
 def runtime(log_capture: LogCapture) -> Iterator[object]:
     from local.runtime import start_runtime
+    from tests.support_iam import CallRecorder
 
+    recorder = CallRecorder()
+    recorder.install()
     rt = start_runtime(0, ROOT)
     yield rt
     try:
@@ -46,6 +49,26 @@ def runtime(log_capture: LogCapture) -> Iterator[object]:
         _every_answer_matches_the_document()
     finally:
         rt.stop()
+        recorder.uninstall()
+    _every_call_is_granted(recorder)
+
+
+def _every_call_is_granted(recorder: object) -> None:
+    """Each AWS call a function made in this run is allowed by that function's policy in the
+    template (else it is AccessDenied in AWS). Grants no call used are written to
+    test-artifacts/iam-usage.md: a partial run leaves many unused, so those only inform."""
+    from tests.support_iam import CallRecorder, audit, denied_text, function_grants
+
+    assert isinstance(recorder, CallRecorder)
+    parameters = {"IdentityProviderIssuer": "https://issuer.invalid", "IdentityProviderAudience": "api"}
+    result = audit(recorder.needs, function_grants(ROOT / "template.yaml", parameters))
+    out = ROOT / "test-artifacts" / "iam-usage.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(result.report(), encoding="utf-8")
+    denied = list(denied_text(result.denied))
+    assert not denied, (
+        "AWS calls the template does not grant (see test-artifacts/iam-usage.md):\n" + "\n".join(denied)
+    )
 
 
 def _every_answer_matches_the_document() -> None:
