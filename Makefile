@@ -7,9 +7,16 @@ SHELL := bash
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 SAM_VENV := .venv-sam
+# checkov pins many packages of its own, so it has a venv of its own too.
+CHECKOV_VENV := .venv-checkov
 # Stamps record that a venv holds what the requirements files ask for; editing one re-installs.
 VENV_STAMP := $(VENV)/.installed
 SAM_VENV_STAMP := $(SAM_VENV)/.installed
+CHECKOV_VENV_STAMP := $(CHECKOV_VENV)/.installed
+# Every venv installs from a lock (every package pinned, with hashes); `make lock` rewrites them.
+PIP_INSTALL = python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+PIP_COMPILE = PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+  --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url
 
 PORT ?= 3000
 PYTEST_ARGS ?=
@@ -22,32 +29,49 @@ SAM := $(SAM_VENV)/bin/sam
 # mypy names each file by its path (see pyproject.toml), so every functions/<action>/app.py is distinct.
 MYPY_PATHS := layers/core/securityinfo functions local contract
 
-.PHONY: help run test lint format build bench deploy venv venv-sam browsers contract pages
+.PHONY: help run test lint format build bench cost deploy venv venv-sam venv-checkov browsers contract pages lock
 
 help:
 	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
 	@echo "make test     lint, sam build, then all tests (unit, integration, e2e)"
-	@echo "make lint     ruff, mypy, import-linter (the layers), sam validate --lint"
+	@echo "make lint     ruff, mypy, import-linter (the layers), sam validate --lint, cfn-lint, checkov"
 	@echo "make format   ruff format and ruff's safe fixes"
-	@echo "make build    sam build"
+	@echo "make build    sam build (then checks the built layer against the lock)"
 	@echo "make contract regenerate docs/openapi.json, docs/API.md and the template's event schema registry"
-	@echo "make bench    performance scripts"
+	@echo "make bench    performance scripts (also writes bench/cost/calls.json)"
+	@echo "make cost     monthly AWS cost for 10k, 100k and 1M users, per service"
+	@echo "make lock     re-resolve the lock files from the *.in files (needs PyPI)"
 	@echo "make deploy   sam build and sam deploy (guided until samconfig.toml has parameter_overrides)"
 
 venv: $(VENV_STAMP)
 
 venv-sam: $(SAM_VENV_STAMP)
 
+venv-checkov: $(CHECKOV_VENV_STAMP)
+
+# requirements-dev.txt holds the runtime lock's pins too (it is compiled with it as a constraint).
 $(VENV_STAMP): requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e layers/core
+	$(VENV)/bin/$(PIP_INSTALL) -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e layers/core
 	touch $@
 
 $(SAM_VENV_STAMP): requirements-sam.txt
 	[ -x $(SAM_VENV)/bin/python ] || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	$(SAM_VENV)/bin/$(PIP_INSTALL) -r requirements-sam.txt
 	touch $@
+
+$(CHECKOV_VENV_STAMP): requirements-checkov.txt
+	[ -x $(CHECKOV_VENV)/bin/python ] || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/$(PIP_INSTALL) -r requirements-checkov.txt
+	touch $@
+
+# The runtime lock first: the development lock is resolved under it.
+lock: venv
+	$(PIP_COMPILE) -o layers/core/requirements.txt layers/core/requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+	$(PIP_COMPILE) -o requirements-sam.txt requirements-sam.in
+	$(PIP_COMPILE) -o requirements-checkov.txt requirements-checkov.in
 
 # The e2e tests drive Debian's Chromium through Playwright; fonts make screenshots legible.
 browsers:
@@ -63,11 +87,13 @@ browsers:
 run: venv
 	PORT=$(PORT) exec $(VENV)/bin/python -m local
 
-lint: venv venv-sam
+lint: venv venv-sam venv-checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
 	$(VENV)/bin/lint-imports --no-cache
 	$(SAM) validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework cloudformation -f template.yaml
 
 format: venv
 	$(VENV)/bin/ruff format .
@@ -77,8 +103,10 @@ format: venv
 contract: venv
 	$(VENV)/bin/python -m contract
 
-build: venv-sam
+# The layer is built from its lock; then its botocore must be the one the tests ran with.
+build: venv venv-sam
 	$(SAM) build
+	$(VENV)/bin/python -m tests.layer_check .aws-sam/build/CoreLayer/python
 
 # pytest exits 5 when it collects nothing; that is a failure here like any other non-zero status.
 test: venv browsers lint build
@@ -93,6 +121,9 @@ bench: venv
 # at deploy time so that docs/openapi.json stays the one committed file.
 pages:
 	cp docs/openapi.json web/openapi.json
+
+cost: venv
+	$(VENV)/bin/python bench/cost.py
 
 # The first deploy is guided (it asks for the identity provider and saves the answers to samconfig.toml).
 deploy: build pages
