@@ -76,9 +76,10 @@ def _forget_shared_caches() -> None:
     """Locally every function shares the layer's module-level caches (the hash key, the policy):
     a function would reuse what another fetched and its own call would go unrecorded. In AWS each
     function has its own containers, so while recording, every invocation starts with them empty."""
-    from securityinfo import policy, runtime
+    from securityinfo import runtime
+    from securityinfo.policy import model
 
-    policy.forget_cached_policy()
+    model.forget_cached_policy()
     if runtime.deps.cache_info().currsize:
         runtime.deps()._hasher = None
 
