@@ -40,4 +40,5 @@ def test_the_installed_botocore_is_the_locked_one() -> None:
 
 def test_unused_packages_are_not_locked() -> None:
     assert "pyotp" not in pins(RUNTIME_LOCK)  # never imported
-    assert pins(RUNTIME_LOCK)["webauthn"].startswith("3.")
+    # Every native package of the layer must have an arm64 wheel (sam build takes wheels only).
+    assert pins(RUNTIME_LOCK)["cbor2"].split(".")[0] == "5"
