@@ -93,7 +93,7 @@ lint: venv venv-sam venv-checkov
 	$(VENV)/bin/lint-imports --no-cache
 	$(SAM) validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
-	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework cloudformation -f template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -45,11 +45,26 @@ def test_read_only_functions_only_read() -> None:
             assert not policy.allows(Need(f"dynamodb:{write}", ("USER#u",))), fn
 
 
-def test_the_sign_in_check_writes_only_by_update() -> None:
+def test_the_sign_in_check_writes_only_the_users_partition_and_never_deletes() -> None:
+    """Its success is one transaction: the use counted, the user not locked, the event put in the
+    user's activity. Nothing else: no delete, no put outside the user's partition."""
     policy = _policies()["CheckAppPasswordFunction"]
-    assert policy.allows(Need("dynamodb:UpdateItem", ("USER#u",)))
-    for write in ("PutItem", "DeleteItem", "ConditionCheckItem"):
-        assert not policy.allows(Need(f"dynamodb:{write}", ("USER#u",)))
+    for write in ("UpdateItem", "PutItem", "ConditionCheckItem"):
+        assert policy.allows(Need(f"dynamodb:{write}", ("USER#u",))), write
+    assert not policy.allows(Need("dynamodb:DeleteItem", ("USER#u",)))
+    for partition in ("ORG", "CREDENTIAL#c", "APPDEVICE#d"):
+        assert not policy.allows(Need("dynamodb:PutItem", (partition,))), partition
+
+
+def test_the_senders_put_only_in_the_users_partition_and_read_only_the_organization() -> None:
+    for fn in ("SendVoiceFunction", "SendEmailFunction"):
+        policy = _policies()[fn]
+        assert policy.allows(Need("dynamodb:PutItem", ("USER#u",))), fn
+        assert policy.allows(Need("dynamodb:GetItem", ("ORG",))), fn
+        assert not policy.allows(Need("dynamodb:GetItem", ("USER#u",))), fn
+        for write in ("UpdateItem", "DeleteItem"):
+            assert not policy.allows(Need(f"dynamodb:{write}", ("USER#u",))), fn
+        assert not policy.allows(Need("dynamodb:PutItem", ("ORG",))), fn
 
 
 @pytest.mark.parametrize("function", DEVICE_FUNCTIONS)
