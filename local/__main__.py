@@ -32,8 +32,9 @@ def main() -> int:
         f"\nSecurity Info is running at {local_url}/  "
         f"(started in {time.monotonic() - started:.1f}s; also {runtime.url}/, but security keys "
         "need the localhost name)\n"
-        "  Sign in as any username, e.g. alice; for the admin pages, add admin "
-        '(POST /local/token {"username": "alice", "admin": true}).\n'
+        "  The pages sign in through the local OpenID provider (any username, e.g. alice; tick "
+        f'"administrator" for {local_url}/admin.html): {local_url}/local/oidc\n'
+        '  Scripts: POST /local/token {"username": "alice", "admin": true} for a token.\n'
         f"  Outbox (codes sent by SMS, voice, email, push): {runtime.url}/local/outbox\n"
         f'  Service clock: {runtime.url}/local/clock (POST {{"advanceSeconds": n}})\n'
         "  State lives in memory: every start is fresh. Ctrl-C stops.\n",

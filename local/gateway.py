@@ -13,6 +13,7 @@ import mimetypes
 import re
 import threading
 import traceback
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,8 @@ from local.clock import LocalClock
 from local.events import EventTap
 from local.faults import SERVICES, Faults
 from local.functions import Functions
+from local.oidc import PREFIX as OIDC_PREFIX
+from local.oidc import OidcProvider, client_config
 from local.outbox import Outbox
 from local.routes import Route, RouteTable
 from local.streams import StreamPoller
@@ -76,6 +79,7 @@ class Services:
     clock: LocalClock
     outbox: Outbox
     event_tap: EventTap | None
+    oidc: OidcProvider
     faults: Faults | None = None
     stream_pollers: list[StreamPoller] = field(default_factory=list)
 
@@ -97,6 +101,11 @@ class App:
         services = self.services
         if not self.ready.is_set() or services is None:
             return gateway_error(503)
+        if path == OIDC_PREFIX or path.startswith(OIDC_PREFIX + "/"):
+            return services.oidc.handle(request)
+        if path == "/config.json" and request.method in ("GET", "HEAD"):
+            # The pages' configuration: in AWS `make deploy` writes it from the stack's outputs.
+            return _with_page_headers(HttpResponse.json(200, client_config(services.oidc)), services)
         if path.startswith("/local/"):
             try:
                 return self._local(services, request)
@@ -112,7 +121,7 @@ class App:
         if request.method in ("GET", "HEAD"):
             static = self._static(path)
             if static is not None:
-                return static
+                return _with_page_headers(static, services)
         return gateway_error(404)
 
     # -- the API ----------------------------------------------------------------------------
@@ -208,13 +217,6 @@ class App:
             return HttpResponse.json(200, {"faults": services.faults.state()})
         if key == "GET /local/faults" and services.faults is not None:
             return HttpResponse.json(200, {"faults": services.faults.state()})
-        if key == "GET /local/.well-known/jwks.json":
-            return HttpResponse.json(200, services.tokens.jwks())
-        if key == "GET /local/.well-known/openid-configuration":
-            issuer = services.tokens.issuer
-            return HttpResponse.json(
-                200, {"issuer": issuer, "jwks_uri": f"{issuer.rstrip('/')}/.well-known/jwks.json"}
-            )
         return gateway_error(404)
 
     def _token(self, services: Services, body: dict[str, Any]) -> HttpResponse:
@@ -250,6 +252,30 @@ class App:
             [("Content-Type", content_type), ("Cache-Control", "no-cache")],
             candidate.read_bytes(),
         )
+
+
+def page_security_headers(issuer: str) -> list[tuple[str, str]]:
+    """The headers CloudFront's response headers policy adds in AWS (template.yaml), kept alike.
+
+    connect-src names the identity provider, whose discovery and token endpoints the pages call.
+    """
+    idp = urllib.parse.urlsplit(issuer)
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {idp.scheme}://{idp.netloc}; object-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
+    return [
+        ("Content-Security-Policy", csp),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+
+
+def _with_page_headers(response: HttpResponse, services: Services) -> HttpResponse:
+    response.headers += page_security_headers(services.oidc.issuer)
+    return response
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:

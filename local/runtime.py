@@ -20,6 +20,7 @@ from local.faults import Faults
 from local.functions import Functions, load_functions
 from local.gateway import App, Gateway, Services
 from local.lambdas import LambdaTap
+from local.oidc import Client, OidcProvider
 from local.outbox import Outbox, SnsTap
 from local.resources import STATE_MACHINE_TYPES, Created, ResourceBuilder
 from local.routes import RouteTable, load_routes
@@ -35,7 +36,12 @@ AUDIENCE_PARAMETER = "IdentityProviderAudience"
 ADMIN_GROUP_PARAMETER = "AdminGroup"
 WEBAUTHN_RP_ID_PARAMETER = "WebAuthnRpId"
 WEBAUTHN_ORIGINS_PARAMETER = "WebAuthnOrigins"
+CLIENT_ID_PARAMETER = "IdentityProviderClientId"
+SCOPES_PARAMETER = "IdentityProviderScopes"
 DEFAULT_AUDIENCE = "security-info-local"
+DEFAULT_CLIENT_ID = "security-info-pages-local"
+# The pages that sign in (each one keeps its own tokens in memory, so each is a redirect URI).
+PAGES = ("/", "/admin.html")
 DEFAULT_ADMIN_GROUP = "SecurityInfoAdmins"
 
 _running_lock = threading.Lock()
@@ -54,6 +60,7 @@ class Runtime:
     functions: Functions | None = None
     routes: RouteTable | None = None
     tokens: TokenService | None = None
+    oidc: OidcProvider | None = None
     clock: LocalClock | None = None
     outbox: Outbox | None = None
     event_tap: EventTap | None = None
@@ -110,7 +117,7 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
     runtime.template = template
     # A blank issuer means "no identity provider configured": the local one stands in.
     if not template.parameter_values.get(ISSUER_PARAMETER):
-        template.parameter_values[ISSUER_PARAMETER] = f"{runtime.url}/local"
+        template.parameter_values[ISSUER_PARAMETER] = f"http://localhost:{runtime.port}/local/oidc"
     template.parameter_values.setdefault(AUDIENCE_PARAMETER, DEFAULT_AUDIENCE)
     template.parameter_values.setdefault(ADMIN_GROUP_PARAMETER, DEFAULT_ADMIN_GROUP)
     # Security keys: the pages are served here, so this origin (on whatever port) is the one a
@@ -153,6 +160,8 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         clock=clock,
     )
     runtime.tokens = tokens
+    oidc = OidcProvider(tokens, clock, _pages_client(template, runtime.port))
+    runtime.oidc = oidc
 
     outbox = Outbox()
     runtime.outbox = outbox
@@ -208,6 +217,7 @@ def _start(runtime: Runtime, app: App, gateway: Gateway) -> None:
         event_tap=event_tap,
         faults=faults,
         stream_pollers=runtime.stream_pollers,
+        oidc=oidc,
     )
     app.ready.set()
     # Stopping begins with the front door: no request should reach a half-stopped runtime.
@@ -226,6 +236,15 @@ def _issuer(routes: RouteTable, default: str) -> str:
     if len(issuers) > 1:
         raise TemplateError(f"JWT authorizers disagree on the issuer: {sorted(issuers)}")
     return issuers.pop() if issuers else default
+
+
+def _pages_client(template: Template, port: int) -> Client:
+    """The pages as registered with the local provider, on both names of this host."""
+    client_id = str(template.parameter_values.get(CLIENT_ID_PARAMETER) or DEFAULT_CLIENT_ID)
+    scopes = str(template.parameter_values.get(SCOPES_PARAMETER) or "").split()
+    extra = tuple(s for s in scopes if s not in ("openid", "profile"))
+    uris = frozenset(f"http://{host}:{port}{page}" for host in ("localhost", HOST) for page in PAGES)
+    return Client(client_id=client_id, redirect_uris=uris, scopes=extra)
 
 
 def _event_tap(

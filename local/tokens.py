@@ -83,9 +83,17 @@ class TokenService:
     # -- issuing ----------------------------------------------------------------------------
 
     def issue(
-        self, username: str | None, *, admin: bool = False, service: bool = False
+        self,
+        username: str | None,
+        *,
+        admin: bool = False,
+        service: bool = False,
+        client_id: str | None = None,
+        scope: str | None = None,
+        locale: str | None = None,
+        auth_time: int | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        """A signed access token and its claims."""
+        """A signed access token and its claims (``client_id``, ``scope``: as issued to the pages)."""
         now = int(self.clock.now())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -101,11 +109,28 @@ class TokenService:
         else:
             if username is None:
                 raise ValueError("a user token needs a username")
-            claims.update(sub=user_id_for(username), preferred_username=username, auth_time=now)
+            claims.update(sub=user_id_for(username), preferred_username=username, auth_time=auth_time or now)
             if admin:
                 claims["groups"] = [self.admin_group]
-        token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
-        return token, claims
+            if locale:
+                claims["locale"] = locale
+            if client_id:
+                claims["client_id"] = client_id
+            if scope:
+                claims["scope"] = scope
+        return self._sign(claims), claims
+
+    def id_token(self, access_claims: dict[str, Any], *, audience: str, nonce: str | None) -> str:
+        """The OpenID Connect ID token for the same sign-in: addressed to the client, not the API."""
+        keep = ("iss", "sub", "iat", "nbf", "exp", "auth_time", "preferred_username", "groups", "locale")
+        claims = {k: access_claims[k] for k in keep if k in access_claims}
+        claims.update(aud=audience, jti=str(uuid.uuid4()))
+        if nonce:
+            claims["nonce"] = nonce
+        return self._sign(claims)
+
+    def _sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
     def jwks(self) -> dict[str, Any]:
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))

@@ -130,6 +130,7 @@ def recorded_gateway(runtime: Runtime) -> Iterator[tuple[Gateway, list[_Recordin
     accepted connections are recorded."""
     app = App(web_root=ROOT / "web")
     assert runtime.routes and runtime.functions and runtime.tokens and runtime.clock and runtime.outbox
+    assert runtime.oidc
     app.services = Services(
         routes=runtime.routes,
         functions=runtime.functions,
@@ -137,6 +138,7 @@ def recorded_gateway(runtime: Runtime) -> Iterator[tuple[Gateway, list[_Recordin
         clock=runtime.clock,
         outbox=runtime.outbox,
         event_tap=runtime.event_tap,
+        oidc=runtime.oidc,
     )
     app.ready.set()
     gateway = Gateway(app, "127.0.0.1", 0)
