@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.signin import sign_in
 from tests.support_admin import admin, check_app_password, mfa_status
 from tests.support_api import Api, User
 
@@ -37,16 +38,8 @@ def person(api: Api) -> User:
     return api.user(f"e2e-{uuid.uuid4().hex[:10]}")
 
 
-def sign_in(page: Page, username: str, route: str = "/#/security-info") -> None:
-    page.goto(route)
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def admin_sign_in(page: Page) -> None:
-    page.goto("/admin.html")
-    page.get_by_label("Administrator username").fill(f"admin-{uuid.uuid4().hex[:8]}")
-    page.get_by_role("button", name="Sign in as administrator").click()
+    sign_in(page, route="/admin.html", admin=True, prefix="admin")
     expect(page.get_by_role("heading", name="Security info administration", level=1)).to_be_visible()
 
 
@@ -118,7 +111,7 @@ def test_dont_ask_again_skips_the_second_step_until_the_devices_are_forgotten(
     api = site_api
     user = person(api)
     _, secret = user.add_totp()
-    sign_in(page, user.username, "/#/try-sign-in")
+    sign_in(page, user.username, route="/#/try-sign-in")
     panel = page.get_by_test_id("try-sign-in-panel")
     panel.get_by_role("button", name="Start sign-in").click()
     remember = panel.get_by_label("Don't ask again for 90 days")
@@ -178,5 +171,5 @@ def test_the_admin_clears_a_user_who_is_asked_to_register_again(page: Page, site
 
     # At their next sign-in the user is asked to set up their security info again.
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, user.username, "/")
+    sign_in(page, user.username, route="/")
     expect(page.get_by_text("Keep your account secure").first).to_be_visible()

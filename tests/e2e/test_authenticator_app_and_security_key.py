@@ -9,10 +9,8 @@ WebAuthn needs a secure context and an RP id that matches the page: the pages ar
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +19,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import STEP_TIMEOUT_MS
+from tests.e2e.signin import script_token
+from tests.e2e.signin import sign_in as oidc_sign_in
 from tests.support_api import Api
 
 pytestmark = pytest.mark.e2e
@@ -66,10 +66,7 @@ def watched(page: Page, errors: list[str]) -> Page:
 
 
 def sign_in(page: Page) -> str:
-    username = f"e2e-{uuid.uuid4().hex[:10]}"
-    page.goto("/#/security-info")  # straight to the page: no wizard first
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
+    username = oidc_sign_in(page)  # straight to the Security info page: no wizard first
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible(timeout=WAIT)
     return username
 
@@ -213,9 +210,8 @@ def test_add_a_security_key_and_sign_in_with_it(local_context: BrowserContext, l
 
     # An assertion the browser made, sent twice: the second use of its challenge is refused, and
     # on a fresh verification the old assertion answers the wrong challenge.
-    session = json.loads(page.evaluate("sessionStorage.getItem('securityInfo.session')"))
     api = Api(local_url)
-    token = session["accessToken"]
+    token = script_token(page)
     started = api.call("POST", "/me/verifications", {"purpose": "mfa"}, token=token).body
     assertion = page.evaluate(
         """async (options) => {

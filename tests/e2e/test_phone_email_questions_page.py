@@ -6,12 +6,13 @@ reset the password with the email code and the questions; change a phone's numbe
 from __future__ import annotations
 
 import urllib.parse
-import uuid
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.signin import script_token
+from tests.e2e.signin import sign_in as oidc_sign_in
 from tests.support_codes import code_in, new_address, new_number
 
 pytestmark = pytest.mark.e2e
@@ -20,10 +21,7 @@ ANSWERS = ["Rex the Dog", "Springfield", "Oak Street School"]
 
 
 def sign_in(page: Page) -> str:
-    username = f"e2e-phone-{uuid.uuid4().hex[:8]}"
-    page.goto("/#/security-info")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
+    username = oidc_sign_in(page, prefix="e2e-phone")
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
     return username
 
@@ -175,7 +173,7 @@ def _question_texts(page: Page) -> list[str]:
 
 
 def _auth(page: Page) -> dict[str, str]:
-    token = page.evaluate("JSON.parse(sessionStorage.getItem('securityInfo.session')).accessToken")
+    token = script_token(page)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -9,7 +9,6 @@ Codes are computed the way the person's app would, from the secret the page show
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime
 
 import pytest
@@ -17,6 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from securityinfo.methods.totp import code_for_step, step_at
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.signin import sign_in as oidc_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -47,11 +47,7 @@ def wrong_code(page: Page, secret: str) -> str:
 
 
 def sign_in(page: Page, prefix: str = "e2e") -> str:
-    username = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    page.goto("/#/security-info")  # straight to the page: no wizard first
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
+    username = oidc_sign_in(page, prefix=prefix)  # straight to the page: no wizard first
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
     expect(page.get_by_test_id("current-user")).to_contain_text(username)
     return username
@@ -262,12 +258,3 @@ def test_try_sign_in_with_the_authenticator_app(page: Page) -> None:
     panel.get_by_label("Code").fill(next_code(page, secret))
     panel.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("try-approved")).to_contain_text("Approved")
-
-
-def test_sign_out_forgets_the_session(page: Page) -> None:
-    sign_in(page)
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.reload()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    assert page.evaluate("sessionStorage.length") == 0

@@ -17,6 +17,7 @@ from playwright.sync_api import Expect, Locator, Page
 
 from securityinfo.methods.totp import code_for_step, step_at
 from tests.e2e.conftest import ARTIFACTS, STEP_TIMEOUT_MS
+from tests.e2e.signin import sign_in as oidc_sign_in
 from tests.support_api import Api
 from tests.support_device import Device
 
@@ -32,11 +33,7 @@ def fresh_number() -> str:
 
 
 def sign_in(page: Page, address: str = "/") -> str:
-    username = f"wizard-{uuid.uuid4().hex[:10]}"
-    page.goto(address)
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
-    return username
+    return oidc_sign_in(page, route=address, prefix="wizard")
 
 
 def texted_code(page: Page, number: str) -> str:
@@ -145,6 +142,7 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
 
     # Signing in again: nothing left to set up, so no wizard.
     page.get_by_test_id("sign-out").click()
+    page.get_by_test_id("signed-out").get_by_role("button", name="Sign in").click()
     page.get_by_label("Username").fill(username)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()

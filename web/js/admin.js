@@ -5,45 +5,50 @@
 import { Api, ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
 import { describeError, formatDate, groupInFours, typeLabel } from "./format.js";
+import { expiredCard, signedOutCard, startSession } from "./oidc.js";
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
-const SESSION_KEY = "securityInfo.adminSession";
 
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
 
+const APP_NAME = "Security info administration";
+let ended = null; // null | "expired" | "signedOut"
+let client = null;
+
 const api = new Api({
   unauthorized: () => {
-    signOut();
-    announce("Your session ended. Sign in again.", "error");
+    api.signOut();
+    ended = "expired";
+    render();
   },
 });
-// The administrator's session is kept apart from the Security info page's (another tab may be
-// signed in there as a user).
-api.session = readSession();
 
-render();
+boot();
 
-function readSession() {
-  try {
-    const value = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
-    return value && typeof value.accessToken === "string" ? value : null;
-  } catch {
-    return null;
-  }
+// The administrator signs in on this page with its own tokens (in memory, like every page's).
+async function boot() {
+  const started = await startSession(main, { appName: APP_NAME });
+  client = started.client;
+  if (!started.session) return;
+  api.baseUrl = client.config.apiUrl;
+  api.session = started.session;
+  render();
 }
 
-function signOut() {
-  api.session = null;
-  sessionStorage.removeItem(SESSION_KEY);
-  render();
+async function signOut() {
+  const session = api.session;
+  api.signOut();
+  ended = "signedOut";
+  clearAnnouncement();
+  if (!(await client.signOut(session))) render();
 }
 
 function render() {
   if (!api.session) {
-    document.body.classList.add("signed-out");
     replace(userArea);
-    signInView();
+    if (ended === "signedOut") signedOutCard(main, client, { appName: APP_NAME });
+    else expiredCard(main, client, { appName: APP_NAME });
     return;
   }
   document.body.classList.remove("signed-out");
@@ -66,52 +71,6 @@ function render() {
   );
   policySection(policyCard);
   usersSection(usersCard);
-}
-
-// --- sign in (local demo) ------------------------------------------------------------------
-
-function signInView() {
-  const input = h("input", { type: "text", class: "input", autocomplete: "username", required: true, maxlength: "64", ...tid("admin-username") });
-  const error = errorLine("admin-sign-in-error");
-  const submit = button("Sign in as administrator", { variant: "primary", type: "submit", testid: "admin-sign-in" });
-  const form = h(
-    "form",
-    { class: "stack", novalidate: true },
-    field({ label: "Administrator username", input, id: "admin-username", hint: "Local demo: any name gets a token in the administrators' group." }),
-    error,
-    h("div", { class: "form-actions" }, submit),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const username = input.value.trim();
-    if (!username) {
-      error.show("Enter a username.");
-      input.focus();
-      return;
-    }
-    try {
-      const answer = await busy(submit, () => api.request("POST", "/local/token", { body: { username, admin: true }, auth: false }), "Signing in\u2026");
-      api.session = { accessToken: answer.accessToken, userId: answer.userId, username };
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify(api.session));
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      error.show(err);
-      return;
-    }
-    clearAnnouncement();
-    render();
-  });
-  replace(
-    main,
-    h(
-      "section",
-      { class: "sign-in-card card", "aria-labelledby": "admin-sign-in-title", ...tid("admin-sign-in-view") },
-      h("h1", { id: "admin-sign-in-title" }, "Sign in"),
-      h("p", { class: "muted" }, "Administrators set the policy and reset users' security info."),
-      form,
-    ),
-  );
-  input.focus();
 }
 
 // --- policy --------------------------------------------------------------------------------

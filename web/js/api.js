@@ -1,8 +1,6 @@
 // The fetch wrapper every view uses: bearer token, JSON in and out, contract errors as ApiError,
 // and one hook that turns a 403 step_up_required into "verify your identity, then retry".
 
-const TOKEN_KEY = "securityInfo.session";
-
 /** An error answer of the API (`{"error": {code, message, ...}}`), or a network failure (status 0). */
 export class ApiError extends Error {
   constructor(status, error = {}) {
@@ -39,7 +37,9 @@ export class Api {
     this.stepUpToken = null;
     this.stepUpExpiresAt = 0;
     this.pendingStepUp = null;
-    this.session = readSession();
+    // `{accessToken, idToken, userId, username}` from the sign-in (oidc.js); in memory only, so
+    // no script running later in this origin can read a token out of storage.
+    this.session = null;
   }
 
   // --- session -------------------------------------------------------------------------------
@@ -48,17 +48,9 @@ export class Api {
     return Boolean(this.session?.accessToken);
   }
 
-  async signIn(username) {
-    const answer = await this.request("POST", "/local/token", { body: { username }, auth: false });
-    this.session = { accessToken: answer.accessToken, userId: answer.userId, username };
-    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(this.session));
-    return this.session;
-  }
-
   signOut() {
     this.session = null;
     this.forgetStepUp();
-    sessionStorage.removeItem(TOKEN_KEY);
   }
 
   // --- step-up -------------------------------------------------------------------------------
@@ -162,15 +154,6 @@ async function readJson(response) {
   if (!text) return null;
   try {
     return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-function readSession() {
-  try {
-    const value = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? "null");
-    return value && typeof value.accessToken === "string" ? value : null;
   } catch {
     return null;
   }

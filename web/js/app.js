@@ -1,11 +1,11 @@
-// The pages: local sign-in, Security info (list, add, rename, delete, default), and "Try sign-in".
+// The pages: sign-in (oidc.js), Security info (list, add, rename, delete, default), and "Try sign-in".
 
 import { Api, ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
 import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
 import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
-import { announce, brandMark, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
+import { announce, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
 import { promptHead, promptPage } from "./prompt.js";
 import { runVerification, stepUpDialog } from "./verify.js";
 import { resetPasswordView } from "./reset-password.js";
@@ -13,6 +13,7 @@ import { appPasswordsSection } from "./app-passwords.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
 import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
 import { WIZARD_ROUTE, signInInterrupt, wizardNeeded, wizardView } from "./wizard.js";
+import { expiredCard, signedOutCard, startSession } from "./oidc.js";
 
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
@@ -20,13 +21,19 @@ const nav = document.getElementById("sidenav");
 
 const state = { info: null };
 
+const APP_NAME = "My Sign-Ins";
+// How the session ended, when it has: the page then says so instead of showing the views.
+let ended = null; // null | "expired" | "signedOut"
+let client = null;
+
 const api = new Api({
   stepUp: () => stepUpDialog(api, async () => (await loadInfo()).methods),
   unauthorized: () => {
+    // The gateway refused the token: it expired (or was revoked). Say so; the views are gone.
     api.signOut();
     state.info = null;
+    ended = "expired";
     render();
-    announce("Your session ended. Sign in again.", "error");
   },
 });
 
@@ -41,19 +48,41 @@ const ROUTES = {
 };
 const DEFAULT_ROUTE = "#/security-info";
 
-window.addEventListener("hashchange", () => render({ focusMain: true }));
-render();
+window.addEventListener("hashchange", () => {
+  if (api.signedIn) render({ focusMain: true });
+});
+boot();
+
+async function boot() {
+  const started = await startSession(main, { appName: APP_NAME });
+  client = started.client;
+  if (!started.session) return;
+  api.baseUrl = client.config.apiUrl;
+  api.session = started.session;
+  if (!ROUTES[location.hash]) {
+    // As the sign-in service would: missing security info is set up before anything else.
+    signInInterrupt.clear();
+    const interrupt = await wizardNeeded(api, () => mfaStatus(api.session.userId));
+    if (interrupt) signInInterrupt.set(api.session.userId);
+    history.replaceState(null, "", interrupt ? WIZARD_ROUTE : DEFAULT_ROUTE);
+  }
+  render({ focusMain: true });
+}
 
 // --- shell ---------------------------------------------------------------------------------
 
 function render({ focusMain = false } = {}) {
   document.querySelectorAll("dialog[open]").forEach((d) => d.close());
   if (!api.signedIn) {
-    document.body.classList.add("signed-out");
     replace(userArea);
     replace(nav);
-    document.title = "Sign in \u2013 My Sign-Ins";
-    signInView();
+    if (ended === "signedOut") {
+      document.title = "Signed out \u2013 My Sign-Ins";
+      signedOutCard(main, client, { appName: APP_NAME });
+    } else {
+      document.title = "Session expired \u2013 My Sign-Ins";
+      expiredCard(main, client, { appName: APP_NAME });
+    }
     return;
   }
   document.body.classList.remove("signed-out");
@@ -92,14 +121,16 @@ function renderUser() {
   );
 }
 
-function signOut() {
+async function signOut() {
+  const session = api.session;
   api.signOut();
   signInInterrupt.clear();
   state.info = null;
+  ended = "signedOut";
   clearAnnouncement();
   history.replaceState(null, "", location.pathname);
-  render();
-  announce("You signed out.");
+  // The provider's session ends too, and it sends the browser back to the signed-out card.
+  if (!(await client.signOut(session))) render();
 }
 
 function renderNav(route) {
@@ -125,68 +156,6 @@ function renderNav(route) {
 function initials(name) {
   const parts = String(name).split(/[\s._@-]+/).filter(Boolean);
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
-}
-
-// --- sign in (local demo) ------------------------------------------------------------------
-
-function signInView() {
-  const input = h("input", {
-    type: "text",
-    class: "input",
-    autocomplete: "username",
-    required: true,
-    maxlength: "64",
-    spellcheck: "false",
-    ...tid("username-input"),
-  });
-  const error = errorLine("sign-in-error");
-  const submit = button("Sign in", { variant: "primary", type: "submit", testid: "sign-in-submit" });
-  const form = h(
-    "form",
-    { class: "stack", novalidate: true, ...tid("sign-in-form") },
-    field({ label: "Username", input, id: "username", hint: "Any name of letters, digits and . _ @ - (for example megan.bowen). Signing in again with the same name finds the same user." }),
-    error,
-    h("div", { class: "form-actions" }, submit),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const username = input.value.trim();
-    if (!username) {
-      error.show("Enter a username.");
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return;
-    }
-    error.clear();
-    try {
-      await busy(submit, () => api.signIn(username), "Signing in\u2026");
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      error.show(err);
-      return;
-    }
-    clearAnnouncement();
-    signInInterrupt.clear();
-    if (!ROUTES[location.hash]) {
-      // As the sign-in service would: missing security info is set up before anything else.
-      const interrupt = await wizardNeeded(api, () => mfaStatus(api.session.userId));
-      if (interrupt) signInInterrupt.set(api.session.userId);
-      history.replaceState(null, "", interrupt ? WIZARD_ROUTE : DEFAULT_ROUTE);
-    }
-    render({ focusMain: true });
-  });
-  replace(
-    main,
-    h(
-      "section",
-      { class: "sign-in-card card", "aria-labelledby": "sign-in-title", ...tid("sign-in-view") },
-      h("div", { class: "sign-in-brand" }, brandMark(), h("span", {}, "Contoso")),
-      h("h1", { id: "sign-in-title" }, "Sign in"),
-      h("p", { class: "muted" }, "Local demo: sign in with a username to manage that user's security info."),
-      form,
-    ),
-  );
-  input.focus();
 }
 
 // --- Keep your account secure (the enrollment wizard) ---------------------------------------
