@@ -41,7 +41,7 @@ help:
 	@echo "make bench    performance scripts (also writes bench/cost/calls.json)"
 	@echo "make cost     monthly AWS cost for 10k, 100k and 1M users, per service"
 	@echo "make lock     re-resolve the lock files from the *.in files (needs PyPI)"
-	@echo "make deploy   sam build and sam deploy (guided until samconfig.toml has parameter_overrides)"
+	@echo "make deploy   sam build and sam deploy (guided until samconfig.toml has parameter_overrides), then publish the pages"
 
 venv: $(VENV_STAMP)
 
@@ -126,7 +126,8 @@ cost: venv
 	$(VENV)/bin/python bench/cost.py
 
 # The first deploy is guided (it asks for the identity provider and saves the answers to samconfig.toml).
-deploy: build pages
+# Then the pages are published (see "Hosted pages" below).
+deploy: build venv
 	@if [ -n '$(PARAMS)' ]; then \
 	  $(SAM) deploy --parameter-overrides '$(PARAMS)'; \
 	elif grep -Eq '^[[:space:]]*parameter_overrides[[:space:]]*=' samconfig.toml; then \
@@ -134,3 +135,12 @@ deploy: build pages
 	else \
 	  $(SAM) deploy --guided; \
 	fi
+	$(MAKE) --no-print-directory publish-pages
+
+# --- Hosted pages ----------------------------------------------------------------------------
+# After `sam deploy`: config.json from the stack's outputs, web/ synced to the pages bucket, and a
+# CloudFront invalidation (boto3; no AWS CLI or Docker). STACK_NAME=/REGION= override samconfig.toml.
+.PHONY: publish-pages
+MYPY_PATHS += deploy
+publish-pages: venv
+	$(VENV)/bin/python -m deploy.publish_pages $(if $(STACK_NAME),--stack-name $(STACK_NAME)) $(if $(REGION),--region $(REGION))

@@ -1,0 +1,1 @@
+"""Deployment helpers that run after ``sam deploy`` (``make deploy``)."""
