@@ -23,6 +23,8 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 CONFIG_KEY = "config.json"
+# The API's contract is served with the pages, at /openapi.json (docs/API.md).
+OPENAPI = ROOT / "docs" / "openapi.json"
 # Not in the bucket: the pages' own notes.
 SKIPPED = {"README.md"}
 CONTENT_TYPES = {
@@ -58,11 +60,14 @@ def page_files(web_root: Path) -> Iterator[tuple[str, Path]]:
             yield path.relative_to(web_root).as_posix(), path
 
 
-def publish(outputs: dict[str, str], s3: Any, cloudfront: Any, web_root: Path = WEB) -> list[str]:
+def publish(
+    outputs: dict[str, str], s3: Any, cloudfront: Any, web_root: Path = WEB, openapi: Path = OPENAPI
+) -> list[str]:
     """Upload the pages and the config, delete what is gone, invalidate; the keys written."""
     bucket = outputs["PagesBucketName"]
     written: list[str] = []
-    for key, path in page_files(web_root):
+    files = list(page_files(web_root)) + ([("openapi.json", openapi)] if openapi.is_file() else [])
+    for key, path in files:
         content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
         s3.put_object(
             Bucket=bucket, Key=key, Body=path.read_bytes(),
