@@ -76,6 +76,24 @@ RESPONSES: dict[tuple[str, int], Any] = {
         "registrationRequired": False,
         "defaultMethod": {"type": "phone", "id": "m7k2q9x4w1"},
         "locked": False,
+        "riskState": "none",
         "rememberedDevice": False,
     },
+    ("GET /me/activity", 200): {
+        "activity": [
+            {
+                "id": "173650140000000f3c2b1a0d9e8f7a6",
+                "type": "MethodRegistered",
+                "occurredAt": "2025-01-10T09:30:00Z",
+                "summary": "A phone (+1 ••••••••67) was added.",
+                "actor": "self",
+                "method": {"id": "m7k2q9x4w1", "type": "phone", "displayName": "Mobile"},
+                "sourceIp": "203.0.113.7",
+                "device": "Chrome on Windows",
+                "reported": False,
+            }
+        ],
+        "nextCursor": "MTczNjUwMTQwMDAwMDAwNGYzYzJiMWEwZDllOGY3YTYuMWQ",
+    },
+    ("POST /me/activity/{activityId}/report", 202): {"riskState": "atRisk"},
 }

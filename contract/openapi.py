@@ -161,6 +161,16 @@ def _parameters(route: Route, op: Operation) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in re.findall(r"\{(\w+)\}", route.path)
     ]
+    for name, schema in op.query.items():
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": schema.get("description", ""),
+                "schema": {k: v for k, v in schema.items() if k != "description"},
+            }
+        )
     if op.idempotent:
         params.append({"$ref": "#/components/parameters/IdempotencyKey"})
     if op.step_up:

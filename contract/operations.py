@@ -9,6 +9,7 @@ entry here or an entry names a route the template lacks. Answers name a componen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,29 @@ class Operation:
     idempotent: bool = False  # accepts Idempotency-Key
     admin: bool = False
     errors: dict[int, str] = field(default_factory=dict)  # route-specific error answers
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)  # query parameters: name -> schema
 
 
 NO_CONTENT = Answer("Done; no body.")
+
+# Recent activity's paging (manage/activity.py): a page size and the opaque cursor of the last page.
+ACTIVITY_QUERY: dict[str, dict[str, Any]] = {
+    "limit": {
+        "type": "string",
+        "pattern": "^[0-9]+$",
+        "description": "Entries per page, 1 to 50 (default 20).",
+        "examples": ["20"],
+    },
+    "cursor": {
+        "type": "string",
+        "minLength": 1,
+        "description": "The `nextCursor` of the previous page, as given (opaque).",
+    },
+}
+ACTIVITY_PAGE_ERRORS = {
+    400: "`limit` is not 1 to 50, or `cursor` is not one this list gave (`invalid_cursor`: start "
+    "again without it)."
+}
 
 OPERATIONS: dict[str, Operation] = {
     "GET /me/security-info": Operation(
@@ -295,6 +316,39 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "POST /admin/users/{userId}/unlock": Operation(
         "Unlock a locked-out user", "Administration", {204: NO_CONTENT}, admin=True
+    ),
+    "GET /me/activity": Operation(
+        "The caller's Recent activity, newest first",
+        "Recent activity",
+        {200: Answer("One page; `nextCursor` when there is more.", "ActivityPage")},
+        "Kept for the policy's `activityDays`. One page per call: pass `nextCursor` back as `cursor`.",
+        errors=ACTIVITY_PAGE_ERRORS,
+        query=ACTIVITY_QUERY,
+    ),
+    "POST /me/activity/{activityId}/report": Operation(
+        "\"This wasn't me\": report an entry of the caller's activity",
+        "Recent activity",
+        {202: Answer("Reported (or reported before: nothing is repeated).", "RiskReported")},
+        "Marks the user `atRisk`, forgets every remembered device, tells the user on every channel and "
+        "alerts the administrators. Reporting the same entry again changes nothing and answers the "
+        "user's risk state as it is.",
+        errors={404: "No such entry (or another user's, or older than `activityDays`)."},
+    ),
+    "GET /admin/users/{userId}/activity": Operation(
+        "A user's Recent activity",
+        "Administration",
+        {200: Answer("One page; `nextCursor` when there is more.", "ActivityPage")},
+        admin=True,
+        errors=ACTIVITY_PAGE_ERRORS,
+        query=ACTIVITY_QUERY,
+    ),
+    "POST /admin/users/{userId}/risk/dismiss": Operation(
+        "Dismiss a user's atRisk state",
+        "Administration",
+        {204: NO_CONTENT},
+        "A user who is not at risk is left as is.",
+        admin=True,
+        errors={409: "The risk state changed meanwhile; look again."},
     ),
     "POST /devices/activate": Operation(
         "Authenticator app: bind the app's key by the activation code",

@@ -124,6 +124,7 @@ SECURITY_INFO = obj(
             }
         ),
         "rememberDeviceDays": COUNT,
+        "riskState": ref("RiskState"),
     }
 )
 
@@ -228,8 +229,37 @@ MFA_STATUS = obj(
         "registrationRequired": BOOLEAN,
         "defaultMethod": {"anyOf": [{"type": "null"}, obj({"type": METHOD_TYPE, "id": ID})]},
         "locked": BOOLEAN,
+        "riskState": ref("RiskState"),
     },
     {"userId": ID, "rememberedDevice": BOOLEAN},
+)
+
+RISK_STATE: Schema = {
+    "type": "string",
+    "enum": ["none", "atRisk"],
+    "description": '`atRisk` after the user reported activity as not theirs ("This wasn\'t me"), until '
+    "an administrator dismisses it.",
+}
+ACTIVITY = obj(
+    {
+        "id": ID,
+        "type": {"type": "string", "description": "The event's detail type."},
+        "occurredAt": TIME,
+        "summary": {"type": "string", "description": "What happened, in a sentence for a person."},
+        "actor": {"type": "string", "enum": ["self", "admin", "system"]},
+        "sourceIp": {"type": ["string", "null"]},
+        "device": {
+            "type": "string",
+            "description": 'Browser and system from the user agent, e.g. "Chrome on Windows".',
+        },
+        "reported": BOOLEAN,
+    },
+    {"method": obj({"id": ID, "type": METHOD_TYPE, "displayName": MASKED})},
+    description="One entry of Recent activity: masked, never a secret or a full number or address.",
+)
+ACTIVITY_PAGE = obj(
+    {"activity": {"type": "array", "items": ref("Activity")}},
+    {"nextCursor": {"type": "string", "description": "Opaque: send it back as `cursor` for the next page."}},
 )
 
 ADMIN_USER = {
@@ -240,6 +270,7 @@ ADMIN_USER = {
                 "appPasswordList": {"type": "array", "items": ref("AppPassword")},
                 "rememberedDevices": {"type": "array", "items": ref("RememberedDevice")},
                 "lockout": obj({"locked": BOOLEAN, "lockedUntil": TIME_OR_NULL, "failedCount": COUNT}),
+                "riskSince": TIME_OR_NULL,
                 "temporaryAccessPass": {
                     "anyOf": [{"type": "null"}, obj({"expiresAt": TIME, "singleUse": BOOLEAN})]
                 },
@@ -337,6 +368,10 @@ COMPONENTS: dict[str, Schema] = {
         {"temporaryAccessPass": STRING, "expiresAt": TIME},
         {"singleUse": BOOLEAN, "lifetimeMinutes": COUNT},
     ),
+    "RiskState": RISK_STATE,
+    "Activity": ACTIVITY,
+    "ActivityPage": ACTIVITY_PAGE,
+    "RiskReported": obj({"riskState": ref("RiskState")}),
     "DeviceActivated": DEVICE_ACTIVATED,
     "DevicePending": DEVICE_PENDING,
 }

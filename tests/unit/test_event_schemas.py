@@ -27,7 +27,7 @@ SPEC_DETAIL_TYPES = {
     "AppPasswordDeleted", "RememberedDevicesForgotten", "VerificationSucceeded", "VerificationFailed",
     "UserLockedOut", "FraudReported", "EnrollmentStarted", "EnrollmentCompleted", "EnrollmentExpired",
     "SecurityInfoCleared", "PolicyChanged", "TemporaryAccessPassIssued", "UserUnlocked",
-    "CodeDeliveryFailed",
+    "CodeDeliveryFailed", "SuspiciousActivityReported", "UserRiskDismissed",
 }  # fmt: skip
 # What the method lifecycle below (register, verify, rename, default, lock out, delete) emits:
 # removing the last method also forgets the remembered devices.
@@ -123,6 +123,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "lifetimeMinutes": 60,
     },
     "UserUnlocked": {"actor": "admin:carol", "previouslyLockedUntil": "2025-03-01T12:15:00Z"},
+    "SuspiciousActivityReported": {
+        **TOTP_METHOD,
+        "reportedActivityId": "174083040000001a2b3c4d5e6f7a8b9",
+        "reportedType": "MethodRegistered",
+        "reportedOccurredAt": "2025-03-01T12:00:00Z",
+    },
+    "UserRiskDismissed": {"actor": "admin:carol", "atRiskSince": "2025-03-01T12:15:00Z"},
     "CodeDeliveryFailed": {
         "methodType": "phone",
         "methodId": "m2",

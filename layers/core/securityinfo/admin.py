@@ -19,7 +19,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import AdminRequired, Conflict, NotFound
-from securityinfo.manage import security_info
+from securityinfo.manage import activity, security_info
 from securityinfo.methods.registry import LIMIT_COUNTERS, described, kind_of
 from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy, forget_cached_policy
@@ -28,6 +28,7 @@ from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     POLICY_PK,
     POLICY_SK,
+    RISK_AT_RISK,
     TAP_SK,
     AppPasswordItem,
     Item,
@@ -37,6 +38,7 @@ from securityinfo.storage.models import (
     TemporaryAccessPassItem,
     profile_ref,
     profile_touch,
+    risk_state_of,
     user_pk,
 )
 from securityinfo.verify import app_passwords, attempts, remembered_devices, temporary_access
@@ -143,6 +145,11 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
             "lockedUntil": iso(profile.locked_until) if locked and profile and profile.locked_until else None,
             "failedCount": int(profile.failed_count or 0) if profile is not None else 0,
         },
+        "riskSince": (
+            iso(profile.risk_since)
+            if profile is not None and profile.risk_state == RISK_AT_RISK and profile.risk_since
+            else None
+        ),
         "temporaryAccessPass": (
             {"expiresAt": iso(tap.expires_at), "singleUse": tap.single_use}
             if tap is not None and tap.expires_at > now
@@ -291,3 +298,41 @@ def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
                 previouslyLockedUntil=iso(locked_until) if locked_until else None,
             ),
         )
+
+
+def user_activity(deps: Deps, caller: Caller, user_id: str, params: dict[str, str]) -> dict[str, Any]:
+    """GET /admin/users/{userId}/activity: the user's Recent activity, as they see it."""
+    require_admin(caller)
+    return activity.page_of(deps, target_user(user_id), params)
+
+
+def dismiss_risk(deps: Deps, caller: Caller, user_id: str) -> None:
+    """POST /admin/users/{userId}/risk/dismiss: riskState back to none, with UserRiskDismissed. A
+    user who is not at risk is left as is (no event): dismissing twice is one dismissal."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    now = deps.clock.now()
+    profile = store.get_profile(uid, consistent=True)
+    if profile is None or profile.risk_state != RISK_AT_RISK:
+        return
+    try:
+        with outbox.Change(deps) as tw:
+            tw.update(
+                profile_ref(uid),
+                actions=[ProfileItem.risk_state.remove(), ProfileItem.risk_since.remove()],
+                condition=ProfileItem.risk_state == RISK_AT_RISK,
+            )
+            tw.emit(
+                "UserRiskDismissed",
+                events.detail(
+                    admin,
+                    now,
+                    user_id=uid,
+                    atRiskSince=iso(profile.risk_since) if profile.risk_since else None,
+                ),
+            )
+    except TransactWriteError:
+        # Dismissed by another administrator meanwhile: done. Still at risk: a write that failed
+        # otherwise (or a new report at that moment), so say to try again.
+        if risk_state_of(store.get_profile(uid, consistent=True)) == RISK_AT_RISK:
+            raise Conflict("The user's risk state changed meanwhile; look again and retry.") from None

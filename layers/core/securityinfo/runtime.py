@@ -7,6 +7,7 @@ from typing import Any
 
 from pynamodb.connection import Connection
 
+from securityinfo.kernel.alerts import AdminAlerts
 from securityinfo.kernel.clock import ServiceClock
 from securityinfo.kernel.config import Settings, settings
 from securityinfo.kernel.context import Deps
@@ -31,6 +32,7 @@ def deps() -> Deps:
         push_factory=lambda: _push(cfg),
         connection_factory=lambda: bind(cfg),
         activity_days=_activity_days,
+        alerts_factory=lambda: _alerts(cfg),
     )
 
 
@@ -61,6 +63,14 @@ def _push(cfg: Settings) -> PushSender:
 
     # Set only on the functions that push; blank when the deployment has no push credentials.
     return SnsPush(boto3.client("sns", region_name=cfg.region), cfg.push_platform_application_arn)
+
+
+def _alerts(cfg: Settings) -> AdminAlerts:
+    import boto3
+
+    from securityinfo.kernel.alerts import SnsAdminAlerts
+
+    return SnsAdminAlerts(boto3.client("sns", region_name=cfg.region), cfg.admin_alerts_topic_arn)
 
 
 def _delivery(cfg: Settings) -> Delivery:

@@ -40,6 +40,7 @@ class Settings:
     voice_api_url: str
     voice_api_secret_arn: str
     voice_caller_id: str
+    admin_alerts_topic_arn: str  # only the function that alerts administrators has it
 
 
 def _required(name: str) -> str:
@@ -73,6 +74,7 @@ def settings() -> Settings:
         voice_api_url=_optional("VOICE_API_URL"),
         voice_api_secret_arn=_optional("VOICE_API_SECRET_ARN"),
         voice_caller_id=_optional("VOICE_CALLER_ID"),
+        admin_alerts_topic_arn=_optional("ADMIN_ALERTS_TOPIC_ARN"),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from securityinfo.kernel.alerts import AdminAlerts
 from securityinfo.kernel.clock import Clock
 from securityinfo.kernel.crypto import KeyedHasher, SecretBox
 from securityinfo.kernel.delivery import Delivery
@@ -54,6 +55,8 @@ class Deps:
     # The table connection for transactions: built by runtime, which binds the models to the table
     # first, so domain code never reaches for the table itself.
     connection_factory: Callable[[], Connection] | None = None
+    # Built on first use: only the function that alerts administrators publishes to their topic.
+    alerts_factory: Callable[[], AdminAlerts] | None = None
     # How many days an event stays in Recent activity (the policy's activityDays; runtime reads the
     # cached policy). Sets the TTL of the outbox items a transaction writes.
     activity_days: Callable[[], int] = field(default=lambda: 90)
@@ -62,6 +65,7 @@ class Deps:
     _delivery: Delivery | None = field(default=None, repr=False)
     _push: PushSender | None = field(default=None, repr=False)
     _connection: Connection | None = field(default=None, repr=False)
+    _alerts: AdminAlerts | None = field(default=None, repr=False)
 
     @property
     def connection(self) -> Connection:
@@ -86,6 +90,14 @@ class Deps:
                 raise RuntimeError("no push sender configured")
             self._push = self.push_factory()
         return self._push
+
+    @property
+    def alerts(self) -> AdminAlerts:
+        if self._alerts is None:
+            if self.alerts_factory is None:
+                raise RuntimeError("no administrators' alerts configured")
+            self._alerts = self.alerts_factory()
+        return self._alerts
 
     @property
     def delivery(self) -> Delivery:

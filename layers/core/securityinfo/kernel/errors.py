@@ -47,6 +47,12 @@ class InvalidAction(BadRequest):
     code = "invalid_action"
 
 
+class InvalidCursor(BadRequest):
+    """A page cursor that is not one this service gave out (or no longer matches the list)."""
+
+    code = "invalid_cursor"
+
+
 class InvalidField(BadRequest):
     code = "invalid_field"
 

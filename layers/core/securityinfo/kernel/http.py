@@ -191,6 +191,12 @@ def header(app: APIGatewayHttpResolver, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def query(app: APIGatewayHttpResolver) -> dict[str, str]:
+    """The query string's parameters (API Gateway joins a repeated name's values with commas)."""
+    params = app.current_event.query_string_parameters or {}
+    return {str(k): str(v) for k, v in params.items()}
+
+
 def raw_body(app: APIGatewayHttpResolver) -> bytes:
     """The body's exact bytes, undecoded (a device's signature covers these)."""
     event = app.current_event

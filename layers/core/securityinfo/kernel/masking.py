@@ -81,3 +81,24 @@ def mask_email(address: str) -> str:
 
 def mask(channel: str, address: str) -> str:
     return mask_email(address) if channel == "email" else mask_phone(address)
+
+
+# A run of digits that could be a phone number inside free text (a method's name), with or without
+# its + and separators: "+1 425 555 0100", "4255550100".
+_NUMBER_IN_TEXT = re.compile(r"\+?[0-9][0-9 ().-]{5,}[0-9]")
+_EMAIL_IN_TEXT = re.compile(r"[^\s@]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+
+
+def mask_text(text: str) -> str:
+    """Free text a user chose (a method's name) with any phone number or address in it masked, for
+    places that show it beside where it came from (Recent activity): a user who named a phone by its
+    number must not see it there in full."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+
+    def number(match: re.Match[str]) -> str:
+        digits = re.sub(r"[^0-9]", "", match.group(0))
+        if len(digits) < 7:
+            return match.group(0)  # a year, a short model number: not a phone number
+        return f"{BULLET * 4}{digits[-2:]}"
+
+    return _NUMBER_IN_TEXT.sub(number, text)

@@ -32,6 +32,7 @@ from securityinfo.storage.models import (
     method_sk,
     profile_ref,
     profile_touch,
+    risk_state_of,
     user_pk,
 )
 from securityinfo.verify import app_passwords, stepup
@@ -71,6 +72,8 @@ def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
         },
         "registration": _registration(policy, methods),
         "rememberDeviceDays": policy.remember_device_days,
+        # "This wasn't me" sets it; an administrator dismisses it (manage/activity.py, admin.py).
+        "riskState": risk_state_of(profile),
     }
 
 

@@ -45,6 +45,11 @@ HINT = (
     "and tell your administrator."
 )
 ADMIN_HINT = "If this wasn't at your request, contact your IT department now."
+# A report is told on every channel; someone else may have made it (with the user's session).
+REPORT_HINT = (
+    "If you did not report this, sign in to My Sign-Ins > Security info now and tell your administrator."
+)
+REPORT_SUBJECT = "You reported activity that wasn't you"
 SUBJECT = "Your security info changed"
 ADMIN_SUBJECT = "An administrator changed your sign-in settings"
 # The notices of administrators' actions (the notify rule for them matches actor admin:*).
@@ -54,6 +59,7 @@ ADMIN_ACTIONS = (
     "RememberedDevicesForgotten",
     "TemporaryAccessPassIssued",
     "UserUnlocked",
+    "UserRiskDismissed",
 )
 _MAX_REFS = 50
 
@@ -137,11 +143,12 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 continue  # sent when this event was delivered before
             raise
+        hint, subject = _hint(detail_type, by_admin)
         message = Message(
             channel=target.channel,
             to=target.address,
-            text=f"{deps.totp_issuer}: {text} {ADMIN_HINT if by_admin else HINT}",
-            subject=ADMIN_SUBJECT if by_admin else SUBJECT,
+            text=f"{deps.totp_issuer}: {text} {hint}",
+            subject=subject,
             kind=NOTICE,
             meta={"userId": str(user_id)},
         )
@@ -169,6 +176,13 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
         )
         sent += 1
     return sent
+
+
+def _hint(detail_type: str, by_admin: bool) -> tuple[str, str]:
+    """The notice's closing hint and its email subject."""
+    if detail_type == "SuspiciousActivityReported":
+        return REPORT_HINT, REPORT_SUBJECT
+    return (ADMIN_HINT, ADMIN_SUBJECT) if by_admin else (HINT, SUBJECT)
 
 
 def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) -> list[Target]:
@@ -231,6 +245,11 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
         return f"Your default sign-in method was changed{who}{when}."
     if detail_type == "AppPasswordCreated":
         return f"An app password was created for your account{who}{when}."
+    if detail_type == "SuspiciousActivityReported":
+        return (
+            f"Activity on your account was reported as not you{when}. Every remembered device "
+            "will ask for the second sign-in step again, and your administrators were alerted."
+        )
     if detail_type == "VerificationFailed":
         if detail.get("reason") != "replay":
             return None
@@ -266,6 +285,8 @@ def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | 
         return f"An administrator issued a {kind} for your account{when}{valid}."
     if detail_type == "UserUnlocked":
         return f"An administrator unlocked your account{when}: sign-in attempts are allowed again."
+    if detail_type == "UserRiskDismissed":
+        return f"An administrator reviewed the activity you reported and closed your report{when}."
     return None
 
 

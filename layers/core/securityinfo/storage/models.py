@@ -133,6 +133,18 @@ class ProfileItem(Item, discriminator="profile"):
     # Raised by every administrator's clear; a registration (and a wizard) records the one it began
     # under and saves its method only while it is unchanged, so the clear wins every race.
     clear_epoch = NumberAttribute(null=True)
+    # "This wasn't me" (docs/RULES.md): "atRisk" from a report until an administrator dismisses it
+    # (absent: none). The sign-in service and administrators read it; since when, for them.
+    risk_state = UnicodeAttribute(null=True)
+    risk_since = NumberAttribute(null=True)
+
+
+RISK_AT_RISK = "atRisk"
+RISK_NONE = "none"
+
+
+def risk_state_of(profile: ProfileItem | None) -> str:
+    return RISK_AT_RISK if profile is not None and profile.risk_state == RISK_AT_RISK else RISK_NONE
 
 
 def clear_epoch_of(profile: ProfileItem | None) -> int:

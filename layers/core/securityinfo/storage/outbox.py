@@ -104,6 +104,45 @@ def oldest_kept_sk(now: float, keep_days: int) -> str:
     return f"{ACTIVITY_PREFIX}{int((now - keep_days * DAY_SECONDS) * 1000):013d}"
 
 
+# Above every activity id (they start with digits), so the key range is "every kept activity".
+_NEWEST_SK = f"{ACTIVITY_PREFIX}~"
+
+
+def kept(item: ActivityItem, now: float, keep_days: int) -> bool:
+    """Still inside the retention at read time (TTL only cleans up, days late)."""
+    return item.occurred_at > now - keep_days * DAY_SECONDS
+
+
+def page(
+    user_id: str, now: float, keep_days: int, limit: int, after: str | None = None
+) -> tuple[list[ActivityItem], bool]:
+    """One page of the user's kept activity, newest first, after the activity id ``after``: ONE
+    Query (ScanIndexForward false, from the newest key down to the retention's edge). It asks for
+    one item more than the page, so "is there more" needs no second, empty page."""
+    start = {"pk": {"S": user_pk(user_id)}, "sk": {"S": activity_sk(after)}} if after else None
+    found = ActivityItem.query(
+        user_pk(user_id),
+        ActivityItem.sk.between(oldest_kept_sk(now, keep_days), _NEWEST_SK),
+        scan_index_forward=False,
+        limit=limit + 1,
+        last_evaluated_key=start,
+        consistent_read=True,
+    )
+    items = [i for i in found if kept(i, now, keep_days)]
+    return items[:limit], len(items) > limit
+
+
+def get_kept(user_id: str, activity_id: str, now: float, keep_days: int) -> ActivityItem | None:
+    """The user's own activity item by id, if it is still kept; None for another user's or unknown."""
+    if not ACTIVITY_ID.fullmatch(activity_id or ""):
+        return None
+    try:
+        item = ActivityItem.get(user_pk(user_id), activity_sk(activity_id), consistent_read=True)
+    except ActivityItem.DoesNotExist:
+        return None
+    return item if kept(item, now, keep_days) else None
+
+
 # --- publishing -----------------------------------------------------------------------------------
 
 

@@ -30,9 +30,9 @@ def typed(item: Item | None, cls: type[T]) -> T | None:
     return item if isinstance(item, cls) else None
 
 
-def get_profile(user_id: str) -> ProfileItem | None:
+def get_profile(user_id: str, *, consistent: bool = False) -> ProfileItem | None:
     try:
-        return ProfileItem.get(user_pk(user_id), PROFILE_SK)
+        return ProfileItem.get(user_pk(user_id), PROFILE_SK, consistent_read=consistent)
     except ProfileItem.DoesNotExist:
         return None
 

@@ -19,6 +19,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import equal, random_id, random_token, sha256_hex
 from securityinfo.kernel.errors import NotFound
+from securityinfo.kernel.useragent import device_name
 from securityinfo.policy.model import current_policy
 from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
@@ -35,39 +36,6 @@ from securityinfo.verify import stepup
 
 DAY = 86400
 _DEVICE_ID = re.compile(r"d[a-z2-7]{16}")
-
-# (pattern in the user agent, name), first match wins: enough to tell a person's devices apart.
-_BROWSERS = (
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("Firefox/", "Firefox"),
-    ("Chrome/", "Chrome"),
-    ("Chromium/", "Chromium"),
-    ("Safari/", "Safari"),
-)
-_SYSTEMS = (
-    ("Windows", "Windows"),
-    ("iPhone", "iPhone"),
-    ("iPad", "iPad"),
-    ("Android", "Android"),
-    ("Mac OS X", "macOS"),
-    ("CrOS", "ChromeOS"),
-    ("Linux", "Linux"),
-)
-
-
-def device_name(user_agent: str | None) -> str:
-    """ "Chrome on Windows" from a user agent; the raw string is never shown or stored whole."""
-    ua = user_agent or ""
-    browser = next((name for needle, name in _BROWSERS if needle in ua), None)
-    system = next((name for needle, name in _SYSTEMS if needle in ua), None)
-    if browser and system:
-        return f"{browser} on {system}"
-    if browser or system:
-        return str(browser or system)
-    # Not a browser (a script, an app): the first product token, kept short.
-    token = ua.split(" ", 1)[0].split("/", 1)[0].strip()
-    return token[:40] if token else "Unknown device"
 
 
 def generation_of(profile: ProfileItem | None) -> int:
@@ -159,11 +127,17 @@ def forget_all(deps: Deps, caller: Caller) -> None:
     revoke_all(deps, caller.user_id, events.detail(caller, now, scope="all", reason="user_request"))
 
 
+def forget_all_actions() -> list[Any]:
+    """The profile update that forgets every remembered device at once (a new generation), for a
+    change that does it in its own transaction."""
+    return [ProfileItem.remember_generation.add(1)]
+
+
 def revoke_all(deps: Deps, user_id: str, detail: dict[str, Any]) -> None:
     """One write: a new generation, so every token issued before it stops working; with its
     RememberedDevicesForgotten (``detail``)."""
     with outbox.Change(deps) as tw:
-        tw.update(profile_ref(user_id), actions=[*profile_touch(), ProfileItem.remember_generation.add(1)])
+        tw.update(profile_ref(user_id), actions=[*profile_touch(), *forget_all_actions()])
         tw.emit("RememberedDevicesForgotten", detail)
 
 

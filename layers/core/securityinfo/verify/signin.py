@@ -8,7 +8,9 @@ factor now, and is this an app password of theirs.
   remembered (a valid, unexpired, unrevoked token; never while locked, never when the policy's
   ``rememberDeviceDays`` is 0). A user with no such method yet has nothing to verify with:
   ``mfaRequired`` is false and ``registrationRequired`` true;
-- ``defaultMethod``: ``{type, id}`` of the method to prompt, or null.
+- ``defaultMethod``: ``{type, id}`` of the method to prompt, or null;
+- ``riskState``: ``atRisk`` after the user reported activity as not theirs, until an administrator
+  dismisses it; else ``none``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
 from securityinfo.policy.requirements import registration_required
 from securityinfo.storage import store
+from securityinfo.storage.models import risk_state_of
 from securityinfo.verify import app_passwords, attempts, remembered_devices
 
 USER_ID = Field(str, required=True, min_len=1, max_len=128)
@@ -58,6 +61,8 @@ def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
         and not (profile is not None and (profile.registration_snoozed_until or 0) > now),
         "defaultMethod": {"type": default.method_type, "id": default.method_id} if default else None,
         "locked": locked,
+        # The user reported activity that wasn't them: the sign-in service may ask for more.
+        "riskState": risk_state_of(profile),
         "rememberedDevice": remembered,
     }
 
