@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 
 from local.runtime import Runtime
 from securityinfo.kernel.clock import OFFSET_ENV
@@ -130,6 +131,28 @@ def test_pages_are_newest_first_and_the_cursor_continues(api: Api) -> None:
 
     default = _page(user)
     assert len(default["activity"]) == min(20, len(everything))
+
+
+def test_a_page_is_one_query_of_the_users_partition(api: Api) -> None:
+    user, _ = _busy_user(api, verifications=3)
+    cursor = _page(user, "?limit=2")["nextCursor"]
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+    partition = f"USER#{user.user_id}"
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        # Every table call that names the user's partition (other threads' calls do not).
+        if partition in json.dumps(params, default=str):
+            calls.append(operation)
+        return original(client, operation, params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        second = _page(user, f"?limit=2&cursor={cursor}")
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+    assert len(second["activity"]) == 2
+    assert calls == ["Query"]
 
 
 def test_a_bad_limit_or_cursor_is_a_400_that_says_what_to_do(api: Api) -> None:

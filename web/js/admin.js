@@ -338,6 +338,14 @@ async function showUser(slot, userId) {
         h("dd", { ...tid("user-devices") }, String((info.rememberedDevices ?? []).length)),
         h("dt", {}, "Lockout"),
         h("dd", { ...tid("user-lockout") }, lockout.locked ? `Locked until ${formatDate(lockout.lockedUntil, { withTime: true })}` : `Not locked (${lockout.failedCount ?? 0} recent failures)`),
+        h("dt", {}, "Risk"),
+        h(
+          "dd",
+          { ...tid("user-risk") },
+          info.riskState === "atRisk"
+            ? `At risk: the user reported activity that wasn't them${info.riskSince ? ` (${formatDate(info.riskSince, { withTime: true })})` : ""}`
+            : "None",
+        ),
         h("dt", {}, "Temporary access pass"),
         h("dd", { ...tid("user-tap") }, tap ? `Active until ${formatDate(tap.expiresAt, { withTime: true })}${tap.singleUse ? ", single use" : ""}` : "None"),
       ),
@@ -387,9 +395,48 @@ async function showUser(slot, userId) {
             done: "The user was unlocked.",
             reload: done,
           }), { disabled: !lockout.locked }),
+        action("Dismiss risk", "dismiss-risk", (id, done) =>
+          confirmAction({
+            title: "Dismiss risk",
+            text: "You reviewed what the user reported: the sign-in service no longer sees them as at risk.",
+            call: () => api.post(`/admin/users/${seg(id)}/risk/dismiss`),
+            done: "The user's risk was dismissed.",
+            reload: done,
+          }), { disabled: info.riskState !== "atRisk" }),
       ),
+      h("h4", {}, "Recent activity"),
+      userActivity(userId),
     ),
   );
+}
+
+/** The user's latest activity as they see it (the first page; reported entries are marked). */
+function userActivity(userId) {
+  const list = h("ul", { class: "method-list", "aria-label": "The user's recent activity", ...tid("user-activity") });
+  api
+    .get(`/admin/users/${seg(userId)}/activity?limit=10`)
+    .then((page) => {
+      const entries = page.activity ?? [];
+      replace(
+        list,
+        entries.length === 0
+          ? h("li", { class: "muted" }, "No recent activity.")
+          : entries.map((e) =>
+              h(
+                "li",
+                { class: "method-row row-plain", ...tid("user-activity-row") },
+                h("span", {}, e.reported ? "\u26a0" : ""),
+                h("span", {}, e.summary, e.reported ? h("strong", {}, " (reported)") : null),
+                h("span", { class: "method-meta" }, [formatDate(e.occurredAt, { withTime: true }), e.device, e.sourceIp].filter(Boolean).join(" \u00b7 ")),
+              ),
+            ),
+      );
+    })
+    .catch((err) => {
+      if (!(err instanceof ApiError)) throw err;
+      replace(list, h("li", { class: "notice notice-error" }, describeError(err)));
+    });
+  return list;
 }
 
 function maskedDetail(method) {

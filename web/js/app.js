@@ -11,6 +11,7 @@ import { runVerification, stepUpDialog } from "./verify.js";
 import { resetPasswordView } from "./reset-password.js";
 import { appPasswordsSection } from "./app-passwords.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
+import { activityView } from "./activity.js";
 import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
 import { WIZARD_ROUTE, signInInterrupt, wizardNeeded, wizardView } from "./wizard.js";
 import { expiredCard, signedOutCard, startSession } from "./oidc.js";
@@ -39,6 +40,7 @@ const api = new Api({
 
 const ROUTES = {
   "#/security-info": { title: "Security info", view: securityInfoView },
+  "#/recent-activity": { title: "Recent activity", view: () => activityView({ api, main }) },
   "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
   "#/reset-password": {
     title: "Reset password",
@@ -147,6 +149,7 @@ function renderNav(route) {
       "ul",
       {},
       h("li", {}, link("#/security-info", "Security info", "shield", "nav-security-info")),
+      h("li", {}, link("#/recent-activity", "Recent activity", "clock", "nav-recent-activity")),
       h("li", {}, link("#/try-sign-in", "Try sign-in", "signin", "nav-try-sign-in")),
       h("li", {}, link("#/reset-password", "Reset password", "key", "nav-reset-password")),
     ),

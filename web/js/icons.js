@@ -22,6 +22,7 @@ const PATHS = {
   info: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 11v5.5", "M12 7.6h.01"],
   warning: ["M12 3.5 21.5 20h-19z", "M12 10v4.5", "M12 17.4h.01"],
   check: ["m5 12.5 4.5 4.5L19 7.5"],
+  clock: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7.5V12l3 2"],
 };
 
 /** An icon as an SVG element; decorative (aria-hidden) unless given a label. */
