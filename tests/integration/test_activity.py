@@ -339,6 +339,26 @@ def test_reporting_marks_the_user_at_risk_everywhere_once(api: Api, admin_inbox:
         assert number not in message["body"] and mail not in message["body"].lower()
 
 
+def test_a_redelivered_report_alerts_and_tells_nothing_twice(
+    api: Api, runtime: Runtime, admin_inbox: Any
+) -> None:
+    user = api.user()
+    number = new_number()
+    add_phone(user, number)
+    entry = _all(user)[0]
+    assert user.call("POST", f"/me/activity/{entry['id']}/report").status == 202
+    [event] = _wait(lambda: _events_of(api, user.user_id, "SuspiciousActivityReported"))
+    assert _wait(lambda: admin_inbox(user.user_id))
+    assert _wait(lambda: [m for m in outbox(api, number) if REPORT_NOTICE in m["body"]])
+    # EventBridge delivers at least once: the same event again sends no second alert or notice.
+    assert runtime.functions.invoke("AlertAdminsFunction", event) == {"alerted": False}
+    record = {"messageId": "redelivered", "body": json.dumps(event)}
+    assert runtime.functions.invoke("NotifyUserFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    time.sleep(1.0)
+    assert len(admin_inbox(user.user_id)) == 1
+    assert len([m for m in outbox(api, number) if REPORT_NOTICE in m["body"]]) == 1
+
+
 def test_an_administrator_dismisses_the_risk(api: Api) -> None:
     user, _ = _busy_user(api, verifications=1)
     entry = _all(user)[0]

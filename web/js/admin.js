@@ -155,6 +155,7 @@ function renderPolicyForm(body, policy, methodTypes) {
         number("stepUpMinutes", "Step-up is valid for (minutes)"),
         number("lockout.threshold", "Lock after this many failed attempts"),
         number("lockout.minutes", "Lock for (minutes)"),
+        number("activityDays", "Keep Recent activity for (days)", "What users (and you) see of their activity: 1 to 365 days."),
       ),
       typeBoxes("registration.requiredTypes", "Required at registration"),
       h(
