@@ -279,9 +279,12 @@ def test_entries_expire_after_the_policys_activity_days(api: Api, clock_restored
         user, _ = _busy_user(api, verifications=1)
         old = _all(user)
         assert old
+        cursor = _page(user, "?limit=1")["nextCursor"]
         api.advance(86400 + 1)
         again = api.user(user.username)  # the local token lived 24 h on the service clock
         assert _all(again) == []  # expired at read time, whatever TTL has done
+        # A cursor from before: the rest of the list has expired too, an empty last page.
+        assert _page(again, f"?cursor={cursor}") == {"activity": []}
         assert again.call("POST", f"/me/activity/{old[0]['id']}/report").status == 404
         assert again.info()["riskState"] == "none"
 

@@ -119,10 +119,15 @@ def page(
     """One page of the user's kept activity, newest first, after the activity id ``after``: ONE
     Query (ScanIndexForward false, from the newest key down to the retention's edge). It asks for
     one item more than the page, so "is there more" needs no second, empty page."""
+    oldest = oldest_kept_sk(now, keep_days)
+    if after is not None and activity_sk(after) <= oldest:
+        # The page ended at the retention's edge, which has moved past it since: nothing older is
+        # kept (and DynamoDB refuses a start key outside the key condition).
+        return [], False
     start = {"pk": {"S": user_pk(user_id)}, "sk": {"S": activity_sk(after)}} if after else None
     found = ActivityItem.query(
         user_pk(user_id),
-        ActivityItem.sk.between(oldest_kept_sk(now, keep_days), _NEWEST_SK),
+        ActivityItem.sk.between(oldest, _NEWEST_SK),
         scan_index_forward=False,
         limit=limit + 1,
         last_evaluated_key=start,
