@@ -10,6 +10,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -340,6 +341,17 @@ def test_reporting_marks_the_user_at_risk_everywhere_once(api: Api, admin_inbox:
     assert len(admin_inbox(user.user_id)) == 1
     for message in outbox(api, number) + outbox(api, mail):
         assert number not in message["body"] and mail not in message["body"].lower()
+
+
+def test_concurrent_reports_of_one_entry_make_one_report(api: Api) -> None:
+    user, _ = _busy_user(api, verifications=1)
+    entry = _all(user)[0]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: user.call("POST", f"/me/activity/{entry['id']}/report"), range(4)))
+    assert {(a.status, a.body["riskState"]) for a in answers} == {(202, "atRisk")}
+    assert _wait(lambda: _events_of(api, user.user_id, "SuspiciousActivityReported"))
+    time.sleep(1.0)
+    assert len(_events_of(api, user.user_id, "SuspiciousActivityReported")) == 1
 
 
 def test_a_redelivered_report_alerts_and_tells_nothing_twice(

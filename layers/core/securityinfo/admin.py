@@ -320,7 +320,11 @@ def dismiss_risk(deps: Deps, caller: Caller, user_id: str) -> None:
             tw.update(
                 profile_ref(uid),
                 actions=[ProfileItem.risk_state.remove(), ProfileItem.risk_since.remove()],
-                condition=ProfileItem.risk_state == RISK_AT_RISK,
+                # The report the administrator looked at: a newer one that lands meanwhile wins.
+                condition=(ProfileItem.risk_state == RISK_AT_RISK)
+                & (ProfileItem.risk_since == profile.risk_since)
+                if profile.risk_since is not None
+                else ProfileItem.risk_state == RISK_AT_RISK,
             )
             tw.emit(
                 "UserRiskDismissed",
