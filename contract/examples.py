@@ -70,6 +70,22 @@ RESPONSES: dict[tuple[str, int], Any] = {
         "lastUsedAt": None,
         "password": "qwertyuiopasdfghjklzxcvb",
     },
+    ("POST /me/recovery-codes", 201): {
+        "methodId": "rc0f3a9c2e7b1d5a8e4c6b",
+        "codes": [
+            "7K2QX-M4W1B",
+            "9D8C7-B6AF4",
+            "E3D2C-1B0AZ",
+            "HJ4KM-N5P6Q",
+            "R7S8T-V9WXY",
+            "ZA1B2-C3D4E",
+            "F5G6H-J7K8M",
+            "N9P0Q-R1S2T",
+            "V3W4X-Y5Z6A",
+            "B7C8D-E9F0G",
+        ],
+        "createdAt": "2025-01-10T09:30:00Z",
+    },
     ("POST /signin/mfa-status", 200): {
         "userId": "3f0c9a1e-user",
         "mfaRequired": True,
@@ -78,6 +94,7 @@ RESPONSES: dict[tuple[str, int], Any] = {
         "locked": False,
         "riskState": "none",
         "rememberedDevice": False,
+        "recoveryCodesLow": False,
     },
     ("GET /me/activity", 200): {
         "activity": [

@@ -157,7 +157,7 @@ OPERATIONS: dict[str, Operation] = {
             404: "No such method.",
             409: "The key was used for another request.",
             423: "Locked out; `retryAfter`.",
-            429: "Too many codes sent; `retryAfter`.",
+            429: "Too many codes sent, or too many push requests (`too_many_push_requests`); `retryAfter`.",
             502: "The code could not be sent.",
         },
     ),
@@ -215,6 +215,27 @@ OPERATIONS: dict[str, Operation] = {
         {204: NO_CONTENT},
         step_up=True,
         errors={404: "No such app password."},
+    ),
+    "GET /me/recovery-codes": Operation(
+        "How many of the caller's recovery codes are left (never a code)",
+        "Recovery codes",
+        {200: Answer("The set's counts.", "RecoveryCodes")},
+    ),
+    "POST /me/recovery-codes": Operation(
+        "Create a set of 10 recovery codes: the only time they are shown",
+        "Recovery codes",
+        {201: Answer("Created; an older set stopped working at once.", "RecoveryCodesCreated")},
+        "Needs a method for two-step verification (400 `no_method_registered`) and the policy's "
+        "`recoveryCodes.enabled` (403 `recovery_codes_disabled`). Verify with one by starting a "
+        "verification with the set's `methodId` and completing it with `{code}`.",
+        step_up=True,
+        errors={
+            400: "No method for two-step verification yet (`no_method_registered`).",
+            409: "The set was replaced at the same time (`recovery_codes_changed`).",
+        },
+    ),
+    "DELETE /me/recovery-codes": Operation(
+        "Delete the caller's recovery codes", "Recovery codes", {204: NO_CONTENT}, step_up=True
     ),
     "GET /me/remembered-devices": Operation(
         "Devices that skip MFA for a while",
@@ -313,6 +334,9 @@ OPERATIONS: dict[str, Operation] = {
         "Administration",
         {201: Answer("The pass, shown once.", "TemporaryAccessPass")},
         admin=True,
+    ),
+    "DELETE /admin/users/{userId}/recovery-codes": Operation(
+        "Delete a user's recovery codes", "Administration", {204: NO_CONTENT}, admin=True
     ),
     "POST /admin/users/{userId}/unlock": Operation(
         "Unlock a locked-out user", "Administration", {204: NO_CONTENT}, admin=True

@@ -41,13 +41,14 @@ def register_method() -> JsonSchema:
             ),
         }
         for kind in REGISTRY.values()
+        if kind.registrable  # recovery codes have their own routes
     ]
     return {"oneOf": branches, "discriminator": {"propertyName": "type"}}
 
 
 def complete_registration() -> JsonSchema:
     # The registration's type decides which one applies; the document lists them all.
-    return _one_of_each([kind.completion_schema for kind in REGISTRY.values()])
+    return _one_of_each([kind.completion_schema for kind in REGISTRY.values() if kind.registrable])
 
 
 def complete_verification() -> JsonSchema:

@@ -38,6 +38,9 @@ ID: Schema = {"type": "string", "minLength": 1, "description": "An opaque id."}
 MASKED: Schema = {"type": "string", "description": "Masked: enough for the user to recognise it."}
 CHANNEL: Schema = {"type": "string", "enum": ["sms", "voice", "email"]}
 METHOD_TYPE: Schema = {"type": "string", "enum": list(METHOD_TYPES)}
+# A Method's type: what can be registered, and the set of recovery codes (made by its own routes).
+LISTED_TYPE: Schema = {"type": "string", "enum": [*METHOD_TYPES, "recoveryCodes"]}
+RECOVERY_COUNTS = {"total": COUNT, "remaining": COUNT, "low": {**BOOLEAN, "description": "3 or fewer left."}}
 PURPOSE: Schema = {"type": "string", "enum": ["mfa", "sspr", "stepUp"]}
 
 
@@ -83,7 +86,7 @@ def error_schema(status: int | None = None) -> Schema:
 METHOD = obj(
     {
         "id": ID,
-        "type": METHOD_TYPE,
+        "type": LISTED_TYPE,
         "displayName": STRING,
         "createdAt": TIME,
         "lastUsedAt": TIME_OR_NULL,
@@ -98,6 +101,7 @@ METHOD = obj(
         "deviceName": {"type": ["string", "null"]},
         "aaguid": {"type": ["string", "null"]},
         "questionCount": COUNT,
+        **RECOVERY_COUNTS,
     },
     description="A registered method, by type with its own fields; never a secret.",
 )
@@ -113,6 +117,7 @@ SECURITY_INFO = obj(
         "systemPreferred": BOOLEAN,
         "methods": {"type": "array", "items": ref("Method")},
         "appPasswords": obj({"enabled": BOOLEAN, "count": COUNT, "limit": COUNT}),
+        "recoveryCodes": obj({"enabled": BOOLEAN, **RECOVERY_COUNTS}),
         "registration": obj(
             {
                 "required": BOOLEAN,
@@ -155,19 +160,20 @@ VERIFICATION_STARTED = obj(
     {
         "verificationId": ID,
         "methodId": ID,
-        "type": METHOD_TYPE,
+        "type": LISTED_TYPE,
         "expiresAt": TIME,
         "challenge": {
             "type": "object",
             "description": "By type: `{sentTo, channel}` for a sent code, `{numberToMatch}` for the "
-            "authenticator app, `{}` for a TOTP app, `{publicKey}` for a security key, `{questions}`.",
+            "authenticator app, `{}` for a TOTP app or recovery codes, `{publicKey}` for a security "
+            "key, `{questions}`.",
         },
     },
     {"purpose": PURPOSE},
 )
 VERIFICATION = obj(
     {"verificationId": ID, "status": VERIFICATION_STATUS},
-    {"methodId": ID, "type": METHOD_TYPE, "purpose": PURPOSE, "expiresAt": TIME},
+    {"methodId": ID, "type": LISTED_TYPE, "purpose": PURPOSE, "expiresAt": TIME},
 )
 VERIFICATION_APPROVED = obj(
     {"status": {"const": "approved"}},
@@ -230,6 +236,7 @@ MFA_STATUS = obj(
         "defaultMethod": {"anyOf": [{"type": "null"}, obj({"type": METHOD_TYPE, "id": ID})]},
         "locked": BOOLEAN,
         "riskState": ref("RiskState"),
+        "recoveryCodesLow": {**BOOLEAN, "description": "The user's recovery codes are low (3 or fewer)."},
     },
     {"userId": ID, "rememberedDevice": BOOLEAN},
 )
@@ -340,6 +347,24 @@ COMPONENTS: dict[str, Schema] = {
         {"appPasswords": {"type": "array", "items": ref("AppPassword")}, "limit": COUNT}, {"enabled": BOOLEAN}
     ),
     "AppPasswordCreated": APP_PASSWORD_CREATED,
+    "RecoveryCodesCreated": obj(
+        {
+            "methodId": ID,
+            "codes": {
+                "type": "array",
+                "minItems": 10,
+                "maxItems": 10,
+                "items": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$"},
+                "description": "Shown once; kept nowhere.",
+            },
+            "createdAt": TIME,
+        }
+    ),
+    "RecoveryCodes": obj(
+        RECOVERY_COUNTS,
+        {"methodId": ID, "createdAt": TIME, "lastUsedAt": TIME_OR_NULL, "enabled": BOOLEAN},
+        description="The caller's set, never a code: no `methodId` when there is none.",
+    ),
     "RememberedDevice": REMEMBERED_DEVICE,
     "RememberedDeviceList": obj({"devices": {"type": "array", "items": ref("RememberedDevice")}}),
     "Enrollment": ENROLLMENT,

@@ -11,6 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.support_admin import policy_changed
 from tests.support_api import Answer, Api, User
 from tests.support_device import Device, b64url, code_from_qr
 from tests.support_events import validate_event
@@ -262,13 +263,15 @@ def test_a_wrong_number_denies_the_request_and_counts_toward_lockout(api: Api) -
     user = api.user()
     _, device = add_app(api, user)
     statuses = []
-    for _ in range(10):
-        started = start(user)
-        vid = started["verificationId"]
-        answer = device.approve(vid, wrong(started["challenge"]["numberToMatch"]))
-        statuses.append(answer.status)
-        assert answer.error["code"] == "number_mismatch"
-        assert user.call("GET", f"/me/verifications/{vid}").body["status"] == "denied"
+    # Ten pushes in a row: past the default push-fatigue limit of 5 per 10 minutes.
+    with policy_changed(api, {"push": {"maxRequestsPer10Minutes": 10}}):
+        for _ in range(10):
+            started = start(user)
+            vid = started["verificationId"]
+            answer = device.approve(vid, wrong(started["challenge"]["numberToMatch"]))
+            statuses.append(answer.status)
+            assert answer.error["code"] == "number_mismatch"
+            assert user.call("GET", f"/me/verifications/{vid}").body["status"] == "denied"
     assert statuses == [400] * 10
     locked = user.call("POST", "/me/verifications", {"purpose": "mfa"})
     assert locked.status == 423

@@ -28,6 +28,8 @@ SPEC_DETAIL_TYPES = {
     "UserLockedOut", "FraudReported", "EnrollmentStarted", "EnrollmentCompleted", "EnrollmentExpired",
     "SecurityInfoCleared", "PolicyChanged", "TemporaryAccessPassIssued", "UserUnlocked",
     "CodeDeliveryFailed", "SuspiciousActivityReported", "UserRiskDismissed",
+    "RecoveryCodesGenerated", "RecoveryCodeUsed", "RecoveryCodesDeleted",
+    "PushRequestsThrottled",
 }  # fmt: skip
 # What the method lifecycle below (register, verify, rename, default, lock out, delete) emits:
 # removing the last method also forgets the remembered devices.
@@ -46,6 +48,7 @@ ENVELOPE = {
 }
 TOTP_METHOD = {"methodType": "softwareOath", "methodId": "mabc2def3ghi4jkl5"}
 PHONE_METHOD = {"methodType": "phone", "methodId": "mphone1"}
+RECOVERY_SET = {"methodType": "recoveryCodes", "methodId": "rc0123456789abcdef0123"}
 TOTP_VIEW = {
     "id": "mabc2def3ghi4jkl5",
     "type": "softwareOath",
@@ -79,6 +82,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "after": {"defaultMethodId": "mabc2def3ghi4jkl5", "systemPreferred": False},
     },
     "VerificationSucceeded": {**TOTP_METHOD, "purpose": "stepUp"},
+    "RecoveryCodesGenerated": {**RECOVERY_SET, "total": 10, "replaced": True},
+    "RecoveryCodeUsed": {**RECOVERY_SET, "purpose": "mfa", "remaining": 3, "total": 10, "becameLow": True},
+    "RecoveryCodesDeleted": {**RECOVERY_SET, "remaining": 7},
+    "PushRequestsThrottled": {"maxRequests": 5, "windowMinutes": 10, "retryAfter": 412},
     "VerificationFailed": {**TOTP_METHOD, "purpose": "mfa", "reason": "replay"},
     "UserLockedOut": {"lockedUntil": "2025-03-01T12:15:00Z", "failedAttempts": 10},
     "AppPasswordCreated": {"appPasswordId": "aq3x7", "name": "Outlook 2010"},

@@ -19,7 +19,8 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import AdminRequired, Conflict, NotFound
-from securityinfo.manage import activity, security_info
+from securityinfo.manage import activity, recovery_codes, security_info
+from securityinfo.methods import recovery_codes as recovery_kind
 from securityinfo.methods.registry import LIMIT_COUNTERS, described, kind_of
 from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy, forget_cached_policy
@@ -177,7 +178,7 @@ def clear_security_info(
         # The authenticator app's device record, a security key's credential-id claim: they go too.
         linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
         targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
-        if len(methods) + len(linked) + len(passwords) + len(targets) + 2 > _TRANSACTION_LIMIT:
+        if len(methods) + len(linked) + len(passwords) + len(targets) + 3 > _TRANSACTION_LIMIT:
             raise Conflict("Too many items to clear at once; try again.")
         try:
             with outbox.Change(deps) as tw:
@@ -213,6 +214,21 @@ def clear_security_info(
                         notifyRefs=[notifications.target_ref(t) for t in targets],
                     ),
                 )
+                recovery_set = recovery_kind.set_of(methods)
+                if recovery_set is not None:
+                    # Deleted above with the other methods; its own event for the audit trail.
+                    tw.emit(
+                        "RecoveryCodesDeleted",
+                        events.detail(
+                            admin,
+                            now,
+                            user_id=uid,
+                            method_type=recovery_set.method_type,
+                            method_id=recovery_set.method_id,
+                            remaining=recovery_kind.remaining(recovery_set),
+                            reason="security_info_cleared",
+                        ),
+                    )
         except TransactWriteError:
             continue  # the user changed something meanwhile: read again and retry
         break
@@ -261,6 +277,14 @@ def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
     app_passwords.delete_all(
         deps, uid, lambda count: events.detail(admin, now, user_id=uid, deletedCount=count)
     )
+
+
+def delete_recovery_codes(deps: Deps, caller: Caller, user_id: str) -> None:
+    """DELETE /admin/users/{userId}/recovery-codes: 204 whether or not the user had a set."""
+    admin = require_admin(caller)
+    uid = target_user(user_id)
+    _, methods = store.methods_and_profile(uid)
+    recovery_codes.remove_set(deps, admin, uid, recovery_kind.set_of(methods), deps.clock.now())
 
 
 def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:

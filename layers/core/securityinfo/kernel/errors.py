@@ -167,6 +167,10 @@ class AppPasswordsDisabled(Forbidden):
     code = "app_passwords_disabled"
 
 
+class RecoveryCodesDisabled(Forbidden):
+    code = "recovery_codes_disabled"
+
+
 class ServiceOnly(Forbidden):
     code = "service_only"
 
@@ -226,6 +230,10 @@ class PhoneNumberInUse(Conflict):
     code = "phone_number_in_use"
 
 
+class RecoveryCodesChanged(Conflict):
+    code = "recovery_codes_changed"
+
+
 class StaleStep(Conflict):
     code = "stale_step"
 
@@ -283,6 +291,10 @@ class ResendTooSoon(TooManyRequests):
 
 class TooManyCodes(TooManyRequests):
     code = "too_many_codes"
+
+
+class TooManyPushRequests(TooManyRequests):
+    code = "too_many_push_requests"
 
 
 class DependencyFailed(DomainError):

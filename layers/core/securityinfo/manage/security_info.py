@@ -18,7 +18,8 @@ from securityinfo.kernel.errors import (
     NotFound,
 )
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
-from securityinfo.manage import phone_change
+from securityinfo.manage import phone_change, recovery_codes
+from securityinfo.methods import recovery_codes as recovery_kind
 from securityinfo.methods.base import MFA
 from securityinfo.methods.registry import LIMIT_COUNTERS, kind_of
 from securityinfo.methods.views import audit_view, default_method_id, describe, save_updated, strongest
@@ -70,6 +71,10 @@ def overview(deps: Deps, caller: Caller) -> dict[str, Any]:
             "count": int(profile.app_password_count or 0) if profile is not None else 0,
             "limit": app_passwords.LIMIT,
         },
+        "recoveryCodes": {
+            "enabled": policy.recovery_codes_enabled,
+            **recovery_kind.summary(recovery_kind.set_of(methods)),
+        },
         "registration": _registration(policy, methods),
         "rememberDeviceDays": policy.remember_device_days,
         # "This wasn't me" sets it; an administrator dismisses it (manage/activity.py, admin.py).
@@ -120,12 +125,18 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
 def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     """DELETE: remove the method; if it was the default, the strongest remaining one takes over."""
     method = _own_method(caller.user_id, method_id)
+    kind = kind_of(method.method_type)
+    if not kind.stands_alone:
+        # The recovery set is not counted like a method: its own delete (same step-up, same event).
+        recovery_codes.delete(deps, caller)
+        return
     policy = current_policy()
     now = deps.clock.now()
     profile, methods = store.methods_and_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
-    kind = kind_of(method.method_type)
-    remaining = [m for m in methods if m.method_id != method.method_id]
+    remaining = [
+        m for m in methods if m.method_id != method.method_id and kind_of(m.method_type).stands_alone
+    ]
     old_default = default_method_id(profile, methods)
     new_best = strongest(remaining)
     new_default = (
@@ -238,9 +249,9 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
         chosen = _own_method(caller.user_id, data["methodId"])
         kind = kind_of(chosen.method_type)
         if not kind.mfa_capable:
+            use = "as a fallback only" if MFA in kind.usable_for else "for password reset only"
             raise MethodNotAllowedForPurpose(
-                f"{kind.type_name} can be used for password reset only; "
-                "choose another method as your default.",
+                f"{kind.type_name} can be used {use}; choose another method as your default.",
                 field="methodId",
             )
     policy = current_policy()

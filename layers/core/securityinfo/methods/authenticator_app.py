@@ -161,6 +161,7 @@ class AuthenticatorApp(MethodKind):
     verification_schema = {"code": Field(str, pattern=TOTP_CODE.pattern, hint=TOTP_CODE.hint)}
     default_display_name = "Authenticator app"
     verification_seconds = PUSH_SECONDS
+    sends_push = True
 
     def strength(self, method: MethodItem) -> int:
         return 20
@@ -289,7 +290,11 @@ class AuthenticatorApp(MethodKind):
         if ctx.caller.source_ip:
             data["location"] = ctx.caller.source_ip
         verification.data = data
-        send_push(ctx, app.push_endpoint_arn, verification, app.device_id)
+
+        def push() -> None:
+            send_push(ctx, app.push_endpoint_arn, verification, app.device_id)
+
+        ctx.after_save.append(push)
         return {"numberToMatch": number}
 
     def challenge(

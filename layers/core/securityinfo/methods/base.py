@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,6 +23,7 @@ from securityinfo.storage.models import (
     registration_sk,
     user_pk,
 )
+from securityinfo.storage.outbox import Change
 
 if TYPE_CHECKING:  # the policy sits above the types: it is handed in, never imported at run time
     from securityinfo.policy.model import Policy
@@ -42,6 +43,8 @@ class MethodContext:
     now: float
     # Texts, calls and emails a step queued; sent only once its state is saved (onetime.deliver).
     outgoing: list[Message] = field(default_factory=list)
+    # Run once the step's state is saved (a verification's push: never for one that was refused).
+    after_save: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +54,15 @@ class Proof:
 
     actions: list[Action] = field(default_factory=list)
     condition: Condition | None = None
+    # What a failed ``condition`` means; None: the code was used by a concurrent request (replay).
+    refusal: Exception | None = None
+    # Secret-free facts for the kind's ``approved`` hook (a recovery set's codes left).
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class StaleMethod(Exception):  # noqa: N818 - an outcome, not an error
+    """A proof's condition failed because the method item moved (another code of the same recovery
+    set was used meanwhile), not because this answer is wrong: read the method again and re-check."""
 
 
 @dataclass
@@ -101,10 +113,19 @@ class MethodKind(ABC):
     # The registration input is itself the proof (security questions): POST /me/methods answers
     # 201 with the method, through complete_registration, without a pending registration.
     registers_at_once: ClassVar[bool] = False
+    # False for a fallback (recovery codes): it verifies mfa and stepUp when chosen, but is never the
+    # default (chosen, system-preferred or strongest remaining), never counts toward what
+    # registration requires, and never ends the first-method bootstrap of step-up.
+    stands_alone: ClassVar[bool] = True
+    # Registered through POST /me/methods and listed by the policy (not recovery codes: own routes).
+    registrable: ClassVar[bool] = True
+    # Starting a verification pushes a request to the user's phone: counted against push fatigue.
+    sends_push: ClassVar[bool] = False
 
     @property
     def mfa_capable(self) -> bool:
-        return MFA in self.usable_for
+        """Can be the user's default method for two-step verification and counts as having one."""
+        return self.stands_alone and MFA in self.usable_for
 
     def facts(self) -> dict[str, Any]:
         """The type as the API describes it to the admin page (GET /admin/method-types)."""
@@ -153,6 +174,12 @@ class MethodKind(ABC):
     ) -> dict[str, Any]:
         """The challenge again (an idempotent repeat of a start), without sending anything."""
         return {}
+
+    def approved(
+        self, tw: Change, ctx: MethodContext, method: MethodItem, purpose: str, proof: Proof
+    ) -> None:
+        """Events the type adds to the approval's transaction (a recovery code used)."""
+        return None
 
     @abstractmethod
     def describe(self, method: MethodItem) -> dict[str, Any]:

@@ -225,17 +225,24 @@ def save_new_then_send(
     item: Item,
     record: Item | None,
     undo: Callable[[], None],
+    *,
+    also: Sequence[Write] = (),
+    after_save: Sequence[Callable[[], None]] = (),
 ) -> None:
     """Save a new registration or verification (and its idempotency record) in the transaction that
     counts its code, then send. ``idempotency.Raced`` when a request with the same key won; if the
-    code cannot be sent, ``undo`` removes what was saved, so a retry with the same key sends again."""
+    code cannot be sent, ``undo`` removes what was saved, so a retry with the same key sends again.
+    ``also``: more operations of the same transaction (a push's place in its window, whose refusal
+    is raised as such); ``after_save``: run once it committed, before the code goes out (the push)."""
 
     def save(tw: store.Transaction) -> None:
         tw.save(item, condition=type(item).pk.does_not_exist())
         if record is not None:
             tw.save(record, condition=idempotency.expired_record_condition(now), refusal=idempotency.Raced())
 
-    save_counted(deps, caller.user_id, now, outgoing, [save])
+    save_counted(deps, caller.user_id, now, outgoing, [save, *also])
+    for action in after_save:
+        action()
     deliver(deps, caller, now, outgoing, undo=undo)
 
 

@@ -9,6 +9,7 @@ from securityinfo.methods.authenticator_app import AuthenticatorApp
 from securityinfo.methods.base import MethodKind
 from securityinfo.methods.email import Email
 from securityinfo.methods.phone import Phone
+from securityinfo.methods.recovery_codes import RecoveryCodes
 from securityinfo.methods.security_key import SecurityKey
 from securityinfo.methods.security_questions import SecurityQuestions
 from securityinfo.methods.software_oath import SoftwareOath
@@ -16,9 +17,18 @@ from securityinfo.methods.software_oath import SoftwareOath
 # In the order the policy lists them (its default enables all, in this order).
 REGISTRY: dict[str, MethodKind] = {
     kind.type_name: kind
-    for kind in (AuthenticatorApp(), SoftwareOath(), Phone(), Email(), SecurityKey(), SecurityQuestions())
+    for kind in (
+        AuthenticatorApp(),
+        SoftwareOath(),
+        Phone(),
+        Email(),
+        SecurityKey(),
+        SecurityQuestions(),
+        RecoveryCodes(),
+    )
 }
-METHOD_TYPES: tuple[str, ...] = tuple(REGISTRY)
+# What POST /me/methods registers and the policy lists (recovery codes have their own routes).
+METHOD_TYPES: tuple[str, ...] = tuple(name for name, kind in REGISTRY.items() if kind.registrable)
 # docs/RULES.md: the types that can be a second factor (email and security questions reset passwords only).
 MFA_TYPES: tuple[str, ...] = tuple(name for name, kind in REGISTRY.items() if kind.mfa_capable)
 # Shared limits are counters on the profile, raised in the same transaction that saves the method.
@@ -33,4 +43,4 @@ def kind_of(type_name: str) -> MethodKind:
 
 def described() -> list[dict[str, object]]:
     """Every type as the admin page lists it, in the policy's order."""
-    return [kind.facts() for kind in REGISTRY.values()]
+    return [kind.facts() for kind in REGISTRY.values() if kind.registrable]

@@ -243,6 +243,8 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
         if not before.get("defaultMethodId") or detail.get("reason") == "default_removed":
             return None  # a consequence of an add or a removal, which has its own notice
         return f"Your default sign-in method was changed{who}{when}."
+    if detail_type in _RECOVERY_AND_PUSH:
+        return _recovery_or_push_notice(detail_type, detail, who, when)
     if detail_type == "AppPasswordCreated":
         return f"An app password was created for your account{who}{when}."
     if detail_type == "SuspiciousActivityReported":
@@ -258,6 +260,36 @@ def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
             f"that was already used{when}. Someone else may be seeing your codes."
         )
     return None
+
+
+_RECOVERY_AND_PUSH = (
+    "RecoveryCodesGenerated",
+    "RecoveryCodeUsed",
+    "RecoveryCodesDeleted",
+    "PushRequestsThrottled",
+)
+
+
+def _recovery_or_push_notice(detail_type: str, detail: dict[str, Any], who: str, when: str) -> str:
+    """Recovery codes (docs/RULES.md: every use says how many are left; the use that makes the set low
+    says so, once) and push fatigue (docs/RULES.md)."""
+    if detail_type == "RecoveryCodesGenerated":
+        old = " Your previous recovery codes no longer work." if detail.get("replaced") else ""
+        return f"New recovery codes were created for your account{who}{when}.{old}"
+    if detail_type == "RecoveryCodesDeleted":
+        return f"Your recovery codes were deleted{who}{when}."
+    if detail_type == "PushRequestsThrottled":
+        return (
+            f"Many sign-in requests were sent to your authenticator app{when}; further requests are "
+            "paused for a few minutes. If this wasn't you, report it: someone may know your password."
+        )
+    left = int(detail.get("remaining") or 0)
+    text = f"A recovery code was used for your account{when}; {left} left."
+    if detail.get("becameLow"):
+        text += " Your recovery codes are running low: create a new set under Security info."
+    elif left == 0:
+        text += " Create a new set under Security info."
+    return text
 
 
 def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | None:

@@ -47,6 +47,10 @@ DEFAULTS_BUT_TYPES: dict[str, Any] = {
     "lockout": {"threshold": 10, "minutes": 15},
     "wizardStepMinutes": 15,
     "temporaryAccessPass": {"defaultLifetimeMinutes": 60, "maxLifetimeMinutes": 480},
+    # docs/RULES.md: a set of single-use codes for when the phone is lost.
+    "recoveryCodes": {"enabled": True, "offerInWizard": True},
+    # Push requests per user in any 10 minutes (MFA fatigue).
+    "push": {"maxRequestsPer10Minutes": 5},
 }
 
 

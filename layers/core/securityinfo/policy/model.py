@@ -67,6 +67,18 @@ class Policy:
         return bool(self.document["appPasswords"]["enabled"])
 
     @property
+    def recovery_codes_enabled(self) -> bool:
+        return bool(self.document["recoveryCodes"]["enabled"])
+
+    @property
+    def recovery_codes_in_wizard(self) -> bool:
+        return self.recovery_codes_enabled and bool(self.document["recoveryCodes"]["offerInWizard"])
+
+    @property
+    def push_per_10_minutes(self) -> int:
+        return int(self.document["push"]["maxRequestsPer10Minutes"])
+
+    @property
     def sspr_methods_required(self) -> int:
         return int(self.document["ssprMethodsRequired"])
 

@@ -22,6 +22,8 @@ def registration_required(policy: Policy, methods: list[MethodItem]) -> bool:
     method", the user may register another type instead, so the requirement is then the count (with
     at least one method for two-step verification); otherwise every required type must be there.
     """
+    # A fallback (recovery codes) never counts toward what registration requires.
+    methods = [m for m in methods if kind_of(m.method_type).stands_alone]
     if len(methods) < policy.required_count:
         return True
     if not any(kind_of(m.method_type).mfa_capable for m in methods):

@@ -63,6 +63,9 @@ SCHEMA = {
         required=True,
         schema={"defaultLifetimeMinutes": _int(10, 43200), "maxLifetimeMinutes": _int(10, 43200)},
     ),
+    "recoveryCodes": Field(dict, required=True, schema={"enabled": _BOOL, "offerInWizard": _BOOL}),
+    # At least 1: a registration's test push and a sign-in must stay possible.
+    "push": Field(dict, required=True, schema={"maxRequestsPer10Minutes": _int(1, 30)}),
 }
 
 

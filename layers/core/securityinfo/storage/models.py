@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -371,9 +372,24 @@ class SecurityQuestionsMethodItem(MethodItem, discriminator="method:securityQues
     answers = ListAttribute[AnswerHash](of=AnswerHash)
 
 
+class RecoveryCodesMethodItem(MethodItem, discriminator="method:recoveryCodes"):
+    """The user's one set of recovery codes: the keyed hashes of the codes not used yet, in one item,
+    so a verification reads the set with the verification and profile (one call) and a use removes
+    its hash under a condition in the approval's transaction (the second). A new set overwrites the
+    item: every old code dies in the same write."""
+
+    # Random per set and bound into every hash, so an old set's hash never matches a new set's.
+    set_id = UnicodeAttribute()
+    # DynamoDB drops an empty set attribute: a fully used set reads as None.
+    code_hashes = UnicodeSetAttribute(null=True)
+    total = NumberAttribute()
+
+
 # Sort keys of the items below sort after PROFILE, so the one Query of methods and profile
 # (sk between METHOD# and PROFILE) never reads them.
 SEND_WINDOW_SK = "SENDS"
+# The push requests of the last 10 minutes (push fatigue): a SendWindowItem too.
+PUSH_WINDOW_SK = "PUSHES"
 SSPR_SK = "SSPR"
 
 
@@ -396,6 +412,8 @@ class SendWindowItem(Item, discriminator="sendwindow"):
 
     sent_at = ListAttribute[Any](of=NumberAttribute)
     version = NumberAttribute()
+    # Push windows only: until when the user has been told about a refusal (told once per run).
+    throttled_until = NumberAttribute(null=True)
 
 
 class NotifyTargetItem(Item, discriminator="notifytarget"):

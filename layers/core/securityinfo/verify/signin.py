@@ -11,6 +11,7 @@ factor now, and is this an app password of theirs.
 - ``defaultMethod``: ``{type, id}`` of the method to prompt, or null;
 - ``riskState``: ``atRisk`` after the user reported activity as not theirs, until an administrator
   dismisses it; else ``none``.
+- ``recoveryCodesLow``: the user's recovery set has 3 codes or fewer left.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.validation import Field, validate
+from securityinfo.methods import recovery_codes
 from securityinfo.methods.registry import kind_of
 from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
@@ -64,6 +66,8 @@ def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
         # The user reported activity that wasn't them: the sign-in service may ask for more.
         "riskState": risk_state_of(profile),
         "rememberedDevice": remembered,
+        # The sign-in service can suggest a new set while the user can still sign in with one.
+        "recoveryCodesLow": recovery_codes.summary(recovery_codes.set_of(methods))["low"],
     }
 
 

@@ -12,12 +12,14 @@ from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.errors import (
     CodeExpired,
+    DependencyFailed,
     InvalidCode,
     InvalidField,
     MethodNotAllowedForPurpose,
     NoMethodRegistered,
     NotFound,
     ReplayedCode,
+    TooManyPushRequests,
     VerificationDenied,
     VerificationExpired,
     VerificationFinished,
@@ -25,25 +27,38 @@ from securityinfo.kernel.errors import (
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, Schema, validate
 from securityinfo.methods import onetime
-from securityinfo.methods.base import MFA, PURPOSES, SSPR, STEP_UP, MethodContext, MethodKind, Pending
+from securityinfo.methods.base import (
+    MFA,
+    PURPOSES,
+    SSPR,
+    STEP_UP,
+    MethodContext,
+    MethodKind,
+    Pending,
+    StaleMethod,
+)
 from securityinfo.methods.registry import kind_of
 from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
 from securityinfo.storage import idempotency, outbox, store
 from securityinfo.storage.models import (
     PROFILE_SK,
+    PUSH_WINDOW_SK,
     IdempotencyItem,
     MethodItem,
     ProfileItem,
+    SendWindowItem,
     VerificationItem,
     idempotency_sk,
     method_sk,
     user_pk,
     verification_sk,
 )
-from securityinfo.verify import attempts, remembered_devices, sspr, stepup
+from securityinfo.verify import attempts, push_fatigue, remembered_devices, sspr, stepup
 
 TRIES = 5
+# Re-checks of an answer whose method moved meanwhile (a recovery set: each move is one code used).
+STALE_TRIES = 12
 ROUTE = "POST /me/verifications"
 START_SCHEMA = {
     "purpose": Field(str, required=True, choices=PURPOSES),
@@ -70,12 +85,15 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     key = idempotency.check_key(idempotency_key)
     purpose = data["purpose"]
     now = deps.clock.now()
+    pushes: SendWindowItem | None = None
     if "methodId" in data:
-        method_item, profile_item = store.get_many(
-            connection, caller.user_id, method_sk(data["methodId"]), PROFILE_SK
+        # The push window comes along in the same read: a push start needs it, others ignore it.
+        method_item, profile_item, window_item = store.get_many(
+            connection, caller.user_id, method_sk(data["methodId"]), PROFILE_SK, PUSH_WINDOW_SK
         )
         method = store.typed(method_item, MethodItem)
         profile = store.typed(profile_item, ProfileItem)
+        pushes = store.typed(window_item, SendWindowItem)
         if method is None:
             raise NotFound("No such method. Choose one of your registered methods.")
     else:
@@ -85,6 +103,8 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     kind = kind_of(method.method_type)
     _check_purpose(kind, purpose)
     policy = current_policy()
+    if kind.sends_push and "methodId" not in data:
+        pushes = push_fatigue.read(caller.user_id)
     ctx = MethodContext(deps, caller, policy, now)
     digest = idempotency.request_hash(ROUTE, data)
     if key is not None:
@@ -105,23 +125,39 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         attempts_left=TRIES,
         ttl=int(now + kind.verification_seconds + 86400),
     )
+    if kind.sends_push:
+        push_fatigue.ensure_room(deps, caller, policy, now, pushes)
     challenge = kind.start_verification(ctx, method, verification)
     record = idempotency.record(caller.user_id, key, ROUTE, digest, vid, now) if key is not None else None
 
-    try:
-        # One transaction saves the verification (with its code's hash) and counts the send; the code
-        # goes out only after that.
-        onetime.save_new_then_send(
-            deps,
-            caller,
-            now,
-            ctx.outgoing,
-            verification,
-            record,
-            undo=lambda: _forget(verification, caller.user_id, key),
+    # Each lost race means another push was counted, so the window fills within the limit's tries.
+    for _ in range(policy.push_per_10_minutes + 2):
+        also = [push_fatigue.count(pushes, caller.user_id, now)] if kind.sends_push else []
+        try:
+            # One transaction saves the verification (with its code's hash) and counts the send, or
+            # the push; the code or the push goes out only after that.
+            onetime.save_new_then_send(
+                deps,
+                caller,
+                now,
+                ctx.outgoing,
+                verification,
+                record,
+                undo=lambda: _forget(verification, caller.user_id, key),
+                also=also,
+                after_save=ctx.after_save,
+            )
+        except idempotency.Raced:
+            return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
+        except push_fatigue.Moved:
+            pushes = push_fatigue.read(caller.user_id)
+            push_fatigue.ensure_room(deps, caller, policy, now, pushes)
+            continue
+        break
+    else:
+        raise TooManyPushRequests(
+            "Too many sign-in requests are being sent at once. Try again in a minute.", retry_after=60
         )
-    except idempotency.Raced:
-        return _replay(ctx, idempotency.winner(caller.user_id, key, ROUTE, digest, now))
     return _started(verification, challenge)
 
 
@@ -252,15 +288,29 @@ def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dic
     policy = current_policy()
     ctx = MethodContext(deps, caller, policy, now)
     try:
-        proof = kind.check_verification(ctx, method, verification, data)
         remember = remembered_devices.generation_of(profile) if data.get("rememberDevice") else None
-        return _approve(ctx, verification, method, proof, profile, remember_generation=remember)
+        for _ in range(STALE_TRIES):
+            proof = kind.check_verification(ctx, method, verification, data)
+            try:
+                return _approve(ctx, verification, method, proof, profile, remember_generation=remember)
+            except StaleMethod:
+                # Another code of the same set was used meanwhile: check this one against the set
+                # as it is now (it may be the one just used: then it is wrong).
+                method = _reread(deps, caller.user_id, method)
+        raise DependencyFailed("Too many codes are being used at once. Try again.")
     except Pending as waiting:
         # Waiting for the authenticator app: 202, and the client asks again.
         return {"status": "pending", "verificationId": verification.verification_id, **waiting.answer}
     except InvalidCode as wrong:
         _fail(ctx, verification, wrong)
         raise
+
+
+def _reread(deps: Deps, user_id: str, method: MethodItem) -> MethodItem:
+    try:
+        return MethodItem.get(user_pk(user_id), method_sk(method.method_id), consistent_read=True)
+    except MethodItem.DoesNotExist:
+        raise NotFound("No such verification. Start a new one.") from None
 
 
 def _approve(
@@ -311,7 +361,8 @@ def _approve(
                 actions=[*proof.actions, MethodItem.last_used_at.set(now)],
                 condition=method_condition,
                 # The same code won in a concurrent request: this one is a replay.
-                refusal=ReplayedCode("That code was already used. Wait for the next code in your app."),
+                refusal=proof.refusal
+                or ReplayedCode("That code was already used. Wait for the next code in your app."),
             )
             # Refused if the user was locked since the read; ends a run of failures.
             attempts.succeeded(tw, caller.user_id, now, policy, profile)
@@ -329,6 +380,8 @@ def _approve(
                     purpose=verification.purpose,
                 ),
             )
+            # What the type adds to the approval's events (a recovery code used, and how many left).
+            kind_of(method.method_type).approved(tw, ctx, method, verification.purpose, proof)
     except TransactWriteError as error:
         tw.refuse(error)
     if verification.purpose == SSPR:

@@ -1,0 +1,18 @@
+"""DELETE /admin/users/{userId}/recovery-codes (administrators): delete a user's recovery codes."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import admin, runtime
+from securityinfo.kernel import http
+
+app = http.api()
+
+
+@app.delete("/admin/users/<user_id>/recovery-codes")
+def admin_delete_recovery_codes(user_id: str) -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    admin.delete_recovery_codes(runtime.deps(), http.caller(app), user_id)
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)

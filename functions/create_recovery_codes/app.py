@@ -1,0 +1,18 @@
+"""POST /me/recovery-codes (step-up): a new set of recovery codes; the only answer that shows them."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import runtime
+from securityinfo.kernel import http
+from securityinfo.manage import recovery_codes
+
+app = http.api()
+
+
+@app.post("/me/recovery-codes")
+def create_recovery_codes() -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    return http.json_response(201, recovery_codes.create(runtime.deps(), http.caller(app)))
+
+
+lambda_handler = http.handler(app)

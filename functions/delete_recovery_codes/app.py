@@ -1,0 +1,19 @@
+"""DELETE /me/recovery-codes (step-up): delete the user's set of recovery codes."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from securityinfo import runtime
+from securityinfo.kernel import http
+from securityinfo.manage import recovery_codes
+
+app = http.api()
+
+
+@app.delete("/me/recovery-codes")
+def delete_recovery_codes() -> Response:
+    http.body(app)  # routes without input accept an empty body, but not garbage
+    recovery_codes.delete(runtime.deps(), http.caller(app))
+    return http.json_response(204)
+
+
+lambda_handler = http.handler(app)
