@@ -36,6 +36,7 @@ import local_server
 import operations
 import outbox
 import push_webauthn
+import recovery
 import signin_checks
 from operations import CallKey, OperationResult
 
@@ -45,6 +46,7 @@ operations.OPERATIONS.extend(push_webauthn.OPERATIONS)
 operations.OPERATIONS.extend(signin_checks.OPERATIONS)
 # Phones, email and security questions: sends (SMS, delivery topic), checks, resend, the notifier.
 operations.OPERATIONS.extend(codes.OPERATIONS)
+operations.OPERATIONS.extend(recovery.OPERATIONS)
 
 # What `make cost` prices: the AWS calls and DynamoDB request units of one request per operation.
 CALLS_JSON = Path(__file__).resolve().parent / "cost" / "calls.json"
@@ -232,6 +234,7 @@ def report_operations(iterations: int, seconds: float, calls_json: Path | None) 
             ),
             not any(_service_total(r.typical_calls(), "EventBridge") for r in results),
         ),
+        *recovery.aims(by_name),
     ]
 
 

@@ -120,6 +120,11 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     wizard.get_by_label("Enter code").fill(texted_code(page, phone_number))
     wizard.get_by_role("button", name="Next").click()
 
+    # The policy offers recovery codes on the last page: ten, shown once.
+    expect(wizard.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    expect(wizard.get_by_test_id("wizard-recovery-code")).to_have_count(10)
+    wizard.get_by_role("button", name="Next").click()
+
     # Success, with both methods; Done leads to Security info, which lists them.
     expect(wizard.get_by_role("heading", name="Success!")).to_be_visible()
     expect(wizard).to_contain_text("Great job! You have successfully set up your security info.")
@@ -174,6 +179,8 @@ def test_a_different_app_then_a_wrong_text_code_is_explained_with_the_attempts_l
     page.screenshot(path=str(ARTIFACTS / "wizard-wrong-code.png"), full_page=True)
 
     wizard.get_by_label("Enter code").fill(right)
+    wizard.get_by_role("button", name="Next").click()
+    expect(wizard.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     wizard.get_by_role("button", name="Next").click()
     expect(wizard.get_by_role("heading", name="Success!")).to_be_visible()
     expect(wizard.get_by_test_id("wizard-registered-item")).to_have_count(2)

@@ -34,6 +34,13 @@ def _submit(user: User, step: dict[str, Any], action: str = "next", **data: Any)
     return answer
 
 
+def _past_recovery_codes(user: User, step: dict[str, Any]) -> dict[str, Any]:
+    """The policy's default offers recovery codes on the last page before success."""
+    assert step["page"] == "recoveryCodesShow", step
+    assert len(step["codes"]) == 10
+    return dict(_submit(user, step).body["step"])
+
+
 def test_default_policy_different_app_then_phone_by_text(api: Api) -> None:
     user = api.user()
     assert _status(api, user)["registrationRequired"] is True
@@ -66,8 +73,14 @@ def test_default_policy_different_app_then_phone_by_text(api: Api) -> None:
     ]
     assert wrong["page"] == "phoneCode" and wrong["error"]["code"] == "invalid_code"
     step = _submit(user, wrong, code=_sms_code(api, number)).body["step"]
+    assert step["page"] == "recoveryCodesShow" and len(step["codes"]) == 10
+    codes = step["codes"]
+    again = user.call("GET", "/me/enrollment").body["step"]
+    assert again["page"] == "recoveryCodesShow" and again.get("codes") is None  # shown once
+    step = _submit(user, again).body["step"]
     assert step["page"] == "success"
     assert sorted(m["type"] for m in step["registered"]) == ["phone", "softwareOath"]
+    assert user.call("GET", "/me/recovery-codes").body["remaining"] == 10 and codes[0] not in str(step)
 
     done = _submit(user, step, "done").body
     assert _status(api, user)["registrationRequired"] is False
@@ -138,7 +151,7 @@ def test_a_user_with_a_method_steps_up_to_start_and_then_needs_no_more(api: Api)
     user.step_up_token = None
     number = _phone()
     step = _submit(user, step, phoneType="mobile", phoneNumber=number, channel="sms").body["step"]
-    step = _submit(user, step, code=_sms_code(api, number)).body["step"]
+    step = _past_recovery_codes(user, _submit(user, step, code=_sms_code(api, number)).body["step"])
     assert step["page"] == "success"
 
 
@@ -203,7 +216,7 @@ def test_the_app_password_section_shows_the_password_once(api: Api) -> None:
         assert re.fullmatch(r"[a-z]{24}", password)
         again = user.call("GET", "/me/enrollment").body["step"]
         assert again["page"] == "appPasswordShow" and again.get("password") is None
-        step = _submit(user, again).body["step"]
+        step = _past_recovery_codes(user, _submit(user, again).body["step"])
         assert step["page"] == "success"
         listed = user.call("GET", "/me/app-passwords").body["appPasswords"]
         assert [p["name"] for p in listed] == ["Outlook 2010"] and password not in str(listed)
@@ -247,7 +260,7 @@ def test_a_different_method_stands_in_for_the_app_and_the_phone_is_not_asked_twi
     step = _submit(user, step, type="authenticatorApp").body["step"]
     step = _submit(user, step, "differentApp").body["step"]
     assert step["page"] == "softwareOathQr"
-    step = _submit(user, step, code=user.code(step["secret"])).body["step"]
+    step = _past_recovery_codes(user, _submit(user, step, code=user.code(step["secret"])).body["step"])
     assert step["page"] == "success"
     _submit(user, step, "done")
     assert user.info()["registration"] == {"required": False, "missing": []}
@@ -265,3 +278,21 @@ def test_qr_pages_carry_the_full_activation_url_and_the_users_name(api: Api) -> 
     oath = _submit(user, step, "differentApp").body["step"]
     assert oath["accountName"] == user.username
     assert user.call("GET", "/me/enrollment").body["step"]["accountName"] == user.username
+
+
+def test_recovery_codes_are_offered_only_when_the_policy_says_so(api: Api) -> None:
+    from tests.support_admin import policy_changed
+
+    change = {
+        "registration": {"requiredTypes": ["phone"], "requiredCount": 1},
+        "recoveryCodes": {"enabled": True, "offerInWizard": False},
+    }
+    with policy_changed(api, change):
+        user = api.user()
+        step = user.call("POST", "/me/enrollment").body["step"]
+        assert step["page"] == "phoneEntry"
+        number = _phone()
+        step = _submit(user, step, phoneType="mobile", phoneNumber=number, channel="sms").body["step"]
+        step = _submit(user, step, code=_sms_code(api, number)).body["step"]
+        assert step["page"] == "success"
+        assert user.call("GET", "/me/recovery-codes").body["total"] == 0

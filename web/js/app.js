@@ -10,6 +10,7 @@ import { promptHead, promptPage } from "./prompt.js";
 import { runVerification, stepUpDialog } from "./verify.js";
 import { resetPasswordView } from "./reset-password.js";
 import { appPasswordsSection } from "./app-passwords.js";
+import { recoveryCodesSection } from "./recovery-codes.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
 import { activityView } from "./activity.js";
 import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
@@ -226,13 +227,19 @@ async function securityInfoView() {
 function renderMoreSections() {
   const slot = document.getElementById("more-sections");
   if (!slot) return;
-  replace(slot, appPasswordsSection({ api, info: state.info }), rememberedDevicesSection({ api, info: state.info }));
+  replace(
+    slot,
+    recoveryCodesSection({ api, info: state.info, onChange: refreshQuietly }),
+    appPasswordsSection({ api, info: state.info }),
+    rememberedDevicesSection({ api, info: state.info }),
+  );
 }
 
 function renderSecurityInfo(content) {
   const info = state.info;
   renderRegistrationBanner(info);
-  const methods = info.methods ?? [];
+  // The recovery set has its own section below; it is never a default either.
+  const methods = (info.methods ?? []).filter((m) => m.type !== "recoveryCodes");
   const mfa = methods.filter((m) => (m.usableFor ?? []).includes("mfa"));
   const current = methods.find((m) => m.id === info.defaultMethodId) ?? null;
 
@@ -466,7 +473,7 @@ async function deleteDialog(method) {
 
 async function changeDefaultDialog() {
   const info = state.info;
-  const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
+  const mfa = (info.methods ?? []).filter((m) => m.type !== "recoveryCodes" && (m.usableFor ?? []).includes("mfa"));
   const dialog = openDialog({ title: "Change default method", testid: "default-dialog" });
   const SYSTEM = "__system__";
   const select = h(

@@ -7,6 +7,7 @@ const TYPE_LABELS = {
   email: "Email",
   securityKey: "Security key",
   securityQuestions: "Security questions",
+  recoveryCodes: "Recovery codes",
 };
 
 const TYPE_DETAILS = {
@@ -24,6 +25,7 @@ export function typeDetail(type, method = null) {
     return `${PHONE_KINDS[method.phoneType] ?? "Phone"} ${method.phoneNumber} \u00b7 ${how}`;
   }
   if (type === "email" && method?.emailAddress) return `${method.emailAddress} \u00b7 password reset only`;
+  if (type === "recoveryCodes") return `${method?.remaining ?? 0} of ${method?.total ?? 0} left · single use`;
   if (type === "securityQuestions") return `${method?.questionCount ?? ""} questions \u00b7 password reset only`.trim();
   return TYPE_DETAILS[type] ?? "";
 }

@@ -10,8 +10,11 @@ import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.j
 
 const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
 // Password reset has its own methods (email, security questions); step-up and sign-in use MFA ones.
+// Recovery codes are a fallback: offered, but after every other method.
 const usableFor = (methods, purpose) =>
-  (methods ?? []).filter((m) => (m.usableFor ?? []).includes(purpose === "sspr" ? "sspr" : "mfa"));
+  (methods ?? [])
+    .filter((m) => (m.usableFor ?? []).includes(purpose === "sspr" ? "sspr" : "mfa"))
+    .sort((a, b) => (a.type === "recoveryCodes") - (b.type === "recoveryCodes"));
 
 /**
  * Run a verification inside a container. `show(nodes, options)` renders a step (a dialog's show,

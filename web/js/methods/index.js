@@ -4,13 +4,15 @@
 import authenticatorApp from "./authenticator-app.js";
 import email from "./email.js";
 import phone from "./phone.js";
+import recoveryCodes from "./recovery-codes.js";
 import securityKey from "./security-key.js";
 import securityQuestions from "./security-questions.js";
 import softwareOath from "./software-oath.js";
 
 export const ADDABLE = [authenticatorApp, softwareOath, phone, securityKey, email, securityQuestions];
 
-const BY_TYPE = new Map(ADDABLE.map((m) => [m.type, m]));
+// Recovery codes are made under Security info > Recovery codes, not added: known, not addable.
+const BY_TYPE = new Map([...ADDABLE, recoveryCodes].map((m) => [m.type, m]));
 
 export const moduleFor = (type) => BY_TYPE.get(type) ?? null;
 

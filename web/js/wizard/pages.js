@@ -11,6 +11,7 @@ import {
 } from "./authenticator.js";
 import { appPasswordName, appPasswordShow, methodChoice, success } from "./more.js";
 import { phoneCode, phoneEntry } from "./phone-number.js";
+import { recoveryCodesShow } from "./recovery-codes.js";
 
 export const PAGES = {
   authenticatorDownload,
@@ -24,6 +25,7 @@ export const PAGES = {
   methodChoice,
   appPasswordName,
   appPasswordShow,
+  recoveryCodesShow,
   success,
 };
 

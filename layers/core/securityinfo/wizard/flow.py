@@ -20,11 +20,15 @@ from securityinfo.kernel.errors import (
     DomainError,
     InvalidAction,
     InvalidField,
+    NoMethodRegistered,
     NotActivated,
     NotApproved,
+    RecoveryCodesChanged,
+    RecoveryCodesDisabled,
 )
 from securityinfo.kernel.logs import logger
-from securityinfo.manage import registration, resend
+from securityinfo.manage import recovery_codes, registration, resend
+from securityinfo.methods import recovery_codes as recovery_kind
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
 from securityinfo.policy.requirements import missing_types
@@ -288,7 +292,8 @@ def _next_section(flow: Flow) -> None:
         sections = sections[1:]
     flow.state["sections"] = sections
     if not sections:
-        flow.show("success")
+        if not _offer_recovery_codes(flow):
+            flow.show("success")
         return
     section = sections[0]
     flow.state["section"] = section
@@ -498,6 +503,33 @@ def _app_password_show(flow: Flow, action: str, data: dict[str, Any]) -> None:
     _next_section(flow)
 
 
+def _offer_recovery_codes(flow: Flow) -> bool:
+    """Before the success page: a set of recovery codes when the policy offers them in the wizard
+    and the user has none (and an MFA method to fall back from). False: go straight to success."""
+    if flow.state.get("recoveryCodesOffered") or not flow.policy.recovery_codes_in_wizard:
+        return False
+    flow.state["recoveryCodesOffered"] = True
+    _, methods = store.methods_and_profile(flow.user_id)
+    if recovery_kind.set_of(methods) is not None:
+        return False
+    try:
+        created = recovery_codes.create(flow.deps, flow.caller)
+    except (NoMethodRegistered, RecoveryCodesChanged, RecoveryCodesDisabled):
+        return False
+    # Like an app password: never in the workflow's state, sealed for the one read that shows it.
+    sealed = flow.deps.secrets.seal(
+        json.dumps(created["codes"]).encode(), reveal_context(flow.user_id, str(flow.state["enrollmentId"]))
+    )
+    WizardItem(user_pk(flow.user_id), "WIZARD").update(actions=[WizardItem.reveal.set(sealed)])
+    flow.show("recoveryCodesShow", methodId=created["methodId"], createdAt=created["createdAt"])
+    return True
+
+
+def _recovery_codes_show(flow: Flow, action: str, data: dict[str, Any]) -> None:
+    WizardItem(user_pk(flow.user_id), "WIZARD").update(actions=[WizardItem.reveal.remove()])
+    flow.show("success")
+
+
 def _success(flow: Flow, action: str, data: dict[str, Any]) -> None:
     flow.show("finished")
 
@@ -514,6 +546,7 @@ PAGES: dict[str, Handler] = {
     "methodChoice": _method_choice,
     "appPasswordName": _app_password_name,
     "appPasswordShow": _app_password_show,
+    "recoveryCodesShow": _recovery_codes_show,
     "success": _success,
 }
 

@@ -16,6 +16,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "methodChoice": ("next", "back", "skip"),
     "appPasswordName": ("next", "skip"),
     "appPasswordShow": ("next",),
+    "recoveryCodesShow": ("next",),
     "success": ("done",),
 }
 

@@ -143,6 +143,9 @@ def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False)
         step.update(_rebuilt(deps, item, caller))
         if reveal and item.page == "appPasswordShow":
             step["password"] = _reveal_once(deps, item)
+        if reveal and item.page == "recoveryCodesShow":
+            shown = _reveal_once(deps, item)
+            step["codes"] = json.loads(shown) if shown else None
     return {
         "enrollmentId": item.enrollment_id,
         "status": item.status if item.status != "starting" else "running",
@@ -177,7 +180,7 @@ def _user_of(item: WizardItem) -> str:
 
 
 def _reveal_once(deps: Deps, item: WizardItem) -> str | None:
-    """The app password, once: the read that shows it removes it."""
+    """The app password or recovery codes, once: the read that shows them removes them."""
     sealed = item.reveal
     if sealed is None:
         return None
