@@ -73,6 +73,7 @@ def test_every_page_of_the_contract_has_its_waiting_state() -> None:
         "phoneCode",
         "appPasswordName",
         "appPasswordShow",
+        "recoveryCodesShow",
         "methodChoice",
         "success",
     }
