@@ -263,3 +263,37 @@ def test_the_user_and_an_administrator_can_delete_the_set_and_a_clear_deletes_it
         if e["detail-type"] == "RecoveryCodesDeleted" and e["detail"]["userId"] == user.user_id
     ]
     assert [d["actor"] for d in deleted] == ["self", f"admin:{boss.user_id}", f"admin:{boss.user_id}"]
+
+
+def test_concurrent_creates_leave_one_working_set_and_every_other_code_dead(api: Api) -> None:
+    user, _ = enrolled(api)
+    old = create(user)
+    barrier = threading.Barrier(6)
+
+    def again(_: int) -> Answer:
+        barrier.wait()
+        return user.call("POST", "/me/recovery-codes")
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(again, range(6)))
+    assert {a.status for a in answers} <= {201, 409}, [a.body for a in answers]
+    assert all(a.error["code"] == "recovery_codes_changed" for a in answers if a.status == 409)
+    shown = [a.body for a in answers if a.status == 201]
+    assert shown
+    # Whatever order they landed in, exactly one set works, all ten of its codes, and it is one
+    # that was shown; every code of every other set (the old one too) is refused.
+    # (At most 6 wrong codes in a row: under the default lockout threshold of 10.)
+    method_id = old["methodId"]
+    working = [s for s in shown if use(user, method_id, s["codes"][0]).status == 200]
+    assert len(working) == 1, shown
+    for dead in [old, *(s for s in shown if s is not working[0])]:
+        assert use(user, method_id, dead["codes"][1]).error["code"] == "invalid_code"
+    assert status(user)["remaining"] == 9
+    # Each answered set replaced the one before it: as many "replaced" events as sets shown.
+    generated = [
+        e["detail"]
+        for e in api.events()
+        if e["detail-type"] == "RecoveryCodesGenerated" and e["detail"]["userId"] == user.user_id
+    ]
+    replaced = sorted(g["replaced"] for g in {g["eventId"]: g for g in generated}.values())
+    assert replaced == [False] + [True] * len(shown)
