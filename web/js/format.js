@@ -54,7 +54,8 @@ export function describeError(error) {
   let text = error.message || "Something went wrong. Try again.";
   if (error.status === 423) {
     text = `Too many failed attempts. Verification is locked; try again in ${minutesFromSeconds(error.retryAfter)}.`;
-  } else if (error.status === 429 && error.retryAfter != null) {
+  } else if (error.status === 429 && error.retryAfter != null && !/try again in|wait \d/i.test(text)) {
+    // Only when the answer does not say how long to wait already (a push refused for fatigue does).
     text += ` Try again in ${minutesFromSeconds(error.retryAfter)}.`;
   }
   if (error.attemptsLeft != null) {

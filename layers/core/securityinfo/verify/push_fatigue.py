@@ -73,9 +73,10 @@ def ensure_room(
             )
     except TransactWriteError:
         pass  # this run was told already (or a concurrent refusal is telling it now)
+    minutes = math.ceil(wait / 60)
     raise TooManyPushRequests(
-        f"Too many sign-in requests were sent to your authenticator app. Wait {math.ceil(wait / 60)} "
-        "minutes, or choose another method.",
+        "Too many sign-in requests were sent to your authenticator app. "
+        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}, or choose another method.",
         retry_after=wait,
     )
 
