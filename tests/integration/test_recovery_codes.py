@@ -297,3 +297,29 @@ def test_concurrent_creates_leave_one_working_set_and_every_other_code_dead(api:
     ]
     replaced = sorted(g["replaced"] for g in {g["eventId"]: g for g in generated}.values())
     assert replaced == [False] + [True] * len(shown)
+
+
+def test_a_create_racing_an_administrators_clear_leaves_no_set_behind(api: Api) -> None:
+    # Either order is fine: a set made first is cleared with the rest; a create that comes after the
+    # clear (or read the profile before it) is refused. Never a set without any other method.
+    boss = admin(api)
+    for _ in range(4):
+        user, _ = enrolled(api)
+        barrier = threading.Barrier(2)
+
+        def make(user: User = user, barrier: threading.Barrier = barrier) -> Answer:
+            barrier.wait()
+            return user.call("POST", "/me/recovery-codes")
+
+        def clear(user: User = user, barrier: threading.Barrier = barrier) -> Answer:
+            barrier.wait()
+            return boss.call("DELETE", f"/admin/users/{user.user_id}/security-info")
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            made, cleared = [f.result() for f in [pool.submit(make), pool.submit(clear)]]
+        assert cleared.status == 204, cleared.body
+        assert made.status in (201, 400, 403), made.body
+        if made.status != 201:
+            assert made.error["code"] in ("no_method_registered", "step_up_required"), made.body
+        assert user.info()["methods"] == [], user.info()
+        assert status(user)["total"] == 0

@@ -25,7 +25,9 @@ from securityinfo.storage.models import (
     PROFILE_SK,
     ProfileItem,
     RecoveryCodesMethodItem,
+    clear_epoch_of,
     method_sk,
+    same_clear_epoch,
     user_pk,
 )
 from securityinfo.verify import stepup
@@ -49,11 +51,14 @@ def create(deps: Deps, caller: Caller) -> dict[str, Any]:
     method_id = set_method_id(deps, caller.user_id)
     profile_item, old_item = store.get_many(deps.connection, caller.user_id, PROFILE_SK, method_sk(method_id))
     profile = store.typed(profile_item, ProfileItem)
-    if profile is None or not profile.mfa_count:
-        raise NoMethodRegistered(
-            "Set up a method for two-step verification first (an authenticator app, phone or security "
-            "key); recovery codes are a fallback for it."
-        )
+    # Like a registration, a set made in a wizard begun before an administrator's clear is refused.
+    epoch = caller.epoch if caller.epoch is not None else clear_epoch_of(profile)
+    no_method = NoMethodRegistered(
+        "Set up a method for two-step verification first (an authenticator app, phone or security "
+        "key); recovery codes are a fallback for it."
+    )
+    if profile is None or not profile.mfa_count or clear_epoch_of(profile) != epoch:
+        raise no_method
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
     old = store.typed(old_item, RecoveryCodesMethodItem)
     codes = kind.new_set()
@@ -76,6 +81,15 @@ def create(deps: Deps, caller: Caller) -> dict[str, Any]:
     condition = model.pk.does_not_exist() if old is None else model.set_id == old.set_id
     try:
         with outbox.Change(deps) as tw:
+            # Still a method to fall back from, and no clear since the read: a clear racing this
+            # create wins (it would not see a set saved after it, and leave it behind).
+            tw.condition_check(
+                ProfileItem,
+                user_pk(caller.user_id),
+                PROFILE_SK,
+                condition=(ProfileItem.mfa_count > 0) & same_clear_epoch(epoch),
+                refusal=no_method,
+            )
             tw.save(
                 item,
                 condition=condition,
