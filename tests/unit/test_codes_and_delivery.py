@@ -360,3 +360,11 @@ def test_notice_wording() -> None:
     assert notifications.notice_text("VerificationFailed", wrong) is None
     assert notifications.notice_text("VerificationFailed", {**wrong, "reason": "replay"})
     assert notifications.notice_text("VerificationSucceeded", base) is None
+    # A set deleted by the user or an administrator is told; one deleted by a clear is part of the
+    # clear's own notice.
+    deleted = {**base, "methodType": "recoveryCodes", "remaining": 7}
+    assert notifications.notice_text("RecoveryCodesDeleted", deleted) == (
+        "Your recovery codes were deleted on 2025-03-01 at 12:00 UTC."
+    )
+    cleared = {**deleted, "actor": "admin:carol", "reason": "security_info_cleared"}
+    assert notifications.notice_text("RecoveryCodesDeleted", cleared) is None

@@ -270,13 +270,15 @@ _RECOVERY_AND_PUSH = (
 )
 
 
-def _recovery_or_push_notice(detail_type: str, detail: dict[str, Any], who: str, when: str) -> str:
+def _recovery_or_push_notice(detail_type: str, detail: dict[str, Any], who: str, when: str) -> str | None:
     """Recovery codes (docs/RULES.md: every use says how many are left; the use that makes the set low
     says so, once) and push fatigue (docs/RULES.md)."""
     if detail_type == "RecoveryCodesGenerated":
         old = " Your previous recovery codes no longer work." if detail.get("replaced") else ""
         return f"New recovery codes were created for your account{who}{when}.{old}"
     if detail_type == "RecoveryCodesDeleted":
+        if detail.get("reason") == "security_info_cleared":
+            return None  # part of the clear, which has its own notice
         return f"Your recovery codes were deleted{who}{when}."
     if detail_type == "PushRequestsThrottled":
         return (
