@@ -253,6 +253,22 @@ def summary(detail_type: str, detail: Mapping[str, Any]) -> str:
         return f"A code could not be delivered{to}."
     if detail_type == "SuspiciousActivityReported":
         return "You reported activity that wasn't you; your administrators were alerted."
+    if detail_type == "RecoveryCodesGenerated":
+        total = detail.get("total") or 10
+        if detail.get("replaced"):
+            return f"A new set of {total} recovery codes was created; the old codes no longer work."
+        return f"A set of {total} recovery codes was created."
+    if detail_type == "RecoveryCodeUsed":
+        purpose = _PURPOSES.get(str(detail.get("purpose")), "")
+        left = detail.get("remaining")
+        tail = f" ({left} left)" if isinstance(left, int) else ""
+        return f"A recovery code was used {purpose}{tail}.".replace("  ", " ")
+    if detail_type == "RecoveryCodesDeleted":
+        return f"Your recovery codes were deleted{who}."
+    if detail_type == "PushRequestsThrottled":
+        most = detail.get("maxRequests")
+        limit = f" (more than {most} in {detail.get('windowMinutes') or 10} minutes)" if most else ""
+        return f"Sign-in requests to your authenticator app were held back{limit}."
     return "Your security info changed."
 
 
