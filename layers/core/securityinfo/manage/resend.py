@@ -23,16 +23,14 @@ from securityinfo.methods.registry import kind_of
 from securityinfo.storage import idempotency, store
 from securityinfo.storage.models import (
     PROFILE_SK,
-    MethodItem,
     ProfileItem,
     RegistrationItem,
     VerificationItem,
-    method_sk,
     registration_sk,
-    verification_sk,
 )
 from securityinfo.verify import attempts
-from securityinfo.verify.verification import ensure_pending, method_id_of
+from securityinfo.verify import verification as verification_flow
+from securityinfo.verify.verification import ensure_pending
 
 
 def resend_registration(
@@ -84,22 +82,14 @@ def resend_verification(
     deps: Deps, caller: Caller, verification_id: str, idempotency_key: str | None
 ) -> dict[str, Any]:
     """202 ``{sentTo, channel}``: a new code for a pending phone or email verification."""
-    connection = deps.connection
     key = idempotency.check_key(idempotency_key)
-    method_id = method_id_of(verification_id)
-    if method_id is None:
-        raise NotFound("No such verification. Start a new one.")
-    verification_item, method_item, profile_item = store.get_many(
-        connection, caller.user_id, verification_sk(verification_id), method_sk(method_id), PROFILE_SK
-    )
-    verification = store.typed(verification_item, VerificationItem)
-    method = store.typed(method_item, MethodItem)
-    kind = kind_of(method.method_type) if method is not None else None
-    if verification is None or method is None or not isinstance(kind, CodeKind):
+    verification, method, profile = verification_flow.load(deps, caller.user_id, verification_id)
+    kind = kind_of(method.method_type)
+    if not isinstance(kind, CodeKind):
         raise NotFound("No such verification. Start a new one.")
     now = deps.clock.now()
     ensure_pending(verification, now)
-    attempts.ensure_unlocked(store.typed(profile_item, ProfileItem), now)
+    attempts.ensure_unlocked(profile, now)
     channel, to = kind.method_target(method)
     meta = {
         "userId": caller.user_id,

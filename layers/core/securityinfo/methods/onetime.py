@@ -197,10 +197,23 @@ def _recent(window: SendWindowItem | None, now: float, span: int) -> list[float]
 def _advance(
     tw: store.Transaction, key: str, window: SendWindowItem | None, sent_at: list[float], keep_until: float
 ) -> None:
-    ttl = int(keep_until + HOUR)
+    advance_window(tw, key, SEND_WINDOW_SK, window, sent_at, int(keep_until + HOUR), _WindowMoved())
+
+
+def advance_window(
+    tw: store.Transaction,
+    pk: str,
+    sk: str,
+    window: SendWindowItem | None,
+    sent_at: list[float],
+    ttl: int,
+    refusal: Exception,
+) -> None:
+    """Record ``sent_at`` as the window's sends, conditioned on the window being as it was read
+    (absent, or at its version): a concurrent send moves it, and ``refusal`` says so."""
     if window is None:
-        item = SendWindowItem(key, SEND_WINDOW_SK, sent_at=sent_at, version=1, ttl=ttl)
-        tw.save(item, condition=SendWindowItem.pk.does_not_exist(), refusal=_WindowMoved())
+        item = SendWindowItem(pk, sk, sent_at=sent_at, version=1, ttl=ttl)
+        tw.save(item, condition=SendWindowItem.pk.does_not_exist(), refusal=refusal)
         return
     tw.update(
         window,
@@ -210,7 +223,7 @@ def _advance(
             SendWindowItem.ttl.set(ttl),
         ],
         condition=SendWindowItem.version == int(window.version),
-        refusal=_WindowMoved(),
+        refusal=refusal,
     )
 
 

@@ -87,19 +87,6 @@ def count(window: SendWindowItem | None, user_id: str, now: float) -> onetime.Wr
     ttl = int(now + WINDOW_SECONDS + 3600)
 
     def write(tw: onetime.store.Transaction) -> None:
-        if window is None:
-            item = SendWindowItem(user_pk(user_id), PUSH_WINDOW_SK, sent_at=sent_at, version=1, ttl=ttl)
-            tw.save(item, condition=SendWindowItem.pk.does_not_exist(), refusal=Moved())
-            return
-        tw.update(
-            window,
-            actions=[
-                SendWindowItem.sent_at.set(sent_at),
-                SendWindowItem.version.set(int(window.version) + 1),
-                SendWindowItem.ttl.set(ttl),
-            ],
-            condition=SendWindowItem.version == int(window.version),
-            refusal=Moved(),
-        )
+        onetime.advance_window(tw, user_pk(user_id), PUSH_WINDOW_SK, window, sent_at, ttl, Moved())
 
     return write

@@ -261,20 +261,27 @@ def read(deps: Deps, caller: Caller, verification_id: str) -> dict[str, Any]:
     }
 
 
-def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dict[str, Any]:
-    """Check the answer. Two table calls on the success path: one read, one transaction."""
-    connection = deps.connection
+def load(
+    deps: Deps, user_id: str, verification_id: str
+) -> tuple[VerificationItem, MethodItem, ProfileItem | None]:
+    """The verification, its method and the user's profile in one read; 404 when either of the
+    first two is gone (another user's id reads nothing, so it is the same 404)."""
     method_id = method_id_of(verification_id)
     if method_id is None:
         raise NotFound("No such verification. Start a new one.")
     verification_item, method_item, profile_item = store.get_many(
-        connection, caller.user_id, verification_sk(verification_id), method_sk(method_id), PROFILE_SK
+        deps.connection, user_id, verification_sk(verification_id), method_sk(method_id), PROFILE_SK
     )
     verification = store.typed(verification_item, VerificationItem)
     method = store.typed(method_item, MethodItem)
-    profile = store.typed(profile_item, ProfileItem)
     if verification is None or method is None:
         raise NotFound("No such verification. Start a new one.")
+    return verification, method, store.typed(profile_item, ProfileItem)
+
+
+def complete(deps: Deps, caller: Caller, verification_id: str, body: Any) -> dict[str, Any]:
+    """Check the answer. Two table calls on the success path: one read, one transaction."""
+    verification, method, profile = load(deps, caller.user_id, verification_id)
     kind = kind_of(method.method_type)
     data = validate(body, completion_schema(kind))
     now = deps.clock.now()
