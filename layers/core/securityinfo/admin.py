@@ -217,17 +217,8 @@ def clear_security_info(
                 recovery_set = recovery_kind.set_of(methods)
                 if recovery_set is not None:
                     # Deleted above with the other methods; its own event for the audit trail.
-                    tw.emit(
-                        "RecoveryCodesDeleted",
-                        events.detail(
-                            admin,
-                            now,
-                            user_id=uid,
-                            method_type=recovery_set.method_type,
-                            method_id=recovery_set.method_id,
-                            remaining=recovery_kind.remaining(recovery_set),
-                            reason="security_info_cleared",
-                        ),
+                    recovery_codes.emit_deleted(
+                        tw, admin, uid, recovery_set, now, reason="security_info_cleared"
                     )
         except TransactWriteError:
             continue  # the user changed something meanwhile: read again and retry

@@ -148,16 +148,29 @@ def remove_set(
     try:
         with outbox.Change(deps) as tw:
             tw.delete(recovery_set, condition=RecoveryCodesMethodItem.set_id == recovery_set.set_id)
-            tw.emit(
-                "RecoveryCodesDeleted",
-                events.detail(
-                    actor,
-                    now,
-                    user_id=user_id,
-                    method_type=recovery_set.method_type,
-                    method_id=recovery_set.method_id,
-                    remaining=kind.remaining(recovery_set),
-                ),
-            )
+            emit_deleted(tw, actor, user_id, recovery_set, now)
     except TransactWriteError:
         return  # replaced or deleted meanwhile: the newer state stands
+
+
+def emit_deleted(
+    tw: outbox.Change,
+    actor: Caller,
+    user_id: str,
+    recovery_set: RecoveryCodesMethodItem,
+    now: float,
+    reason: str | None = None,
+) -> None:
+    """``RecoveryCodesDeleted`` for the set the transaction deletes (a user's delete, an
+    administrator's, or a clear of the whole security info with its ``reason``)."""
+    detail = events.detail(
+        actor,
+        now,
+        user_id=user_id,
+        method_type=recovery_set.method_type,
+        method_id=recovery_set.method_id,
+        remaining=kind.remaining(recovery_set),
+    )
+    if reason is not None:
+        detail["reason"] = reason
+    tw.emit("RecoveryCodesDeleted", detail)
