@@ -13,6 +13,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.signin import sign_in
+from tests.e2e.test_app_passwords_and_admin_page import admin_sign_in
 from tests.support_api import Api, User
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +35,7 @@ def test_recent_activity_pages_and_this_wasnt_me(page: Page, base_url: str) -> N
     # An app (added, made default), a step-up and 20 renames: 23 entries, more than one page of 20.
     user, _ = _user_with_history(api, renames=20)
 
-    page.goto("/#/recent-activity")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, user.username, route="/#/recent-activity")
 
     expect(page.get_by_role("heading", name="Recent activity", level=1)).to_be_visible()
     nav = page.get_by_test_id("nav-recent-activity")
@@ -90,9 +90,7 @@ def test_recent_activity_pages_and_this_wasnt_me(page: Page, base_url: str) -> N
 
 def test_a_user_with_no_history_sees_an_empty_list(page: Page, base_url: str) -> None:
     username = f"e2e-{uuid.uuid4().hex[:10]}"
-    page.goto("/#/recent-activity")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, username, route="/#/recent-activity")
     expect(page.get_by_test_id("no-activity")).to_have_text("Nothing has happened on your account recently.")
     expect(page.get_by_role("button", name="Show more")).to_have_count(0)
 
@@ -103,9 +101,7 @@ def test_an_administrator_sees_the_report_and_dismisses_it(page: Page, base_url:
     entry = user.call("GET", "/me/activity").body["activity"][0]
     assert user.call("POST", f"/me/activity/{entry['id']}/report").body == {"riskState": "atRisk"}
 
-    page.goto("/admin.html")
-    page.get_by_label("Administrator username").fill(f"admin-{uuid.uuid4().hex[:8]}")
-    page.get_by_role("button", name="Sign in as administrator").click()
+    admin_sign_in(page)
     users = page.get_by_test_id("users-card")
     users.get_by_label("User ID").fill(user.username)
     users.get_by_role("button", name="Look up").click()

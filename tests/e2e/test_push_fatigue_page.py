@@ -13,7 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_app_passwords_and_admin_page import person, sign_in
+from tests.e2e.signin import sign_in
+from tests.e2e.test_app_passwords_and_admin_page import person
 from tests.integration.test_authenticator_app import add_app
 from tests.support_api import Api, User
 
@@ -51,7 +52,7 @@ def test_the_wizard_says_why_the_push_was_not_sent(page: Page, base_url: str) ->
     # The default policy asks for a phone too: signing in opens the wizard, which first asks the
     # user to verify with the app they have, and that push is the sixth.
     user = pushed_five_times(Api(base_url))
-    sign_in(page, user.username, "/")
+    sign_in(page, user.username, route="/")
     expect(page.get_by_role("heading", name="Keep your account secure")).to_be_visible()
     step_up = page.get_by_test_id("step-up-dialog")
     expect(step_up.get_by_role("heading", name="Verify your identity")).to_be_visible()
