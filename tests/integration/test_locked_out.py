@@ -95,5 +95,7 @@ def test_the_right_sent_code_is_refused_while_locked(api: Api) -> None:
     _lock(api, user, secret)
     path = f"/me/verifications/{started.body['verificationId']}"
     _refused(user.call("POST", path, {"code": last_code(api, number)}))
+    # Nor is a new code sent while locked (the answer is one the published contract lists).
+    _refused(user.call("POST", f"{path}/resend"))
     _unlock(api, user)
     assert user.call("POST", path, {"code": last_code(api, number)}).status == 200
