@@ -10,7 +10,7 @@ app = http.api()
 
 @app.delete("/admin/users/<user_id>/recovery-codes")
 def admin_delete_recovery_codes(user_id: str) -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     admin.delete_recovery_codes(runtime.deps(), http.caller(app), user_id)
     return http.json_response(204)
 

@@ -11,7 +11,7 @@ app = http.api()
 
 @app.post("/me/recovery-codes")
 def create_recovery_codes() -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     return http.json_response(201, recovery_codes.create(runtime.deps(), http.caller(app)))
 
 

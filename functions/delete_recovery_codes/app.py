@@ -11,7 +11,7 @@ app = http.api()
 
 @app.delete("/me/recovery-codes")
 def delete_recovery_codes() -> Response:
-    http.body(app)  # routes without input accept an empty body, but not garbage
+    http.no_body(app)
     recovery_codes.delete(runtime.deps(), http.caller(app))
     return http.json_response(204)
 
