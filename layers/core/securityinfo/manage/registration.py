@@ -93,11 +93,9 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     profile = store.get_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
     ctx = MethodContext(deps, caller, policy, now)
-    digest = idempotency.request_hash(ROUTE, data)
-    if key is not None:
-        earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
-        if earlier is not None:
-            return _replay(ctx, earlier)
+    digest, earlier = idempotency.look_up(caller.user_id, key, ROUTE, data, now)
+    if earlier is not None:
+        return _replay(ctx, earlier)
     # After the replay check: a repeat of a create that reached the limit answers as it did.
     group = kind.limit_group_of(data)
     if _count(profile, kind, group) >= kind.limit:

@@ -157,11 +157,12 @@ class MethodKind(ABC):
     ) -> Registered:
         """Check the proof; raise InvalidCode when it is wrong."""
 
-    @abstractmethod
     def start_verification(
         self, ctx: MethodContext, method: MethodItem, verification: VerificationItem
     ) -> dict[str, Any]:
-        """Send or prepare what the user answers; return the challenge the client shows."""
+        """Send or prepare what the user answers; return the challenge the client shows. A type
+        whose answer needs nothing sent or prepared (a code the user already has) shows none."""
+        return {}
 
     @abstractmethod
     def check_verification(

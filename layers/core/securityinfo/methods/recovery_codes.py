@@ -133,11 +133,6 @@ class RecoveryCodes(MethodKind):
             "Create recovery codes under Security info > Recovery codes.", field="type"
         )
 
-    def start_verification(
-        self, ctx: MethodContext, method: MethodItem, verification: VerificationItem
-    ) -> dict[str, Any]:
-        return {}
-
     def check_verification(
         self, ctx: MethodContext, method: MethodItem, verification: VerificationItem, data: dict[str, Any]
     ) -> Proof:

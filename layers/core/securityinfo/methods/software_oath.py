@@ -103,11 +103,6 @@ class SoftwareOath(MethodKind):
         )
         return Registered(method=method)
 
-    def start_verification(
-        self, ctx: MethodContext, method: MethodItem, verification: VerificationItem
-    ) -> dict[str, Any]:
-        return {}
-
     def check_verification(
         self, ctx: MethodContext, method: MethodItem, verification: VerificationItem, data: dict[str, Any]
     ) -> Proof:

@@ -28,6 +28,15 @@ def request_hash(route: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps([route, body], sort_keys=True).encode()).hexdigest()
 
 
+def look_up(
+    user_id: str, key: str | None, route: str, body: dict[str, Any], now: float
+) -> tuple[str, str | None]:
+    """(this request's hash, the resource an earlier request with the same key created or None);
+    no key: nothing to look up."""
+    digest = request_hash(route, body)
+    return digest, (earlier(user_id, key, route, digest, now) if key is not None else None)
+
+
 def earlier(user_id: str, key: str, route: str, digest: str, now: float) -> str | None:
     """The resource id a previous request with this key created (within the hour), else None."""
     try:

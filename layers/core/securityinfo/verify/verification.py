@@ -106,11 +106,9 @@ def start(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     if kind.sends_push and "methodId" not in data:
         pushes = push_fatigue.read(caller.user_id)
     ctx = MethodContext(deps, caller, policy, now)
-    digest = idempotency.request_hash(ROUTE, data)
-    if key is not None:
-        earlier = idempotency.earlier(caller.user_id, key, ROUTE, digest, now)
-        if earlier is not None:
-            return _replay(ctx, earlier)
+    digest, earlier = idempotency.look_up(caller.user_id, key, ROUTE, data, now)
+    if earlier is not None:
+        return _replay(ctx, earlier)
     vid = f"{method.method_id}.{random_id('v')}"
     verification = VerificationItem(
         user_pk(caller.user_id),
