@@ -1,68 +1,38 @@
-"""Cold import time of each function's module, against a bare ``import boto3`` in the same run.
+"""Cold import of each function, against a bare ``import boto3``, as Lambda would import them.
 
-Each measurement is a fresh interpreter that times only the import (interpreter start-up is the
-same for both and left out). Each round measures every target, the baseline included, so drift on
-a busy machine hits every target alike; the median of the rounds is reported.
+Each measurement is a fresh interpreter (see lambda_env: the function's directory, the layer and
+the runtime's boto3 on ``sys.path``, the template's environment) that times only the import
+(interpreter start-up is the same for every target and left out) and counts the modules it loads.
+Rounds are interleaved: each round measures every function and the baseline several times, in a
+shuffled order, so a busy machine's drift hits every target alike. The figures are the medians
+over the rounds, of CPU time (user + sys of the child during the import), which other processes
+on a busy machine inflate far less than wall time. The module count does not depend on the load.
 """
 
 from __future__ import annotations
 
-import os
+import json
+import random
 import statistics
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-REPO = Path(__file__).resolve().parent.parent
+import lambda_env
+from lambda_env import Function
+
 BOTO3 = "import boto3"
-
-_TIME_MODULE = """
-import importlib.util, sys, time
-wall, cpu = time.perf_counter(), time.process_time()
-spec = importlib.util.spec_from_file_location("app", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-print(time.perf_counter() - wall, time.process_time() - cpu)
-"""
-_TIME_BOTO3 = """
-import time
-wall, cpu = time.perf_counter(), time.process_time()
-import boto3
-print(time.perf_counter() - wall, time.process_time() - cpu)
-"""
-_TOP_IMPORTS = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("app", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-"""
-
-# What the template's Globals give every function; importing must not need real values.
-IMPORT_ENV = {
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "TABLE_NAME": "bench",
-    "SECRETS_KEY_ID": "arn:aws:kms:us-east-1:123456789012:key/bench",
-    "EVENT_BUS_NAME": "bench",
-    "ADMIN_GROUP": "admins",
-    "TOTP_ISSUER": "Security Info",
-    "HASH_KEY_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench",
-    "POWERTOOLS_SERVICE_NAME": "security-info",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-}
+# The baseline is measured this many times per round, spread over the round.
+BASELINE_PER_ROUND = 4
 
 
 @dataclass
 class ImportTime:
-    """Wall time is what a cold start waits; CPU time is the same work without the noise of other
-    processes on a busy machine (importing from a warm page cache is almost all CPU)."""
-
     target: str
-    wall_runs_ms: list[float]
-    cpu_runs_ms: list[float]
+    wall_runs_ms: list[float] = field(default_factory=list)
+    cpu_runs_ms: list[float] = field(default_factory=list)
+    modules: int = 0
 
     @property
     def wall_ms(self) -> float:
@@ -73,59 +43,70 @@ class ImportTime:
         return statistics.median(self.cpu_runs_ms)
 
 
-def function_modules() -> dict[str, Path]:
-    return {path.parent.name: path for path in sorted((REPO / "functions").glob("*/app.py"))}
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
-    env.update(IMPORT_ENV)
-    return env
-
-
-def _once(code: str, *args: str) -> tuple[float, float]:
-    out = subprocess.run(  # noqa: S603 - our own interpreter and scripts
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=_env(), check=False
-    )
+def run_child(target: Function | None, names: bool = False) -> dict[str, object]:
+    """One fresh interpreter importing ``target`` (None: the bare boto3): its JSON line."""
+    argv, env = lambda_env.command(target, names)
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if out.returncode != 0:
-        raise RuntimeError(f"import failed ({' '.join(args) or BOTO3}):\n{out.stderr[-2000:]}")
-    wall, cpu = (float(v) * 1000 for v in out.stdout.split())
-    return wall, cpu
+        what = target.name if target else BOTO3
+        raise RuntimeError(f"import failed ({what}):\n{out.stderr[-2000:]}")
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def measure(
-    runs: int, seconds: float, workers: int = 2, min_runs: int = 3
+    rounds: int, seconds: float, workers: int = 1, min_rounds: int = 3
 ) -> tuple[ImportTime, list[ImportTime]]:
-    """The bare boto3 baseline and every function: ``runs`` rounds, fewer (but at least
-    ``min_runs``) if the rounds take longer than ``seconds``. ``workers`` interpreters run at once;
-    CPU time does not mind, and the baseline shares every round's conditions."""
-    modules = function_modules()
-    results = {target: ImportTime(target, [], []) for target in [BOTO3, *modules]}
+    """The baseline and every function: ``rounds`` interleaved rounds, fewer (but at least
+    ``min_rounds``) once ``seconds`` have passed."""
+    targets: dict[str, Function | None] = {f.name: f for f in lambda_env.functions()}
+    results = {name: ImportTime(name) for name in [BOTO3, *targets]}
+    targets[BOTO3] = None
+    shuffle = random.Random(16)  # noqa: S311 - the same orders every run, not a secret
 
-    def one(target: str) -> tuple[str, tuple[float, float]]:
-        return target, _once(_TIME_BOTO3) if target == BOTO3 else _once(_TIME_MODULE, str(modules[target]))
+    def one(name: str) -> tuple[str, dict[str, object]]:
+        return name, run_child(targets[name])
 
     deadline = time.perf_counter() + seconds
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for round_ in range(runs):
-            if round_ >= min_runs and time.perf_counter() > deadline:
+        for round_ in range(rounds):
+            if round_ >= min_rounds and time.perf_counter() > deadline:
                 break
-            for target, (wall, cpu) in pool.map(one, results):
-                results[target].wall_runs_ms.append(wall)
-                results[target].cpu_runs_ms.append(cpu)
+            order = [name for name in targets if name != BOTO3]
+            shuffle.shuffle(order)
+            step = max(1, len(order) // BASELINE_PER_ROUND)
+            for i in range(BASELINE_PER_ROUND):
+                order.insert(i * (step + 1), BOTO3)
+            for name, figures in pool.map(one, order):
+                result = results[name]
+                result.cpu_runs_ms.append(float(figures["cpu_ms"]))  # type: ignore[arg-type]
+                result.wall_runs_ms.append(float(figures["wall_ms"]))  # type: ignore[arg-type]
+                result.modules = int(figures["modules"])  # type: ignore[call-overload]
     baseline = results.pop(BOTO3)
     return baseline, list(results.values())
 
 
-def _importtime(*args: str) -> dict[str, float]:
-    """Top-level modules of ``-X importtime`` with their cumulative ms."""
-    out = subprocess.run(  # noqa: S603
-        [sys.executable, "-X", "importtime", "-c", *args],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        check=False,
+def loaded_modules(target: Function | None) -> list[str]:
+    """The modules a fresh import of ``target`` loads (None: the bare boto3)."""
+    names = run_child(target, names=True)["names"]
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def top_imports(function: str, count: int = 5) -> list[tuple[str, float]]:
+    """What costs most in one import of ``function`` (``-X importtime``, cumulative, top-level
+    entries only, the ones the bare boto3 also loads left out)."""
+    target = next(f for f in lambda_env.functions() if f.name == function)
+    argv, env = lambda_env.command(target)
+    out = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], capture_output=True, text=True, env=env)  # noqa: S603
+    # Left out: what the child itself imports before timing, and what a bare boto3 loads.
+    nothing = lambda_env.command(None)[0]
+    nothing[nothing.index("boto3")] = "sys"
+    startup = subprocess.run(  # noqa: S603
+        [nothing[0], "-X", "importtime", *nothing[1:]], capture_output=True, text=True, env=env
     )
+    known = set(loaded_modules(None)) | {
+        line.split("|")[-1].strip() for line in startup.stderr.splitlines() if line.startswith("import time:")
+    }
     top: dict[str, float] = {}
     for line in out.stderr.splitlines():
         # "import time:  self [us] | cumulative | imported package", nesting shown by indentation
@@ -133,15 +114,6 @@ def _importtime(*args: str) -> dict[str, float]:
         if len(parts) != 3 or not parts[1].strip().isdigit():
             continue
         name = parts[2].removeprefix(" ")
-        if name and not name.startswith(" "):
+        if name and not name.startswith(" ") and name not in known:
             top[name] = top.get(name, 0.0) + int(parts[1]) / 1000
-    return top
-
-
-def top_imports(function: str, count: int = 5) -> list[tuple[str, float]]:
-    """What costs most (cumulative, top-level only) in one import of ``function``, leaving out
-    what the interpreter imports at start-up anyway."""
-    startup = _importtime("import importlib.util")
-    top = _importtime(_TOP_IMPORTS, str(function_modules()[function]))
-    mine = {name: ms for name, ms in top.items() if name not in startup}
-    return sorted(mine.items(), key=lambda kv: kv[1], reverse=True)[:count]
+    return sorted(top.items(), key=lambda kv: kv[1], reverse=True)[:count]
