@@ -1,10 +1,9 @@
 """DELETE /admin/users/{userId}/security-info (administrators): clear everything; the user
 registers again at next sign-in."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

@@ -1,9 +1,8 @@
 """DELETE /admin/users/{userId}/recovery-codes (administrators): delete a user's recovery codes."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

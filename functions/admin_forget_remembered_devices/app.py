@@ -1,9 +1,8 @@
 """DELETE /admin/users/{userId}/remembered-devices (administrators): every device asks again."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

@@ -1,9 +1,8 @@
 """GET /admin/users/{userId}/security-info (administrators): a user's security info, masked."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

@@ -1,9 +1,8 @@
 """POST /admin/users/{userId}/unlock (administrators): lift a lockout."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

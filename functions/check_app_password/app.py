@@ -1,9 +1,8 @@
 """POST /signin/app-password-check (sign-in service, IAM): is this one of the user's app passwords."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import signin
 
 app = http.api()

@@ -1,9 +1,8 @@
 """POST /me/app-passwords (step-up): create an app password; the only answer that shows it."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import app_passwords
 
 app = http.api()

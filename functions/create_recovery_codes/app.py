@@ -1,9 +1,8 @@
 """POST /me/recovery-codes (step-up): a new set of recovery codes; the only answer that shows them."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import recovery_codes
 
 app = http.api()

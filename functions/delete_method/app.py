@@ -1,9 +1,8 @@
 """DELETE /me/methods/{methodId} (step-up): remove a method."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import security_info
 
 app = http.api()

@@ -1,9 +1,8 @@
 """DELETE /me/recovery-codes (step-up): delete the user's set of recovery codes."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import recovery_codes
 
 app = http.api()

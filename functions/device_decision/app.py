@@ -1,10 +1,9 @@
 """POST /devices/{deviceId}/approvals/{verificationId} (device-signed): approve, deny or report fraud."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.devices import service as devices
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

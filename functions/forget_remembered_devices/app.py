@@ -1,9 +1,8 @@
 """DELETE /me/remembered-devices (step-up): "Forget MFA on remembered devices", all of them."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import remembered_devices
 
 app = http.api()

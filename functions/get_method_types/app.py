@@ -1,10 +1,9 @@
 """GET /admin/method-types (administrators): the method types a policy can enable or require, with
 what the policy form shows of each (the page keeps no list of its own)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

@@ -1,9 +1,8 @@
 """POST /signin/mfa-status (sign-in service, IAM): is a second factor needed for this user now."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import signin
 
 app = http.api()

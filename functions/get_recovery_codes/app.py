@@ -1,9 +1,8 @@
 """GET /me/recovery-codes: how many of the user's recovery codes are left (never a code)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import recovery_codes
 
 app = http.api()

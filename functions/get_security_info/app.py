@@ -1,9 +1,8 @@
 """GET /me/security-info: the user's methods, default, app-password and registration state."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import security_info
 
 app = http.api()

@@ -1,9 +1,8 @@
 """GET /me/security-questions: the organization's questions and how many to register and answer."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.methods.security_questions import questions_overview
 from securityinfo.policy.model import current_policy
 

@@ -1,9 +1,8 @@
 """GET /me/activity: the caller's Recent activity, newest first, one page per call."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import activity
 
 app = http.api()

@@ -1,9 +1,8 @@
 """GET /me/app-passwords: the user's app passwords (names and dates; never a password)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import app_passwords
 
 app = http.api()

@@ -1,9 +1,8 @@
 """PUT /admin/policy (administrators): replace the policy (validated as a whole)."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import admin, runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 
 app = http.api()
 

@@ -1,9 +1,8 @@
 """POST /me/methods (step-up): start registering a method."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import registration
 
 app = http.api()

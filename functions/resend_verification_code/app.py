@@ -1,9 +1,8 @@
 """POST /me/verifications/{verificationId}/resend: a new code for a phone or email verification."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.manage import resend
 
 app = http.api()

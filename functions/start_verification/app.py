@@ -1,9 +1,8 @@
 """POST /me/verifications: start a verification for sign-in, password reset or step-up."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.verify import verification
 
 app = http.api()

@@ -2,10 +2,9 @@
 
 from functools import lru_cache
 
-from aws_lambda_powertools.event_handler import Response
-
 from securityinfo import runtime
 from securityinfo.kernel import http
+from securityinfo.kernel.http import Response
 from securityinfo.wizard import service as wizard
 
 app = http.api()

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from securityinfo.kernel import metrics, validation
 from securityinfo.kernel.context import Caller
@@ -27,6 +23,7 @@ from securityinfo.kernel.errors import (
     Unauthorized,
 )
 from securityinfo.kernel.logs import logger
+from securityinfo.kernel.router import HttpApiResolver, Response  # the handlers take Response from here
 from securityinfo.kernel.validation import parse_json
 
 JSON = "application/json"
@@ -46,32 +43,9 @@ def error_response(error: DomainError) -> Response:
     return json_response(error.status, error.body(), headers)
 
 
-class _Resolver(APIGatewayHttpResolver):
-    """Powertools keeps the request being resolved on the ``BaseRouter`` class, shared by every
-    resolver in the process. Lambda runs one request per process at a time; the local runtime runs
-    many at once in one process, where a request would read another's event (another user's
-    claims). Each thread reads the event it resolves."""
-
-    _request = threading.local()
-
-    @property  # type: ignore[override]
-    def current_event(self) -> APIGatewayProxyEventV2:
-        event: APIGatewayProxyEventV2 = self._request.event
-        return event
-
-    @current_event.setter
-    def current_event(self, event: APIGatewayProxyEventV2) -> None:
-        self._request.event = event
-
-    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
-        proxy = super()._to_proxy_event(event)
-        self._request.event = proxy
-        return proxy
-
-
-def api() -> APIGatewayHttpResolver:
+def api() -> HttpApiResolver:
     """A resolver with the shared error table installed."""
-    app = _Resolver()
+    app = HttpApiResolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
@@ -98,7 +72,7 @@ def api() -> APIGatewayHttpResolver:
     return app
 
 
-def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def handler(app: HttpApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point: structured logs with the request's correlation id, never the event."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
@@ -118,7 +92,7 @@ def _groups(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def caller(app: APIGatewayHttpResolver) -> Caller:
+def caller(app: HttpApiResolver) -> Caller:
     """The caller from the authorizer's verified claims only: never from a body, query or path."""
     event = app.current_event
     context = event.get("requestContext") or {}
@@ -142,7 +116,7 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
     )
 
 
-def base_url(app: APIGatewayHttpResolver) -> str | None:
+def base_url(app: HttpApiResolver) -> str | None:
     """scheme://host the caller used (API Gateway sets both headers; it is https in AWS)."""
     host = header(app, "host")
     if not host or any(c in host for c in "/\\@ "):
@@ -151,7 +125,7 @@ def base_url(app: APIGatewayHttpResolver) -> str | None:
     return f"{'http' if scheme == 'http' else 'https'}://{host}"
 
 
-def service_caller(app: APIGatewayHttpResolver) -> Caller:
+def service_caller(app: HttpApiResolver) -> Caller:
     """The sign-in service on an IAM-authorized route (SigV4, checked by API Gateway). A user's token
     is refused here even if a route lost its IAM authorizer: only an ``iam`` authorizer context
     counts. The returned caller acts as ``system``; the domain binds it to the user in the body."""
@@ -186,18 +160,18 @@ class SignedRequest:
     correlation_id: str = ""
 
 
-def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+def header(app: HttpApiResolver, name: str) -> str | None:
     value = app.current_event.headers.get(name)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def query(app: APIGatewayHttpResolver) -> dict[str, str]:
+def query(app: HttpApiResolver) -> dict[str, str]:
     """The query string's parameters (API Gateway joins a repeated name's values with commas)."""
     params = app.current_event.query_string_parameters or {}
     return {str(k): str(v) for k, v in params.items()}
 
 
-def raw_body(app: APIGatewayHttpResolver) -> bytes:
+def raw_body(app: HttpApiResolver) -> bytes:
     """The body's exact bytes, undecoded (a device's signature covers these)."""
     event = app.current_event
     data = event.body
@@ -213,18 +187,18 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
     return data.encode("utf-8", "surrogatepass")
 
 
-def body(app: APIGatewayHttpResolver) -> Any:
+def body(app: HttpApiResolver) -> Any:
     """The body as JSON, decoded and checked once (UTF-8, JSON, no lone surrogates): a 400 that
     says what is wrong, never a 500."""
     return parse_json(raw_body(app))
 
 
-def no_body(app: APIGatewayHttpResolver) -> None:
+def no_body(app: HttpApiResolver) -> None:
     """For a route that takes no input: an empty body or ``{}``; anything else is 400 naming it."""
     validation.no_body(body(app))
 
 
-def device_request(app: APIGatewayHttpResolver) -> SignedRequest:
+def device_request(app: HttpApiResolver) -> SignedRequest:
     """A device's signed request as it arrived: the exact path and body bytes its signature covers,
     the X-Device-* headers, and the envelope for audit."""
     event = app.current_event
