@@ -12,10 +12,12 @@ import json
 import urllib.request
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger
+# First, so that botocore does not load pyOpenSSL: see securityinfo/_tls.py.
+from securityinfo.kernel.logs import logger
 
-logger = Logger(service="security-info")
+# isort: split
+import boto3
+
 DISABLED = "push-disabled"
 
 

@@ -1,1 +1,4 @@
 """Security Info: the domain package shared by every function, the wizard and the admin routes."""
+
+# First, before any module of the package imports botocore: see _tls.
+from securityinfo import _tls as _tls
