@@ -14,9 +14,11 @@ that only have to look right (importing must never need real ones), plus what La
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata as md
 import os
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -104,8 +106,10 @@ def _requirement_names(path: Path) -> list[str]:
 
 @lru_cache(maxsize=1)
 def paths() -> tuple[Path, Path]:
-    """(layer, runtime): directories of links, made once per process under the temp directory."""
+    """(layer, runtime): directories of links, made once per process under the temp directory
+    (removed at exit; removing a link leaves what it points to)."""
     root = Path(tempfile.mkdtemp(prefix="securityinfo-lambda-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     layer, runtime = root / "opt-python", root / "var-runtime"
     _link_tree(layer, _closure(_requirement_names(LAYER_REQUIREMENTS)), {"securityinfo": LAYER_PACKAGE})
     _link_tree(runtime, _closure(list(RUNTIME_REQUIREMENTS)), {})

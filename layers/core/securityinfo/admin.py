@@ -3,6 +3,10 @@
 The caller must carry the admin group (the ``AdminGroup`` template parameter) in the verified
 ``groups`` claim. Every action is an event with ``actor: admin:<id>`` about the user it touched, so
 the audit trail and the notifier (which tells the user) see who did it.
+
+Each admin route is its own function: what only some actions need (the method types, the user's
+overview, app passwords, devices, recovery codes, activity, the wizard, notices) is imported by
+those actions, so a function's cold start loads only its own action's modules.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -19,12 +23,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.config import settings
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import AdminRequired, Conflict, NotFound
-from securityinfo.manage import activity, recovery_codes, security_info
-from securityinfo.methods import recovery_codes as recovery_kind
-from securityinfo.methods.registry import LIMIT_COUNTERS, described, kind_of
-from securityinfo.notices import notifications
 from securityinfo.policy.model import current_policy, forget_cached_policy
-from securityinfo.policy.validation import changed_fields, validate_policy
 from securityinfo.storage import outbox, store
 from securityinfo.storage.models import (
     POLICY_PK,
@@ -42,8 +41,10 @@ from securityinfo.storage.models import (
     risk_state_of,
     user_pk,
 )
-from securityinfo.verify import app_passwords, attempts, remembered_devices, temporary_access
-from securityinfo.wizard import service as wizard
+from securityinfo.verify import attempts
+
+if TYPE_CHECKING:
+    from securityinfo.wizard.service import Workflow
 
 # Identity providers' subjects: UUIDs, "auth0|abc", e-mail-like ids. Never a key separator.
 _USER_ID = re.compile(r"[A-Za-z0-9._@:|+=-]{1,128}")
@@ -77,12 +78,16 @@ def get_policy(deps: Deps, caller: Caller) -> dict[str, Any]:
 
 def method_types(caller: Caller) -> dict[str, Any]:
     """GET /admin/method-types: the types a policy can name, as their modules declare them."""
+    from securityinfo.methods.registry import described
+
     require_admin(caller)
     return {"methodTypes": described()}
 
 
 def put_policy(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     """PUT /admin/policy: validate, store, drop this container's cached copy, emit PolicyChanged."""
+    from securityinfo.policy.validation import changed_fields, validate_policy
+
     admin = require_admin(caller)
     document = validate_policy(body)
     forget_cached_policy()
@@ -127,6 +132,9 @@ def _only(document: dict[str, Any], paths: list[str]) -> dict[str, Any]:
 
 def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
     """GET /admin/users/{userId}/security-info: masked, no secrets."""
+    from securityinfo.manage import security_info
+    from securityinfo.verify import app_passwords, remembered_devices
+
     require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
@@ -159,13 +167,18 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
     }
 
 
-def clear_security_info(
-    deps: Deps, caller: Caller, user_id: str, workflow: wizard.Workflow | None = None
-) -> None:
+def clear_security_info(deps: Deps, caller: Caller, user_id: str, workflow: Workflow | None = None) -> None:
     """DELETE /admin/users/{userId}/security-info: every method, app password and remembered device
     gone, pending registrations, step-up grants and a running wizard too; the user registers again at
     next sign-in. Each former phone and address still hears about it (notify targets written with
     the removal, referenced from the event)."""
+    from securityinfo.manage import recovery_codes
+    from securityinfo.methods import recovery_codes as recovery_kind
+    from securityinfo.methods.registry import kind_of
+    from securityinfo.notices import notifications
+    from securityinfo.verify import app_passwords
+    from securityinfo.wizard import service as wizard
+
     admin = require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
@@ -230,6 +243,8 @@ def clear_security_info(
 
 
 def _cleared_profile() -> list[Any]:
+    from securityinfo.methods.registry import LIMIT_COUNTERS
+
     # By name: pynamodb attributes overload ==, so they cannot go in a set.
     counters = {
         c.attr_name: c
@@ -262,6 +277,8 @@ def _delete_pending(user_id: str) -> None:
 
 def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
     """DELETE /admin/users/{userId}/app-passwords."""
+    from securityinfo.verify import app_passwords
+
     admin = require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
@@ -272,6 +289,9 @@ def delete_app_passwords(deps: Deps, caller: Caller, user_id: str) -> None:
 
 def delete_recovery_codes(deps: Deps, caller: Caller, user_id: str) -> None:
     """DELETE /admin/users/{userId}/recovery-codes: 204 whether or not the user had a set."""
+    from securityinfo.manage import recovery_codes
+    from securityinfo.methods import recovery_codes as recovery_kind
+
     admin = require_admin(caller)
     uid = target_user(user_id)
     _, methods = store.methods_and_profile(uid)
@@ -280,6 +300,8 @@ def delete_recovery_codes(deps: Deps, caller: Caller, user_id: str) -> None:
 
 def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
     """DELETE /admin/users/{userId}/remembered-devices: every device asks for the second factor again."""
+    from securityinfo.verify import remembered_devices
+
     admin = require_admin(caller)
     uid = target_user(user_id)
     now = deps.clock.now()
@@ -290,6 +312,8 @@ def forget_devices(deps: Deps, caller: Caller, user_id: str) -> None:
 
 def issue_temporary_access_pass(deps: Deps, caller: Caller, user_id: str, body: Any) -> dict[str, Any]:
     """POST /admin/users/{userId}/temporary-access-pass: 201, the only time the pass is shown."""
+    from securityinfo.verify import temporary_access
+
     admin = require_admin(caller)
     uid = target_user(user_id)
     return temporary_access.issue(deps, admin, uid, body, current_policy())
@@ -317,6 +341,8 @@ def unlock(deps: Deps, caller: Caller, user_id: str) -> None:
 
 def user_activity(deps: Deps, caller: Caller, user_id: str, params: dict[str, str]) -> dict[str, Any]:
     """GET /admin/users/{userId}/activity: the user's Recent activity, as they see it."""
+    from securityinfo.manage import activity
+
     require_admin(caller)
     return activity.page_of(deps, target_user(user_id), params)
 

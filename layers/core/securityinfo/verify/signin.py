@@ -12,6 +12,10 @@ factor now, and is this an app password of theirs.
 - ``riskState``: ``atRisk`` after the user reported activity as not theirs, until an administrator
   dismisses it; else ``none``.
 - ``recoveryCodesLow``: the user's recovery set has 3 codes or fewer left.
+
+Each question is its own function: what only ``mfa-status`` reads (the method types, recovery
+codes, the policy's requirements, remembered devices) is imported there, so the app-password
+check's cold start does not load it.
 """
 
 from __future__ import annotations
@@ -21,14 +25,10 @@ from typing import Any
 
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.validation import Field, validate
-from securityinfo.methods import recovery_codes
-from securityinfo.methods.registry import kind_of
-from securityinfo.methods.views import default_method_id
 from securityinfo.policy.model import current_policy
-from securityinfo.policy.requirements import registration_required
 from securityinfo.storage import store
 from securityinfo.storage.models import risk_state_of
-from securityinfo.verify import app_passwords, attempts, remembered_devices
+from securityinfo.verify import app_passwords, attempts
 
 USER_ID = Field(str, required=True, min_len=1, max_len=128)
 STATUS_SCHEMA = {"userId": USER_ID, "rememberDeviceToken": Field(str, min_len=1, max_len=300)}
@@ -38,6 +38,12 @@ CHECK_SCHEMA = {"userId": USER_ID, "password": Field(str, required=True, min_len
 def mfa_status(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
     """POST /signin/mfa-status: one Query of the user's methods and profile, plus one GetItem and one
     UpdateItem (last use) when a remembered-device token comes along."""
+    from securityinfo.methods import recovery_codes
+    from securityinfo.methods.registry import kind_of
+    from securityinfo.methods.views import default_method_id
+    from securityinfo.policy.requirements import registration_required
+    from securityinfo.verify import remembered_devices
+
     data = validate(body, STATUS_SCHEMA)
     user_id = data["userId"]
     now = deps.clock.now()
