@@ -3,10 +3,13 @@
 Each measurement is a fresh interpreter (see lambda_env: the function's directory, the layer and
 the runtime's boto3 on ``sys.path``, the template's environment) that times only the import
 (interpreter start-up is the same for every target and left out) and counts the modules it loads.
-Rounds are interleaved: each round measures every function and the baseline several times, in a
-shuffled order, so a busy machine's drift hits every target alike. The figures are the medians
-over the rounds, of CPU time (user + sys of the child during the import), which other processes
-on a busy machine inflate far less than wall time. The module count does not depend on the load.
+Rounds are interleaved: each round measures every function, in a shuffled order, each right next to
+a bare boto3 import (before it in one round, after it in the next), so a busy spell of the machine
+hits the function and its baseline alike. Time is CPU time (user + sys of the child during the
+import), which other processes inflate far less than wall time. A function's ratio and extra
+milliseconds are the medians over the rounds of its figure against the baseline next to it; its
+CPU time and the baseline's are the medians of their runs. The module count does not depend on the
+load.
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ import lambda_env
 from lambda_env import Function
 
 BOTO3 = "import boto3"
-# The baseline is measured this many times per round, spread over the round.
-BASELINE_PER_ROUND = 4
 
 
 @dataclass
@@ -33,6 +34,17 @@ class ImportTime:
     wall_runs_ms: list[float] = field(default_factory=list)
     cpu_runs_ms: list[float] = field(default_factory=list)
     modules: int = 0
+    # Against the baseline measured next to each run (none for the baseline itself).
+    ratios: list[float] = field(default_factory=list)
+    extra_runs_ms: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 1.0
+
+    @property
+    def extra_ms(self) -> float:
+        return statistics.median(self.extra_runs_ms) if self.extra_runs_ms else 0.0
 
     @property
     def wall_ms(self) -> float:
@@ -59,30 +71,37 @@ def measure(
 ) -> tuple[ImportTime, list[ImportTime]]:
     """The baseline and every function: ``rounds`` interleaved rounds, fewer (but at least
     ``min_rounds``) once ``seconds`` have passed."""
-    targets: dict[str, Function | None] = {f.name: f for f in lambda_env.functions()}
-    results = {name: ImportTime(name) for name in [BOTO3, *targets]}
-    targets[BOTO3] = None
+    functions = {f.name: f for f in lambda_env.functions()}
+    results = {name: ImportTime(name) for name in functions}
+    baseline = ImportTime(BOTO3)
     shuffle = random.Random(16)  # noqa: S311 - the same orders every run, not a secret
 
-    def one(name: str) -> tuple[str, dict[str, object]]:
-        return name, run_child(targets[name])
+    def record(result: ImportTime, figures: dict[str, object]) -> float:
+        cpu = float(figures["cpu_ms"])  # type: ignore[arg-type]
+        result.cpu_runs_ms.append(cpu)
+        result.wall_runs_ms.append(float(figures["wall_ms"]))  # type: ignore[arg-type]
+        result.modules = int(figures["modules"])  # type: ignore[call-overload]
+        return cpu
+
+    def pair(name: str, baseline_first: bool) -> tuple[str, dict[str, object], dict[str, object]]:
+        if baseline_first:
+            base = run_child(None)
+            return name, run_child(functions[name]), base
+        figures = run_child(functions[name])
+        return name, figures, run_child(None)
 
     deadline = time.perf_counter() + seconds
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for round_ in range(rounds):
             if round_ >= min_rounds and time.perf_counter() > deadline:
                 break
-            order = [name for name in targets if name != BOTO3]
+            order = list(functions)
             shuffle.shuffle(order)
-            step = max(1, len(order) // BASELINE_PER_ROUND)
-            for i in range(BASELINE_PER_ROUND):
-                order.insert(i * (step + 1), BOTO3)
-            for name, figures in pool.map(one, order):
-                result = results[name]
-                result.cpu_runs_ms.append(float(figures["cpu_ms"]))  # type: ignore[arg-type]
-                result.wall_runs_ms.append(float(figures["wall_ms"]))  # type: ignore[arg-type]
-                result.modules = int(figures["modules"])  # type: ignore[call-overload]
-    baseline = results.pop(BOTO3)
+            first = [round_ % 2 == 0] * len(order)
+            for name, figures, base in pool.map(pair, order, first):
+                cpu, base_cpu = record(results[name], figures), record(baseline, base)
+                results[name].ratios.append(cpu / base_cpu)
+                results[name].extra_runs_ms.append(cpu - base_cpu)
     return baseline, list(results.values())
 
 
