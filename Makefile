@@ -13,6 +13,8 @@ CHECKOV_VENV := .venv-checkov
 VENV_STAMP := $(VENV)/.installed
 SAM_VENV_STAMP := $(SAM_VENV)/.installed
 CHECKOV_VENV_STAMP := $(CHECKOV_VENV)/.installed
+# The browser tests' Node packages (axe-core), installed from package-lock.json.
+NODE_STAMP := node_modules/.installed
 # Every venv installs from a lock (every package pinned, with hashes); `make lock` rewrites them.
 PIP_INSTALL = python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 PIP_COMPILE = PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
@@ -29,7 +31,7 @@ SAM := $(SAM_VENV)/bin/sam
 # mypy names each file by its path (see pyproject.toml), so every functions/<action>/app.py is distinct.
 MYPY_PATHS := layers/core/securityinfo functions local contract
 
-.PHONY: help run test lint format build bench cost deploy venv venv-sam venv-checkov browsers contract pages lock
+.PHONY: help run test lint format build bench cost deploy venv venv-sam venv-checkov node-packages browsers contract pages lock
 
 help:
 	@echo "make run      start the local runtime on http://localhost:$(PORT) (PORT=... to change)"
@@ -49,6 +51,8 @@ venv-sam: $(SAM_VENV_STAMP)
 
 venv-checkov: $(CHECKOV_VENV_STAMP)
 
+node-packages: $(NODE_STAMP)
+
 # requirements-dev.txt holds the runtime lock's pins too (it is compiled with it as a constraint).
 $(VENV_STAMP): requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
@@ -64,6 +68,10 @@ $(SAM_VENV_STAMP): requirements-sam.txt
 $(CHECKOV_VENV_STAMP): requirements-checkov.txt
 	[ -x $(CHECKOV_VENV)/bin/python ] || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/$(PIP_INSTALL) -r requirements-checkov.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 # The runtime lock first: the development lock is resolved under it.
@@ -109,7 +117,7 @@ build: venv venv-sam
 	$(VENV)/bin/python -m tests.layer_check .aws-sam/build/CoreLayer/python
 
 # pytest exits 5 when it collects nothing; that is a failure here like any other non-zero status.
-test: venv browsers lint build
+test: venv browsers node-packages lint build
 	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) tests || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$rc

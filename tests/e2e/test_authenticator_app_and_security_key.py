@@ -157,10 +157,21 @@ def test_a_wrong_number_on_the_phone_is_refused(
     first = number.inner_text()
     phone.get_by_test_id("phone-number-input").fill("10" if first != "10" else "11")
     phone.get_by_test_id("phone-approve").click()
-    expect(phone.get_by_test_id("phone-status")).to_contain_text("does not match", timeout=WAIT)
-    # The page sends a new notification with a new request on the phone.
-    expect(dialog.get_by_test_id("app-test-status")).to_contain_text("denied", timeout=WAIT)
+    # The phone says what happened and what comes next, at the top where the request was.
+    status = phone.get_by_test_id("phone-status")
+    expect(status).to_contain_text("does not match", timeout=WAIT)
+    expect(status).to_contain_text("A new notification with a new number is on its way")
+    expect(status).not_to_contain_text("Sign in again")
+    assert status.evaluate("(el) => el.compareDocumentPosition(document.getElementById('requests'))") & 4
+    # The page says the notification was denied beside the number, and it stays said while the
+    # new number waits (not only a number that silently changes).
+    outcome = dialog.get_by_test_id("app-test-outcome")
+    expect(outcome).to_have_text(re.compile(r"didn't match, so that notification was denied"), timeout=WAIT)
+    expect(number).not_to_have_text(first, timeout=WAIT)
     expect(phone.get_by_test_id("phone-request")).to_have_count(1, timeout=WAIT)
+    page.wait_for_timeout(2000)  # a few polls later
+    expect(outcome).to_be_visible()
+    expect(dialog.get_by_test_id("app-test-status")).to_have_text("Enter the number shown above in your app.")
     phone.get_by_test_id("phone-number-input").fill(number.inner_text())
     phone.get_by_test_id("phone-approve").click()
     expect(dialog.get_by_test_id("app-success")).to_be_visible(timeout=WAIT)

@@ -108,8 +108,14 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     expect(page_title(wizard, "Let's try it out")).to_be_visible()
     number = wizard.get_by_test_id("wizard-number")
     expect(number).to_have_text(re.compile(r"^\d{2}$"))
+    # Next before approving: the page says to approve first...
+    wizard.get_by_role("button", name="Next").click()
+    expect(wizard.get_by_test_id("wizard-error")).to_contain_text("Approve the notification on your phone")
     request = device.wait_for_request()
     assert device.approve(request["verificationId"], number.inner_text()).status == 204
+    # ...and once the phone approves, that error goes and the page says the approval arrived.
+    expect(wizard.get_by_test_id("wizard-test-result")).to_have_text(re.compile(r"^Notification approved\."))
+    expect(wizard.get_by_test_id("wizard-error")).to_be_hidden()
     wizard.get_by_role("button", name="Next").click()
 
     # The phone, by text, with the code from the outbox.

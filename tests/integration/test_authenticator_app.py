@@ -163,8 +163,10 @@ def test_a_wrong_number_on_the_test_notification_sends_a_new_one(api: Api) -> No
     test = device.wait_for_request()
     mismatch = device.approve(test["verificationId"], wrong(first["numberToMatch"]))
     assert mismatch.status == 400 and mismatch.error["code"] == "number_mismatch"
+    # The phone is told what happens next: a new notification, not "sign in again".
+    assert "new notification" in mismatch.error["message"] and "Sign in again" not in mismatch.error["message"]
     retry = user.call("POST", registration, {})
-    assert retry.status == 202 and retry.body["previous"] == "denied"
+    assert retry.status == 202 and retry.body["previous"] == "numberMismatch"
     fresh = device.wait_for_request()
     assert fresh["verificationId"] != test["verificationId"]
     assert device.approve(fresh["verificationId"], retry.body["numberToMatch"]).status == 204
@@ -271,6 +273,7 @@ def test_a_wrong_number_denies_the_request_and_counts_toward_lockout(api: Api) -
             answer = device.approve(vid, wrong(started["challenge"]["numberToMatch"]))
             statuses.append(answer.status)
             assert answer.error["code"] == "number_mismatch"
+            assert "Start the sign-in again" in answer.error["message"]
             assert user.call("GET", f"/me/verifications/{vid}").body["status"] == "denied"
     assert statuses == [400] * 10
     locked = user.call("POST", "/me/verifications", {"purpose": "mfa"})

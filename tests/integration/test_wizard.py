@@ -177,8 +177,12 @@ def test_authenticator_app_path_with_cant_scan_and_the_test_notification(api: Ap
     assert 10 <= int(number) <= 99
     not_yet = _submit(user, test).body["step"]
     assert not_yet["page"] == "authenticatorTest" and not_yet["error"]["code"] == "not_approved"
+    assert not_yet["testResult"] == "waiting"
     request = device.wait_for_request()
     assert device.approve(request["verificationId"], not_yet["numberToMatch"]).status == 204
+    # The page asks while it waits: the approval shows before the user selects Next.
+    seen = user.call("GET", "/me/enrollment").body["step"]
+    assert seen["page"] == "authenticatorTest" and seen["testResult"] == "approved"
     step = _submit(user, not_yet).body["step"]
     assert step["page"] == "phoneEntry"
     methods = user.info()["methods"]

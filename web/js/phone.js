@@ -124,8 +124,10 @@ async function errorText(response) {
   return data?.error?.message ?? `The service answered ${response.status}.`;
 }
 
-function say(text) {
+/** Say what just happened, at the top of the phone where the request was; problems look like it. */
+function say(text, kind = "info") {
   el.status.textContent = text;
+  el.status.dataset.kind = kind;
 }
 
 // --- activation ------------------------------------------------------------------------------
@@ -197,7 +199,7 @@ function renderAdd() {
       renderAccounts();
       poll();
     } catch (err) {
-      say(err.message);
+      say(err.message, "problem");
     } finally {
       submit.disabled = false;
     }
@@ -273,7 +275,7 @@ function requestCard(account, request) {
     if (response.status === 204) {
       say(decision === "approve" ? "Approved." : decision === "fraud" ? "Denied and reported as fraud." : "Denied.");
     } else {
-      say(await errorText(response));
+      say(await errorText(response), "problem");
     }
     card.remove();
     seen.delete(request.verificationId);
@@ -316,7 +318,7 @@ async function poll() {
         continue;
       }
       if (response.status === 401) {
-        say(`${account.accountName}: ${await errorText(response)}`);
+        say(`${account.accountName}: ${await errorText(response)}`, "problem");
         continue;
       }
       if (!response.ok) continue;

@@ -10,6 +10,12 @@ import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js"
 import { doneStep } from "./steps.js";
 
 const POLL_MS = 1500;
+// What became of the last test notification, when a new one replaced it.
+const PREVIOUS = {
+  numberMismatch: "The number entered in the app didn't match, so that notification was denied. We sent a new one with a new number.",
+  denied: "The notification was denied in your app. We sent a new one with a new number.",
+  expired: "The notification wasn't answered in time. We sent a new one with a new number.",
+};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default {
@@ -133,11 +139,13 @@ class AddFlow {
     const path = `/me/methods/registrations/${seg(this.setup.registrationId)}`;
     const status = h("p", { class: "muted", role: "status", ...tid("app-test-status") }, "Sending a notification to your app\u2026");
     const number = h("div", { class: "number-match", ...tid("app-test-number") });
+    const outcome = h("p", { class: "notice notice-warning", role: "alert", hidden: true, ...tid("app-test-outcome") });
     const error = errorLine("app-test-error");
     const box = h(
       "div",
       { class: "stack", ...tid("app-test") },
       h("p", {}, "Approve the notification we're sending to your app by entering the number shown below."),
+      outcome,
       number,
       status,
       error,
@@ -166,11 +174,20 @@ class AddFlow {
         number.textContent = "";
         status.textContent = "Your app isn't set up yet. Go back and scan the QR code (or enter the code) in the app.";
       } else if (answer?.numberToMatch) {
+        error.clear();
+        const renewed = number.textContent && number.textContent !== answer.numberToMatch;
         number.textContent = answer.numberToMatch;
         number.setAttribute("aria-label", `Number to enter in your app: ${answer.numberToMatch}`);
-        status.textContent = answer.previous === "denied"
-          ? "The notification was denied. We sent a new one: enter this number in your app."
-          : "Waiting for you to approve the notification in your app\u2026";
+        // What happened to the last notification stays said until the new one is answered: the
+        // number changing under the user's eyes must never be the only sign.
+        const why = PREVIOUS[answer.previous];
+        if (why) {
+          outcome.textContent = why;
+          outcome.hidden = false;
+        } else if (!renewed && outcome.hidden) {
+          status.textContent = "Waiting for you to approve the notification in your app\u2026";
+        }
+        if (why || renewed) status.textContent = "Enter the number shown above in your app.";
       }
       await sleep(POLL_MS);
     }

@@ -96,9 +96,19 @@ function qrPage(ctx, { manual }) {
   });
 }
 
+// What the phone did with the test notification, said beside the number as soon as it happens.
+const TEST_RESULTS = {
+  approved: { kind: "success", text: "Notification approved. Select \u201cNext\u201d to go on." },
+  numberMismatch: { kind: "warning", text: "The number entered in the app didn't match, so the notification was denied. Select \u201cSend the notification again\u201d to get a new number." },
+  denied: { kind: "warning", text: "The notification was denied in your app. Select \u201cSend the notification again\u201d to get a new one." },
+  expired: { kind: "warning", text: "The notification wasn't answered in time. Select \u201cSend the notification again\u201d to get a new one." },
+};
+const WATCH_MS = 2000;
+
 export function authenticatorTest(ctx) {
   const number = String(ctx.step.numberToMatch ?? "");
-  return pageFrame(ctx, {
+  const outcome = h("p", { class: "notice", role: "status", hidden: true, ...tid("wizard-test-result") });
+  const frame = pageFrame(ctx, {
     section: SECTION,
     art: phoneArt("check"),
     title: "Let's try it out",
@@ -109,12 +119,45 @@ export function authenticatorTest(ctx) {
         { class: "number-match wizard-number", role: "img", "aria-label": `Number to enter in your app: ${number}`, ...tid("wizard-number") },
         number,
       ),
+      outcome,
       h("p", { class: "muted" }, "When you've approved it on your phone, choose \u201cNext\u201d."),
       h("p", {}, actionLink(ctx, "resend", "Send the notification again", "wizard-resend")),
     ],
     next: { label: "Next" },
     links: [differentMethod(ctx)],
   });
+  const say = (result) => {
+    const shown = TEST_RESULTS[result];
+    if (!shown || outcome.dataset.result === result) return;
+    outcome.dataset.result = result;
+    outcome.className = `notice notice-${shown.kind}`;
+    outcome.textContent = shown.text;
+    outcome.hidden = false;
+    // An earlier "approve it first" no longer holds once the phone answered.
+    frame.showError("");
+  };
+  say(ctx.step.testResult);
+  watchTest(ctx, frame.node, say);
+  return frame;
+}
+
+/** Ask the wizard again while this page is shown, for what the phone did with the notification. */
+async function watchTest(ctx, node, say) {
+  const stepId = ctx.step.id;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // once the page is on screen
+  while (node.isConnected) {
+    await new Promise((resolve) => setTimeout(resolve, WATCH_MS));
+    if (!node.isConnected) return;
+    let answer;
+    try {
+      answer = await ctx.api.get("/me/enrollment");
+    } catch {
+      continue; // the next round asks again; the page's own buttons still work
+    }
+    if (!node.isConnected || answer?.step?.id !== stepId) return;
+    say(answer.step.testResult);
+    if (answer.step.testResult === "approved") return;
+  }
 }
 
 /** "I want to use a different authenticator app": scan (or type the key), then the app's code. */

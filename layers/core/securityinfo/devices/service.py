@@ -354,11 +354,7 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
         if not equal(data["numberEntered"].strip(), app_kind.number_of(verification)):
             _deny(verification, info, "number_mismatch", undecided)
             _number_mismatch(deps, caller, verification, policy)
-            raise NumberMismatch(
-                "That number does not match the one on the sign-in screen, so the request was denied. "
-                "Sign in again to get a new request.",
-                field="numberEntered",
-            )
+            raise NumberMismatch(_mismatch_words(verification), field="numberEntered")
         tw = store.Transaction(connection=deps.connection)
         try:
             with tw:
@@ -393,6 +389,20 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
                 **extra,
             ),
         )
+
+
+def _mismatch_words(verification: VerificationItem) -> str:
+    # The phone says what happens next where it happens: a test notification is replaced by a new
+    # one on its own (the page asks for it), a sign-in request is not.
+    if verification.purpose == app_kind.REGISTRATION_PURPOSE:
+        return (
+            "That number does not match the one on your screen, so this notification was denied. "
+            "A new notification with a new number is on its way: enter the number your screen shows now."
+        )
+    return (
+        "That number does not match the one on the sign-in screen, so the request was denied. "
+        "Start the sign-in again to get a new request."
+    )
 
 
 def _deny(verification: VerificationItem, info: dict[str, Any], reason: str, undecided: Any) -> None:

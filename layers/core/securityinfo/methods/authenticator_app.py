@@ -201,12 +201,7 @@ class AuthenticatorApp(MethodKind):
         info = map_data(reg.data)
         if "deviceId" not in info:
             raise Pending({"waitingFor": "activation"})
-        try:
-            test = VerificationItem.get(
-                reg.pk, verification_sk(str(info["testVerificationId"])), consistent_read=True
-            )
-        except VerificationItem.DoesNotExist:
-            test = None
+        test = _test_of(reg, info)
         if test is not None and test.status == "pending" and test.approved_at is not None:
             return Registered(method=self._method_for(reg, info))
         if test is not None and test.status == "pending" and test.expires_at > ctx.now:
@@ -218,7 +213,7 @@ class AuthenticatorApp(MethodKind):
                 }
             )
         # Denied (or a wrong number) or not answered in time: send a new test notification.
-        previous = "denied" if test is not None and test.status == "denied" else "expired"
+        previous = _outcome(test, ctx.now) if test is not None else "expired"
         fresh = self._new_test(ctx, reg, info)
         raise Pending(
             {
@@ -228,6 +223,13 @@ class AuthenticatorApp(MethodKind):
                 "previous": previous,
             }
         )
+
+    def registration_progress(self, ctx: MethodContext, reg: RegistrationItem) -> dict[str, Any]:
+        info = map_data(reg.data)
+        if "deviceId" not in info:
+            return {"testResult": "notActivated"}
+        test = _test_of(reg, info)
+        return {"testResult": _outcome(test, ctx.now) if test is not None else "expired"}
 
     def _new_test(self, ctx: MethodContext, reg: RegistrationItem, info: dict[str, Any]) -> VerificationItem:
         fresh = push_request(
@@ -331,3 +333,24 @@ def _app(method: MethodItem) -> AuthenticatorAppMethodItem:
     if not isinstance(method, AuthenticatorAppMethodItem):
         raise TypeError("not an authenticatorApp method")
     return method
+
+
+def _test_of(reg: RegistrationItem, info: dict[str, Any]) -> VerificationItem | None:
+    try:
+        return VerificationItem.get(
+            reg.pk, verification_sk(str(info["testVerificationId"])), consistent_read=True
+        )
+    except VerificationItem.DoesNotExist:
+        return None
+
+
+def _outcome(test: VerificationItem, now: float) -> str:
+    """approved, waiting, numberMismatch, denied or expired: what became of a test notification."""
+    if test.status == "pending" and test.approved_at is not None:
+        return "approved"
+    if test.status == "pending" and test.expires_at > now:
+        return "waiting"
+    if test.status == "denied":
+        reason = map_data(test.data).get("deniedReason")
+        return "numberMismatch" if reason == "number_mismatch" else "denied"
+    return "expired"

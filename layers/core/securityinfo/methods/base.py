@@ -151,6 +151,11 @@ class MethodKind(ABC):
         """The first answer again for a repeated create (idempotency), without sending anything."""
         return {}
 
+    def registration_progress(self, ctx: MethodContext, reg: RegistrationItem) -> dict[str, Any]:
+        """What happened to a registration waiting on something outside the page (a test push),
+        read without changing anything, so a page can say it the moment it happens."""
+        return {}
+
     @abstractmethod
     def complete_registration(
         self, ctx: MethodContext, reg: RegistrationItem, data: dict[str, Any]

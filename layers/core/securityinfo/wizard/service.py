@@ -155,9 +155,10 @@ def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False)
 
 
 def _rebuilt(deps: Deps, item: WizardItem, caller: Caller) -> dict[str, Any]:
-    """QR pages show what the pending registration shows; it is rebuilt on each read, never stored."""
+    """QR pages show what the pending registration shows, the test page what became of its test
+    notification; rebuilt on each read, never stored."""
     if (
-        item.page not in ("authenticatorQr", "authenticatorManual", "softwareOathQr")
+        item.page not in ("authenticatorQr", "authenticatorManual", "softwareOathQr", "authenticatorTest")
         or not item.registration_id
     ):
         return {}
@@ -170,6 +171,9 @@ def _rebuilt(deps: Deps, item: WizardItem, caller: Caller) -> dict[str, Any]:
     except RegistrationItem.DoesNotExist:
         return {}
     ctx = MethodContext(deps, caller, current_policy(), deps.clock.now())
+    if item.page == "authenticatorTest":
+        # The page asks again while it waits, to say "approved" or "denied" as soon as it happens.
+        return kind_of(reg.method_type).registration_progress(ctx, reg)
     answer = kind_of(reg.method_type).replay_registration(ctx, reg)
     keep = ("qrSvg", "activationCode", "activationUrl", "secret", "otpauthUri", "accountName", "issuer")
     return {k: v for k, v in answer.items() if k in keep}
