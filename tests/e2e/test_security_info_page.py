@@ -182,6 +182,7 @@ def test_manage_authenticator_apps_from_first_sign_in_to_delete(page: Page) -> N
     row_named(page, "Work phone").get_by_role("button", name="Delete Authenticator app Work phone").click()
     confirm = page.get_by_test_id("delete-dialog")
     expect(confirm).to_contain_text("Are you sure you would like to delete this method")
+    expect(confirm.get_by_test_id("delete-last-warning")).to_have_count(0)  # another app remains
     confirm.get_by_role("button", name="Cancel").click()
     expect(confirm).to_have_count(0)
     expect(method_rows(page)).to_have_count(2)
@@ -227,6 +228,10 @@ def test_step_up_explains_a_wrong_code_and_cancelling_changes_nothing(page: Page
     confirm_app(page, dialog, secret)
 
     row_named(page, "Phone").get_by_role("button", name="Delete Authenticator app Phone").click()
+    # The only method: the dialog says plainly what deleting it costs (nothing "remains").
+    warning = page.get_by_test_id("delete-dialog").get_by_test_id("delete-last-warning")
+    expect(warning).to_contain_text("This is your only sign-in method.")
+    expect(page.get_by_test_id("delete-dialog")).not_to_contain_text("strongest remaining")
     page.get_by_test_id("delete-dialog").get_by_role("button", name="Delete").click()
     step_up = page.get_by_test_id("step-up-dialog")
     expect(step_up.get_by_role("heading", name="Verify your identity")).to_be_visible()

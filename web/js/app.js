@@ -449,6 +449,30 @@ async function renameDialog(method) {
   await refreshQuietly();
 }
 
+/** What deleting `method` costs, said plainly: the last way to sign in is not like any other. */
+function lossNotice(method) {
+  const others = (state.info?.methods ?? []).filter((m) => m.id !== method.id && m.type !== "recoveryCodes");
+  if (others.length === 0) {
+    return h(
+      "p",
+      { class: "notice notice-warning", ...tid("delete-last-warning") },
+      h("strong", {}, "This is your only sign-in method. "),
+      "After you delete it, you can't prove who you are with a second step or reset your password yourself, " +
+        "and you'll be asked to set up a new method the next time you sign in.",
+    );
+  }
+  const mfaLeft = others.some((m) => (m.usableFor ?? []).includes("mfa"));
+  if (!mfaLeft && (method.usableFor ?? []).includes("mfa")) {
+    return h(
+      "p",
+      { class: "notice notice-warning", ...tid("delete-last-warning") },
+      h("strong", {}, "This is your last method for signing in. "),
+      "What remains can only reset your password, so you'll be asked to set up a new method the next time you sign in.",
+    );
+  }
+  return method.isDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default.");
+}
+
 async function deleteDialog(method) {
   const deleted = await confirmDialog({
     title: `Delete ${typeLabel(method.type).toLowerCase()}`,
@@ -461,7 +485,7 @@ async function deleteDialog(method) {
         h("span", { class: "method-icon method-icon-small" }, methodIcon(method.type, { size: 18 })),
         h("span", {}, h("strong", {}, typeLabel(method.type)), " \u00b7 ", method.displayName),
       ),
-      method.isDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default."),
+      lossNotice(method),
     ],
     confirmText: "Delete",
     busyText: "Deleting\u2026",
