@@ -278,6 +278,11 @@ ADMIN_USER = {
                 "rememberedDevices": {"type": "array", "items": ref("RememberedDevice")},
                 "lockout": obj({"locked": BOOLEAN, "lockedUntil": TIME_OR_NULL, "failedCount": COUNT}),
                 "riskSince": TIME_OR_NULL,
+                "known": {
+                    "type": "boolean",
+                    "description": "Whether this service holds anything for the user (false: a mistyped "
+                    "id, or someone who has never used security info).",
+                },
                 "temporaryAccessPass": {
                     "anyOf": [{"type": "null"}, obj({"expiresAt": TIME, "singleUse": BOOLEAN})]
                 },

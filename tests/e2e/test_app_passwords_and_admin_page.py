@@ -173,3 +173,37 @@ def test_the_admin_clears_a_user_who_is_asked_to_register_again(page: Page, site
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, user.username, route="/")
     expect(page.get_by_text("Keep your account secure").first).to_be_visible()
+
+
+def test_the_admin_page_puts_a_policy_error_by_its_field_and_tells_a_typo_from_a_user(
+    page: Page, site_api: Api
+) -> None:
+    admin_sign_in(page)
+    policy = page.get_by_test_id("policy-form")
+    days = policy.get_by_label("Remember devices for (days)")
+    days.fill("1000")
+    policy.get_by_role("button", name="Save policy").click()
+    # The reason sits with the field, in the words of the page; the line by Save points to it.
+    inline = policy.get_by_test_id("policy-field-error")
+    expect(inline).to_have_text("Use a whole number from 0 to 365.")
+    expect(days).to_have_attribute("aria-invalid", "true")
+    expect(days).to_be_focused()
+    box = inline.bounding_box()
+    field_box = days.bounding_box()
+    assert box is not None and field_box is not None and abs(box["y"] - field_box["y"]) < 120
+    bottom = policy.get_by_test_id("policy-error")
+    expect(bottom).to_contain_text("Remember devices for (days)")
+    expect(policy).not_to_contain_text("rememberDeviceDays")
+    days.fill("90")
+    policy.get_by_role("button", name="Save policy").click()
+    expect(page.get_by_test_id("status-message")).to_contain_text("The policy was saved.")
+    expect(policy.get_by_test_id("policy-field-error")).to_have_count(0)
+
+    # A made-up id is said to be unknown, not drawn as an empty record.
+    users = page.get_by_test_id("users-card")
+    users.get_by_label("User ID").fill("u-made-up-by-mistake")
+    users.get_by_role("button", name="Look up").click()
+    # (locally a name is first made into the id the demo provider would give it)
+    expect(users.get_by_test_id("user-unknown")).to_contain_text("No security info for u-")
+    expect(users.get_by_test_id("user-unknown")).to_contain_text("Check the ID for a typo.")
+    expect(users.get_by_test_id("user-panel")).to_have_count(0)

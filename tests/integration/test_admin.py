@@ -138,6 +138,20 @@ def test_the_admin_view_is_masked_and_complete(api: Api) -> None:
     assert view.body["appPasswordList"] == [] and view.body["rememberedDevices"] == []
     assert secret not in json.dumps(view.body) and secret.lower() not in json.dumps(view.body)
     assert boss.call("GET", "/admin/users/no%23such/security-info").status == 404
+    assert view.body["known"] is True
+
+
+def test_an_id_nobody_used_is_told_apart_from_a_user_without_methods(api: Api) -> None:
+    boss = admin(api)
+    typo = boss.call("GET", "/admin/users/u-nobody-ever-here/security-info")
+    assert typo.status == 200 and typo.body["known"] is False and typo.body["methods"] == []
+    # A user who has done something here (a method added, then deleted) is known.
+    user = api.user()
+    method, secret = user.add_totp()
+    user.step_up(secret)
+    assert user.call("DELETE", f"/me/methods/{method['id']}").status == 204
+    seen = boss.call("GET", f"/admin/users/{user.user_id}/security-info")
+    assert seen.body["methods"] == [] and seen.body["known"] is True
 
 
 def test_clearing_a_user_removes_everything_and_they_register_again(api: Api) -> None:

@@ -192,7 +192,14 @@ function renderPolicyForm(body, policy, methodTypes) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    for (const el of form.querySelectorAll(".field-invalid")) el.classList.remove("field-invalid");
+    for (const el of form.querySelectorAll(".field-invalid")) {
+      el.classList.remove("field-invalid");
+      el.removeAttribute("aria-invalid");
+      const kept = (el.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => id && !id.startsWith("policy-field-error"));
+      if (kept.length) el.setAttribute("aria-describedby", kept.join(" "));
+      else el.removeAttribute("aria-describedby");
+    }
+    for (const el of form.querySelectorAll("[data-testid=policy-field-error]")) el.remove();
     error.clear();
     const doc = structuredClone(policy);
     for (const [path, el] of inputs) {
@@ -211,13 +218,25 @@ function renderPolicyForm(body, policy, methodTypes) {
       policy = await busy(save, () => api.put("/admin/policy", doc), "Saving\u2026");
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      error.show(err.field ? `${err.message} (${err.field})` : err);
       const target = fieldElement(inputs, err.field);
-      if (target) {
-        target.classList.add("field-invalid");
-        target.setAttribute("aria-invalid", "true");
-        (target.querySelector?.("input") ?? target).focus();
+      if (!target) {
+        error.show(err);
+        return;
       }
+      // The message goes beside the field it is about (by its label, never the policy's key); the
+      // line by Save only points there.
+      const holder = target.closest(".field, .checkbox") ?? target;
+      const inline = errorLine("policy-field-error");
+      inline.id = uniqueId("policy-field-error");
+      inline.show(err);
+      holder.append(inline);
+      target.classList.add("field-invalid");
+      target.setAttribute("aria-invalid", "true");
+      target.setAttribute("aria-describedby", [target.getAttribute("aria-describedby"), inline.id].filter(Boolean).join(" "));
+      error.show(`The policy was not saved. Fix \u201c${labelOf(target)}\u201d and save again.`);
+      const focusable = target.querySelector?.("input") ?? target;
+      focusable.focus();
+      holder.scrollIntoView({ block: "center" });
       return;
     }
     announce("The policy was saved.");
@@ -240,6 +259,13 @@ function readQuestions(text, knownIds) {
     .map((line) => line.trim())
     .filter(Boolean)
     .map((line) => ({ questionId: knownIds.get(line) ?? freshId(), text: line }));
+}
+
+/** The words a person sees for a policy control: its label, or its fieldset's legend. */
+function labelOf(el) {
+  if (el.tagName === "FIELDSET") return el.querySelector("legend")?.textContent ?? "";
+  const label = el.id ? el.ownerDocument.querySelector(`label[for="${el.id}"]`) : null;
+  return (label ?? el.closest("fieldset")?.querySelector("legend"))?.textContent ?? "";
 }
 
 function fieldElement(inputs, path) {
@@ -311,6 +337,19 @@ async function resolveUser(value) {
 
 async function showUser(slot, userId) {
   const info = await api.get(`/admin/users/${seg(userId)}/security-info`);
+  if (info.known === false) {
+    // Nothing stored for this id: a typo looks exactly like this, so no empty record is drawn.
+    replace(
+      slot,
+      h(
+        "div",
+        { class: "notice notice-warning", role: "status", ...tid("user-unknown") },
+        h("p", {}, h("strong", {}, "No security info for "), h("code", {}, userId)),
+        h("p", {}, "Check the ID for a typo. If it is right, this user has never signed in to Security info or set up a method; they will be asked to register when they first sign in."),
+      ),
+    );
+    return;
+  }
   const reload = () => showUser(slot, userId).catch((err) => announce(describeError(err), "error"));
   const methods = info.methods ?? [];
   const lockout = info.lockout ?? {};

@@ -154,6 +154,8 @@ def view_user(deps: Deps, caller: Caller, user_id: str) -> dict[str, Any]:
             "lockedUntil": iso(profile.locked_until) if locked and profile and profile.locked_until else None,
             "failedCount": int(profile.failed_count or 0) if profile is not None else 0,
         },
+        # An id nobody has used looks like a user without methods; the page says which it is.
+        "known": profile is not None or bool(overview["methods"]) or store.known(uid),
         "riskSince": (
             iso(profile.risk_since)
             if profile is not None and profile.risk_state == RISK_AT_RISK and profile.risk_since

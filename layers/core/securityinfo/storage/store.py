@@ -37,6 +37,11 @@ def get_profile(user_id: str, *, consistent: bool = False) -> ProfileItem | None
         return None
 
 
+def known(user_id: str) -> bool:
+    """Whether anything of the user is stored: one item is enough (a Query of at most one)."""
+    return next(iter(Item.query(user_pk(user_id), limit=1)), None) is not None
+
+
 def methods_and_profile(user_id: str) -> tuple[ProfileItem | None, list[MethodItem]]:
     """One Query: the user's methods and profile sit next to each other in sort-key order."""
     profile: ProfileItem | None = None
