@@ -21,6 +21,8 @@ def violations(page: Page, *, within: str | None = None) -> list[dict[str, Any]]
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     found: list[dict[str, Any]] = page.evaluate(
         """async (within) => {
+            // Colours half-way through a dialog's fade-in are not what anyone reads.
+            await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
             const result = await axe.run(within ? document.querySelector(within) : document,
                                          { resultTypes: ["violations"] });
             return result.violations.map((v) => ({

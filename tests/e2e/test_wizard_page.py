@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Expect, Locator, Page
 
 from securityinfo.methods.totp import code_for_step, step_at
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import ARTIFACTS, STEP_TIMEOUT_MS
 from tests.e2e.signin import sign_in as oidc_sign_in
 from tests.support_api import Api
@@ -58,6 +59,7 @@ def page_title(wizard: Locator, text: str) -> Locator:
 
 def enter_phone(wizard: Locator, number: str) -> None:
     expect(wizard.get_by_test_id("wizard-section")).to_have_text("Phone")
+    assert_accessible(wizard.page, "wizard: the phone number")
     expect(wizard).to_contain_text(
         "You can prove who you are by answering a call on your phone or receiving a code on your phone."
     )
@@ -84,10 +86,13 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     expect(wizard.get_by_role("button", name="I want to set up a different method")).to_be_visible()
     expect(page.get_by_test_id("wizard-skip")).to_have_count(0)  # the default policy allows no snoozing
     expect(page.get_by_test_id("wizard-sign-out")).to_be_visible()  # the way out instead
+    assert_accessible(page, "wizard: download the app")
     wizard.get_by_role("button", name="Next").click()
     expect(page_title(wizard, "Set up your account")).to_be_visible()
+    assert_accessible(page, "wizard: set up your account")
     wizard.get_by_role("button", name="Next").click()
     expect(page_title(wizard, "Scan the QR code")).to_be_visible()
+    assert_accessible(page, "wizard: scan the QR code")
     qr = wizard.get_by_test_id("wizard-qr").locator("svg")
     expect(qr).to_be_visible()
     assert qr.locator("script, foreignObject").count() == 0
@@ -96,9 +101,11 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     # Next before the phone has the account: said on the page.
     wizard.get_by_role("button", name="Next").click()
     expect(wizard.get_by_test_id("wizard-error")).to_contain_text("Scan the QR code with the app")
+    assert_accessible(page, "wizard: QR code with an error")
     wizard.get_by_role("button", name="Can't scan image?").click()
     code = wizard.get_by_test_id("wizard-activation-code")
     expect(code).to_have_text(re.compile(r"\S"))
+    assert_accessible(page, "wizard: the code and URL instead of the QR code")
     expect(wizard.get_by_test_id("wizard-activation-url")).to_have_text(re.compile(r"^https?://"))
     device = Device(api, name="Pixel 9")
     assert device.activate(re.sub(r"[\s-]", "", code.inner_text())).status == 201
@@ -111,11 +118,13 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     # Next before approving: the page says to approve first...
     wizard.get_by_role("button", name="Next").click()
     expect(wizard.get_by_test_id("wizard-error")).to_contain_text("Approve the notification on your phone")
+    assert_accessible(page, "wizard: let's try it out, not approved yet")
     request = device.wait_for_request()
     assert device.approve(request["verificationId"], number.inner_text()).status == 204
     # ...and once the phone approves, that error goes and the page says the approval arrived.
     expect(wizard.get_by_test_id("wizard-test-result")).to_have_text(re.compile(r"^Notification approved\."))
     expect(wizard.get_by_test_id("wizard-error")).to_be_hidden()
+    assert_accessible(page, "wizard: notification approved")
     wizard.get_by_role("button", name="Next").click()
 
     # The phone, by text, with the code from the outbox.
@@ -123,17 +132,20 @@ def test_a_new_user_sets_up_the_authenticator_app_and_a_phone_at_sign_in(page: P
     phone_number = fresh_number()
     enter_phone(wizard, phone_number)
     expect(wizard.get_by_role("button", name="Resend code")).to_be_visible()
+    assert_accessible(page, "wizard: the texted code")
     wizard.get_by_label("Enter code").fill(texted_code(page, phone_number))
     wizard.get_by_role("button", name="Next").click()
 
     # The policy offers recovery codes on the last page: ten, shown once.
     expect(wizard.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     expect(wizard.get_by_test_id("wizard-recovery-code")).to_have_count(10)
+    assert_accessible(page, "wizard: save your recovery codes")
     wizard.get_by_role("button", name="Next").click()
 
     # Success, with both methods; Done leads to Security info, which lists them.
     expect(wizard.get_by_role("heading", name="Success!")).to_be_visible()
     expect(wizard).to_contain_text("Great job! You have successfully set up your security info.")
+    assert_accessible(page, "wizard: success")
     items = wizard.get_by_test_id("wizard-registered-item")
     expect(items).to_have_count(2)
     expect(items.filter(has_text="Authenticator app")).to_contain_text("Pixel 9")
@@ -168,6 +180,7 @@ def test_a_different_app_then_a_wrong_text_code_is_explained_with_the_attempts_l
     wizard.get_by_role("button", name="I want to use a different authenticator app").click()
     expect(page_title(wizard, "Scan the QR code")).to_be_visible()
     wizard.get_by_role("button", name="Can't scan image?").click()
+    assert_accessible(page, "wizard: another authenticator app's QR code")
     secret = re.sub(r"\s", "", wizard.get_by_test_id("wizard-secret").inner_text())
     wizard.get_by_label("Enter code").fill(totp_now(page, secret))
     wizard.get_by_role("button", name="Next").click()
@@ -182,6 +195,7 @@ def test_a_different_app_then_a_wrong_text_code_is_explained_with_the_attempts_l
     expect(error).to_be_visible()
     expect(error).to_contain_text("4 attempts left")
     expect(wizard.get_by_label("Enter code")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "wizard: a wrong texted code")
     page.screenshot(path=str(ARTIFACTS / "wizard-wrong-code.png"), full_page=True)
 
     wizard.get_by_label("Enter code").fill(right)

@@ -2,7 +2,7 @@
 // Create (name -> the password, shown once, in groups of four, with Copy) -> list -> delete.
 
 import { seg } from "./api.js";
-import { h, replace, tid } from "./dom.js";
+import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { formatDate, groupInFours } from "./format.js";
 import { icon } from "./icons.js";
 import { dangerLink, plainRow } from "./rows.js";
@@ -47,7 +47,7 @@ export function appPasswordsSection({ api, info, onChange = () => {} }) {
       icon("plus", { size: 18 }),
       h("span", {}, "Create app password"),
     );
-    replace(
+    redrawKeepingFocus(body, () => replace(
       body,
       h("h2", { id: "app-passwords-title", class: "section-title" }, "App passwords"),
       h(
@@ -72,7 +72,7 @@ export function appPasswordsSection({ api, info, onChange = () => {} }) {
             { class: "method-list", "aria-label": "Your app passwords", ...tid("app-password-list") },
             items.map((item) => row(api, item, changed)),
           ),
-    );
+    ), "[data-testid=create-app-password]");
   };
 
   load();

@@ -1,7 +1,7 @@
 // The pages: sign-in (oidc.js), Security info (list, add, rename, delete, default), and "Try sign-in".
 
 import { Api, ApiError, seg } from "./api.js";
-import { h, replace, tid } from "./dom.js";
+import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
 import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
@@ -357,7 +357,7 @@ function renderRegistrationBanner(info) {
 async function refresh() {
   const content = main.querySelector("[data-testid=security-info-view] .card-body");
   await loadInfo();
-  if (content) renderSecurityInfo(content);
+  if (content) redrawKeepingFocus(content, () => renderSecurityInfo(content), "[data-testid=add-method]");
 }
 
 // --- dialogs: add, rename, delete, change default -----------------------------------------

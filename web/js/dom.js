@@ -71,3 +71,27 @@ export function svgNode(svgText) {
   }
   return document.importNode(root, true);
 }
+
+/**
+ * Redraw `root` with `draw()` and keep the keyboard focus where it was: on the control with the
+ * same test id (and aria-label) in the same row, or, when that control is gone (its row was
+ * deleted), on `fallback` (a selector). Without this a redraw after a dialog drops the focus to the
+ * top of the page.
+ */
+export function redrawKeepingFocus(root, draw, fallback = null) {
+  const active = document.activeElement;
+  const inside = active instanceof HTMLElement && root.contains(active) && active !== root;
+  const testid = inside ? active.closest("[data-testid]")?.getAttribute("data-testid") : null;
+  const label = inside ? active.getAttribute("aria-label") : null;
+  const rowId = inside ? active.closest("[data-method-id]")?.getAttribute("data-method-id") : null;
+  draw();
+  if (!inside) return;
+  const candidates = testid ? [...root.querySelectorAll(`[data-testid="${CSS.escape(testid)}"]`)] : [];
+  const again = candidates.find(
+    (el) =>
+      (label === null || el.getAttribute("aria-label") === label) &&
+      (rowId === null || el.closest("[data-method-id]")?.getAttribute("data-method-id") === rowId),
+  );
+  const target = again ?? (fallback ? root.querySelector(fallback) : null);
+  if (target instanceof HTMLElement) target.focus();
+}

@@ -2,7 +2,7 @@
 // lost. Create (after "Verify your identity") -> the codes, shown once, with Copy, Download (a text
 // file) and Print -> "N left", with a warning once 3 or fewer are left; create a new set; delete.
 
-import { h, replace, tid } from "./dom.js";
+import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { formatDate } from "./format.js";
 import { icon } from "./icons.js";
 import { announce, busy, button, confirmDialog, errorLine, loadOrNotice, openDialog, showRefusal } from "./ui.js";
@@ -86,7 +86,7 @@ export function recoveryCodesSection({ api, info, onChange = () => {} }) {
       icon("plus", { size: 18 }),
       h("span", {}, has ? TEXT.createNew : TEXT.create),
     );
-    replace(
+    redrawKeepingFocus(body, () => replace(
       body,
       h("h2", { id: "recovery-codes-title", class: "section-title" }, TEXT.title),
       h("p", { class: "muted" }, TEXT.intro),
@@ -107,7 +107,7 @@ export function recoveryCodesSection({ api, info, onChange = () => {} }) {
         create,
         has && button(TEXT.delete, { variant: "link", testid: "delete-recovery-codes", onClick: () => deleteDialog(api, changed) }),
       ),
-    );
+    ), "[data-testid=create-recovery-codes]");
   };
 
   load();

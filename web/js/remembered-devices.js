@@ -2,7 +2,7 @@
 // "Forget MFA on remembered devices" (all of them at once), or one device at a time.
 
 import { seg } from "./api.js";
-import { h, replace, tid } from "./dom.js";
+import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { formatDate } from "./format.js";
 import { dangerLink, plainRow } from "./rows.js";
 import { announce, button, confirmDialog, loadOrNotice } from "./ui.js";
@@ -18,7 +18,7 @@ export function rememberedDevicesSection({ api, info }) {
 
   const render = (devices) => {
     const days = info.rememberDeviceDays ?? 0;
-    replace(
+    redrawKeepingFocus(body, () => replace(
       body,
       h("h2", { id: "remembered-title", class: "section-title" }, "Remembered devices"),
       h(
@@ -41,7 +41,7 @@ export function rememberedDevicesSection({ api, info }) {
         { class: "toolbar" },
         button("Forget MFA on remembered devices", { testid: "forget-all-devices", onClick: () => forgetAllDialog(api, load) }),
       ),
-    );
+    ), "[data-testid=forget-all-devices]");
   };
 
   load();
