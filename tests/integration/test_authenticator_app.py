@@ -164,7 +164,8 @@ def test_a_wrong_number_on_the_test_notification_sends_a_new_one(api: Api) -> No
     mismatch = device.approve(test["verificationId"], wrong(first["numberToMatch"]))
     assert mismatch.status == 400 and mismatch.error["code"] == "number_mismatch"
     # The phone is told what happens next: a new notification, not "sign in again".
-    assert "new notification" in mismatch.error["message"] and "Sign in again" not in mismatch.error["message"]
+    said = mismatch.error["message"]
+    assert "new notification" in said and "Sign in again" not in said
     retry = user.call("POST", registration, {})
     assert retry.status == 202 and retry.body["previous"] == "numberMismatch"
     fresh = device.wait_for_request()
