@@ -1,7 +1,8 @@
 """In Chromium with its virtual authenticator (DevTools WebAuthn domain, resident keys): add a passkey
-on the Security info page, see its model and "passkey · device-bound" (or "synced" for a
-backup-eligible one) in the list, and sign in with it on the Try sign-in page, without a username,
-through the sign-in service's passwordless check.
+on the Security info page, see its model ("Chromium virtual authenticator", from its AAGUID) and
+"passkey · device-bound" (or "synced" for a backup-eligible one) in the list, and sign in with it on
+the Try sign-in page, without a username, through the sign-in service's passwordless check; an
+administrator blocks that model on the admin page and the next passkey is refused, saying why.
 
 Like the security key tests, the pages are opened at ``http://localhost:<port>`` (WebAuthn needs the
 RP id to match the page) and that origin is allowed for the module.
@@ -20,10 +21,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.e2e.conftest import STEP_TIMEOUT_MS
 from tests.e2e.signin import script_token
 from tests.e2e.signin import sign_in as oidc_sign_in
+from tests.support_admin import admin
 from tests.support_api import Api
 
 pytestmark = pytest.mark.e2e
 WAIT = STEP_TIMEOUT_MS
+CHROMIUM_VIRTUAL = "01020304-0506-0708-0102-030405060708"  # kDeviceAaguid (aaguids.json)
 
 
 @pytest.fixture(scope="module")
@@ -122,4 +125,45 @@ def test_a_synced_passkey_shows_as_synced(local_context: BrowserContext) -> None
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible(timeout=WAIT)
     row = add_passkey(page, "Phone passkey")
     expect(row.get_by_test_id("method-detail")).to_contain_text("passkey \u00b7 synced", timeout=WAIT)
+    assert errors == []
+
+
+def test_an_administrator_blocks_a_model_and_the_key_is_refused_saying_why(
+    local_context: BrowserContext, local_url: str
+) -> None:
+    api = Api(local_url)
+    before = admin(api).call("GET", "/admin/policy").body
+    errors: list[str] = []
+    page = local_context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        oidc_sign_in(page, route="/admin.html", admin=True, prefix="admin")
+        form = page.get_by_test_id("policy-form")
+        rules = form.get_by_test_id("policy-security-key")
+        rules.get_by_label("Blocked key models (AAGUIDs, one per line)").fill(CHROMIUM_VIRTUAL.upper())
+        rules.get_by_label("Allow synced passkeys (password managers, phones)").uncheck()
+        form.get_by_role("button", name="Save policy").click()
+        expect(page.get_by_test_id("status-message")).to_contain_text("The policy was saved.", timeout=WAIT)
+        saved = admin(api).call("GET", "/admin/policy").body["securityKey"]
+        assert saved["blockedAaguids"] == [CHROMIUM_VIRTUAL] and saved["allowSynced"] is False
+        # A rule the server refuses is named on the page.
+        rules.get_by_label("Attestation").select_option("required")
+        form.get_by_role("button", name="Save policy").click()
+        expect(page.get_by_test_id("policy-error")).to_contain_text("securityKey.trustedRoots", timeout=WAIT)
+
+        passkey_authenticator(local_context, page)
+        oidc_sign_in(page)
+        expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible(timeout=WAIT)
+        page.get_by_test_id("add-method").click()
+        dialog = page.get_by_test_id("add-method-dialog")
+        dialog.get_by_label("Which method would you like to add?").select_option("securityKey")
+        dialog.get_by_role("button", name="Add", exact=True).click()
+        dialog.get_by_test_id("key-kind-passkey").check()
+        dialog.get_by_label("Name this security key").fill("Blocked passkey")
+        dialog.get_by_test_id("key-next").click()
+        expect(dialog.get_by_test_id("key-error")).to_contain_text(
+            "This key's model is blocked by your organization", timeout=WAIT
+        )
+    finally:
+        assert admin(api).call("PUT", "/admin/policy", before).status == 200
     assert errors == []
