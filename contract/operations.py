@@ -300,8 +300,12 @@ OPERATIONS: dict[str, Operation] = {
     "POST /signin/passkey/options": Operation(
         "Sign-in service: options for a usernameless passkey sign-in",
         "Sign-in service",
-        {200: Answer("A single-use challenge (5 minutes) and request options without allowCredentials.",
-                     "PasskeyOptions")},  # fmt: skip
+        {
+            200: Answer(
+                "A single-use challenge (5 minutes) and request options without allowCredentials.",
+                "PasskeyOptions",
+            )
+        },  # fmt: skip
     ),
     "POST /signin/passkey/verify": Operation(
         "Sign-in service: which user and passkey a passwordless answer proves",

@@ -100,10 +100,22 @@ METHOD = obj(
         "emailAddress": MASKED,
         "deviceName": {"type": ["string", "null"]},
         "aaguid": {"type": ["string", "null"]},
-        "model": {"type": "string", "description": "securityKey: the authenticator's model, or \"Security key\"."},
-        "passkey": {**BOOLEAN, "description": "securityKey: a discoverable credential (signs in without a username)."},
-        "synced": {**BOOLEAN, "description": "securityKey: backup eligible (synced); false: bound to one device."},
-        "attested": {**BOOLEAN, "description": "securityKey: its attestation chained to a root the policy trusts."},
+        "model": {
+            "type": "string",
+            "description": 'securityKey: the authenticator\'s model, or "Security key".',
+        },
+        "passkey": {
+            **BOOLEAN,
+            "description": "securityKey: a discoverable credential (signs in without a username).",
+        },
+        "synced": {
+            **BOOLEAN,
+            "description": "securityKey: backup eligible (synced); false: bound to one device.",
+        },
+        "attested": {
+            **BOOLEAN,
+            "description": "securityKey: its attestation chained to a root the policy trusts.",
+        },
         "questionCount": COUNT,
         **RECOVERY_COUNTS,
     },

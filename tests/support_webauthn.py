@@ -22,7 +22,7 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import cbor2
@@ -69,7 +69,7 @@ class TestCa:
     cert: x509.Certificate = field(init=False)
 
     def __post_init__(self) -> None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         subject = _name(self.name)
         self.cert = (
             x509.CertificateBuilder()
@@ -82,9 +82,15 @@ class TestCa:
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=False, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                    encipher_only=False, decipher_only=False,
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )  # fmt: skip
@@ -99,7 +105,7 @@ class TestCa:
         """A packed attestation certificate (DER) and its key. ``aaguid_in_cert``: a different AAGUID
         in the extension than the authenticator data's (a lying key)."""
         key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         named = uuid.UUID(aaguid_in_cert or aaguid).bytes
         cert = (
             x509.CertificateBuilder()
@@ -111,7 +117,9 @@ class TestCa:
             .not_valid_after(now + timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             # The AAGUID as an OCTET STRING (DER 04 10 ...), not critical (FIDO packed attestation).
-            .add_extension(x509.UnrecognizedExtension(AAGUID_EXTENSION_OID, b"\x04\x10" + named), critical=False)
+            .add_extension(
+                x509.UnrecognizedExtension(AAGUID_EXTENSION_OID, b"\x04\x10" + named), critical=False
+            )
             .sign(self.key, hashes.SHA256())
         )
         return cert.public_bytes(serialization.Encoding.DER), key
@@ -158,7 +166,10 @@ class SoftKey:
                 {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
             )
             data += (
-                uuid.UUID(self.aaguid).bytes + len(self.credential_id).to_bytes(2, "big") + self.credential_id + cose
+                uuid.UUID(self.aaguid).bytes
+                + len(self.credential_id).to_bytes(2, "big")
+                + self.credential_id
+                + cose
             )
         return data
 

@@ -100,7 +100,9 @@ def test_add_a_passkey_see_its_model_and_sign_in_with_it_without_a_username(
     [method] = api.call("GET", "/me/security-info", token=token).body["methods"]
     assert method["passkey"] is True and method["synced"] is False
     assert method["model"] == "Chromium virtual authenticator", method
-    expect(row.get_by_test_id("method-detail")).to_have_text(f"{method['model']} \u00b7 passkey \u00b7 device-bound")
+    expect(row.get_by_test_id("method-detail")).to_have_text(
+        f"{method['model']} \u00b7 passkey \u00b7 device-bound"
+    )
     [credential] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
     assert credential["isResidentCredential"] is True
 

@@ -98,7 +98,9 @@ def test_a_passkey_is_a_discoverable_credential_and_shows_its_model(api: Api) ->
         for e in api.events()
         if e["detail"].get("userId") == user.user_id and e["detail-type"] == "MethodRegistered"
     ]
-    assert registered_events and registered_events[-1]["detail"]["after"]["model"] == "Google Password Manager"
+    assert (
+        registered_events and registered_events[-1]["detail"]["after"]["model"] == "Google Password Manager"
+    )
 
 
 def test_a_plain_key_is_device_bound_and_an_unknown_model_is_a_security_key(api: Api) -> None:
@@ -135,7 +137,9 @@ def test_a_refused_key_ends_its_registration(api: Api) -> None:
     user = api.user()
     begun = begin(user)
     path = f"/me/methods/registrations/{begun.body['registrationId']}"
-    first = user.call("POST", path, {"credential": SoftKey(user_verified=False).create(begun.body["publicKey"])})
+    first = user.call(
+        "POST", path, {"credential": SoftKey(user_verified=False).create(begun.body["publicKey"])}
+    )
     refused(first, "User verification")
     # One answer per challenge: the same registration takes no second key.
     again = user.call("POST", path, {"credential": SoftKey().create(begun.body["publicKey"])})
@@ -148,7 +152,9 @@ def test_a_blocked_model_is_refused_and_others_are_not(api: Api) -> None:
         # Kept in lower case; a block list asks the authenticator for its attestation (the AAGUID).
         assert policy["securityKey"]["blockedAaguids"] == [YUBIKEY_5_NFC]
         assert begin(user).body["publicKey"]["attestation"] == "direct"
-        refused(register(user, SoftKey(aaguid=YUBIKEY_5_NFC)), "This key's model is blocked by your organization")
+        refused(
+            register(user, SoftKey(aaguid=YUBIKEY_5_NFC)), "This key's model is blocked by your organization"
+        )
         registered(user, SoftKey(aaguid=GOOGLE_PASSWORD_MANAGER))
 
 
@@ -183,7 +189,9 @@ def test_attestation_required_takes_only_keys_that_chain_to_a_trusted_root(api: 
         refused(register(user, SoftKey(aaguid=YUBIKEY_5_NFC, attestation="packed-self")), words)
         refused(register(user, SoftKey(aaguid=YUBIKEY_5_NFC, attestation="packed-x5c", ca=stranger)), words)
         # A certificate naming another model than the authenticator data does.
-        liar = SoftKey(aaguid=YUBIKEY_5_NFC, attestation="packed-x5c", ca=vendor, aaguid_in_cert=GOOGLE_PASSWORD_MANAGER)
+        liar = SoftKey(
+            aaguid=YUBIKEY_5_NFC, attestation="packed-x5c", ca=vendor, aaguid_in_cert=GOOGLE_PASSWORD_MANAGER
+        )
         refused(register(user, liar), words)
         assert user.info()["methods"] == []
         method = registered(user, SoftKey(aaguid=YUBIKEY_5_NFC, attestation="packed-x5c", ca=vendor))
@@ -207,7 +215,11 @@ def test_a_statement_that_does_not_verify_is_an_invalid_credential(api: Api) -> 
     credential = SoftKey(attestation="packed-self").create(begun.body["publicKey"])
     # The self attestation's signature, altered: the statement no longer verifies.
     decoded = cbor2.loads(unb64url(credential["response"]["attestationObject"]))
-    decoded["attStmt"]["sig"] = decoded["attStmt"]["sig"][:-2] + bytes([decoded["attStmt"]["sig"][-2] ^ 1]) + decoded["attStmt"]["sig"][-1:]
+    decoded["attStmt"]["sig"] = (
+        decoded["attStmt"]["sig"][:-2]
+        + bytes([decoded["attStmt"]["sig"][-2] ^ 1])
+        + decoded["attStmt"]["sig"][-1:]
+    )
     credential["response"]["attestationObject"] = b64url(cbor2.dumps(decoded))
     answer = user.call(
         "POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"credential": credential}
@@ -262,7 +274,10 @@ def test_the_rules_round_trip_and_bad_rules_are_refused_naming_the_field(api: Ap
             "securityKey.trustedRoots[0]",
         ),
         ({"allowedAaguids": ["yubikey"]}, "securityKey.allowedAaguids[0]"),
-        ({"allowedAaguids": [YUBIKEY_5_NFC], "blockedAaguids": [YUBIKEY_5_NFC]}, "securityKey.blockedAaguids[0]"),
+        (
+            {"allowedAaguids": [YUBIKEY_5_NFC], "blockedAaguids": [YUBIKEY_5_NFC]},
+            "securityKey.blockedAaguids[0]",
+        ),
         ({"blockedAaguids": [YUBIKEY_5_NFC, YUBIKEY_5_NFC.upper()]}, "securityKey.blockedAaguids[1]"),
         ({"userVerification": "always"}, "securityKey.userVerification"),
         ({"allowSynced": "no"}, "securityKey.allowSynced"),

@@ -79,7 +79,9 @@ def test_a_challenge_is_used_once_and_lives_5_minutes(api: Api) -> None:
 def test_a_wrong_origin_rp_id_or_counter_is_an_invalid_credential(api: Api) -> None:
     user, key, _ = with_passkey(api)
     started = options(api)
-    phished = verify(api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example"))
+    phished = verify(
+        api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example")
+    )
     assert phished.status == 400 and phished.error["code"] == "invalid_credential", phished.body
 
     other_rp = SoftKey(
@@ -142,7 +144,11 @@ def test_failures_count_toward_lockout_and_a_locked_user_gets_423(api: Api) -> N
         statuses = []
         for _ in range(3):
             started = options(api)
-            statuses.append(verify(api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example")).status)
+            statuses.append(
+                verify(
+                    api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example")
+                ).status
+            )
         assert statuses == [400, 400, 423]
         started = options(api)
         locked = verify(api, started["challengeId"], key.get(started["publicKey"]))
@@ -158,12 +164,16 @@ def test_a_success_ends_a_run_of_failures(api: Api) -> None:
     with policy_changed(api, {"lockout": {"threshold": 3, "minutes": 15}}):
         for _ in range(2):
             started = options(api)
-            bad = verify(api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example"))
+            bad = verify(
+                api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example")
+            )
             assert bad.status == 400
         started = options(api)
         assert verify(api, started["challengeId"], key.get(started["publicKey"])).status == 200
         started = options(api)
-        again = verify(api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example"))
+        again = verify(
+            api, started["challengeId"], key.get(started["publicKey"], origin="https://evil.example")
+        )
         assert again.status == 400  # the count started again: not locked at the third failure
 
 
@@ -174,6 +184,9 @@ def test_only_the_sign_in_service_may_call_it(api: Api) -> None:
     started = options(api)
     answer = verify(api, started["challengeId"], key.get(started["publicKey"]), token=user.token)
     assert answer.status in (401, 403)
-    assert api.call("POST", "/signin/passkey/options", {"userId": user.user_id}, token=service_token(api)).status == 400
+    assert (
+        api.call("POST", "/signin/passkey/options", {"userId": user.user_id}, token=service_token(api)).status
+        == 400
+    )
     bad = api.call("POST", "/signin/passkey/verify", {"challengeId": "x"}, token=service_token(api))
     assert bad.status == 400 and bad.error["field"] == "credential"

@@ -64,7 +64,9 @@ def check(rule_set: dict[str, Any], **key: Any) -> str | None:
         (rules(blockedAaguids=[YUBIKEY_5_NFC]), {"user_verified": False}, "User verification"),
     ],
 )
-def test_each_rule_refuses_saying_which(rule_set: dict[str, Any], key: dict[str, Any], words: str | None) -> None:
+def test_each_rule_refuses_saying_which(
+    rule_set: dict[str, Any], key: dict[str, Any], words: str | None
+) -> None:
     message = check(rule_set, **key)
     if words is None:
         assert message is None
@@ -86,7 +88,9 @@ def test_an_attestation_chain_is_trusted_only_to_a_configured_root() -> None:
     assert security_key.attestation_chains(*good, []) is False
     assert security_key.attestation_chains(*good, [other.pem, vendor.pem]) is True
     liar = attestation(
-        SoftKey(attestation="packed-x5c", ca=vendor, aaguid=YUBIKEY_5_NFC, aaguid_in_cert=GOOGLE_PASSWORD_MANAGER)
+        SoftKey(
+            attestation="packed-x5c", ca=vendor, aaguid=YUBIKEY_5_NFC, aaguid_in_cert=GOOGLE_PASSWORD_MANAGER
+        )
     )
     assert security_key.attestation_chains(*liar, [vendor.pem]) is False
     for kind in ("none", "packed-self"):

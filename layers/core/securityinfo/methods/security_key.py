@@ -186,7 +186,9 @@ class SecurityKey(MethodKind):
     label = "Security key or passkey"
     registration_schema = {
         "displayName": Field(str, required=True, min_len=1, max_len=64, hint="A name of 1 to 64 characters."),
-        "passkey": Field(bool, hint="true: a passkey (a discoverable credential), which signs in without a username."),
+        "passkey": Field(
+            bool, hint="true: a passkey (a discoverable credential), which signs in without a username."
+        ),
     }
     completion_schema = {"credential": _CREDENTIAL}
     verification_schema = {"credential": _CREDENTIAL}
@@ -263,10 +265,14 @@ class SecurityKey(MethodKind):
             timeout=CEREMONY_SECONDS * 1000,
             authenticator_selection=AuthenticatorSelectionCriteria(
                 # A passkey must be discoverable; a plain key need not store anything.
-                resident_key=ResidentKeyRequirement.REQUIRED if passkey else ResidentKeyRequirement.DISCOURAGED,
+                resident_key=ResidentKeyRequirement.REQUIRED
+                if passkey
+                else ResidentKeyRequirement.DISCOURAGED,
                 user_verification=UserVerificationRequirement(user_verification(ctx.policy)),
             ),
-            attestation=AttestationConveyancePreference.DIRECT if wants else AttestationConveyancePreference.NONE,
+            attestation=AttestationConveyancePreference.DIRECT
+            if wants
+            else AttestationConveyancePreference.NONE,
             exclude_credentials=[_descriptor(k) for k in keys],
             supported_pub_key_algs=[
                 COSEAlgorithmIdentifier.ECDSA_SHA_256,

@@ -187,7 +187,10 @@ def _approve(
         with tw:
             tw.update(
                 key,
-                actions=[SecurityKeyMethodItem.sign_count.set(new_sign_count), MethodItem.last_used_at.set(now)],
+                actions=[
+                    SecurityKeyMethodItem.sign_count.set(new_sign_count),
+                    MethodItem.last_used_at.set(now),
+                ],
                 # Nobody advanced the counter meanwhile (two assertions racing) and the key is still there.
                 condition=MethodItem.pk.exists() & (SecurityKeyMethodItem.sign_count == key.sign_count),
                 refusal=InvalidCredential(_NOT_VERIFIED, field="credential"),
