@@ -16,6 +16,7 @@ WebAuthn ceremony with a passkey.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import replace
 from typing import Any
@@ -51,6 +52,7 @@ VERIFY_SCHEMA = {
     "challengeId": CHALLENGE_ID,
     "credential": Field(dict, required=True, hint="Send the credential as credential.toJSON() gives it."),
 }
+_CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,1400}")
 _NOT_VERIFIED = "This passkey's answer could not be verified. Try again, or sign in another way."
 _USED = "This sign-in challenge was already used or has expired. Ask for new options and try again."
 
@@ -94,7 +96,8 @@ def verify(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
     challenge = _consume(data["challengeId"], now)
     credential: dict[str, Any] = data["credential"]
     credential_id = credential.get("rawId", credential.get("id"))
-    if not isinstance(credential_id, str) or not 1 <= len(credential_id) <= 1400:
+    # base64url only: anything else names no credential (and must not reach a key: 2 KB at most).
+    if not isinstance(credential_id, str) or not _CREDENTIAL_ID.fullmatch(credential_id):
         raise InvalidCredential(_NOT_VERIFIED, field="credential")
     try:
         claim = CredentialItem.get(credential_pk(credential_id), CREDENTIAL_SK)
