@@ -297,6 +297,28 @@ OPERATIONS: dict[str, Operation] = {
         {200: Answer("Whether it is valid; a wrong one counts toward lockout.", "AppPasswordCheck")},
         errors={423: "Locked out; `retryAfter`."},
     ),
+    "POST /signin/passkey/options": Operation(
+        "Sign-in service: options for a usernameless passkey sign-in",
+        "Sign-in service",
+        {
+            200: Answer(
+                "A single-use challenge (5 minutes) and request options without allowCredentials.",
+                "PasskeyOptions",
+            )
+        },  # fmt: skip
+    ),
+    "POST /signin/passkey/verify": Operation(
+        "Sign-in service: which user and passkey a passwordless answer proves",
+        "Sign-in service",
+        {200: Answer("The user and method proved.", "PasskeyVerified")},
+        "Signature, origin, RP id, user handle, signature counter and user verification (per the "
+        "policy) are checked; a wrong answer for a known credential counts toward its user's lockout.",
+        errors={
+            400: "The answer does not verify, or names no registered credential (`invalid_credential`).",
+            410: "The challenge was used already or expired (`challenge_expired`); ask for new options.",
+            423: "The user is locked out; `retryAfter`.",
+        },
+    ),
     "GET /admin/policy": Operation(
         "The policy", "Administration", {200: Answer("The policy.", "Policy")}, admin=True
     ),

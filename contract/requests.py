@@ -13,6 +13,7 @@ from securityinfo.kernel.validation import Field, Schema, body_json_schema
 from securityinfo.manage.security_info import DEFAULT_SCHEMA, UPDATE_SCHEMA
 from securityinfo.methods.registry import REGISTRY
 from securityinfo.verify.app_passwords import CREATE_SCHEMA
+from securityinfo.verify.passwordless import VERIFY_SCHEMA as PASSKEY_VERIFY_SCHEMA
 from securityinfo.verify.signin import CHECK_SCHEMA, STATUS_SCHEMA
 from securityinfo.verify.temporary_access import ISSUE_SCHEMA
 from securityinfo.verify.verification import START_SCHEMA, completion_schema
@@ -75,6 +76,7 @@ REQUEST_BODIES: dict[str, JsonSchema] = {
     "POST /me/enrollment/steps/{stepId}": enrollment_step(),
     "POST /signin/mfa-status": body_json_schema(STATUS_SCHEMA),
     "POST /signin/app-password-check": body_json_schema(CHECK_SCHEMA),
+    "POST /signin/passkey/verify": body_json_schema(PASSKEY_VERIFY_SCHEMA),
     # The validator's policy schema, a component: GET answers it and PUT takes it.
     "PUT /admin/policy": {"$ref": "#/components/schemas/Policy"},
     "POST /admin/users/{userId}/temporary-access-pass": body_json_schema(ISSUE_SCHEMA),

@@ -100,6 +100,22 @@ METHOD = obj(
         "emailAddress": MASKED,
         "deviceName": {"type": ["string", "null"]},
         "aaguid": {"type": ["string", "null"]},
+        "model": {
+            "type": "string",
+            "description": 'securityKey: the authenticator\'s model, or "Security key".',
+        },
+        "passkey": {
+            **BOOLEAN,
+            "description": "securityKey: a discoverable credential (signs in without a username).",
+        },
+        "synced": {
+            **BOOLEAN,
+            "description": "securityKey: backup eligible (synced); false: bound to one device.",
+        },
+        "attested": {
+            **BOOLEAN,
+            "description": "securityKey: its attestation chained to a root the policy trusts.",
+        },
         "questionCount": COUNT,
         **RECOVERY_COUNTS,
     },
@@ -375,6 +391,17 @@ COMPONENTS: dict[str, Schema] = {
     "Enrollment": ENROLLMENT,
     "MfaStatus": MFA_STATUS,
     "AppPasswordCheck": obj({"valid": BOOLEAN}),
+    "PasskeyOptions": obj(
+        {
+            "challengeId": ID,
+            "publicKey": obj(
+                {"challenge": STRING, "rpId": STRING, "userVerification": STRING},
+                {"timeout": COUNT, "allowCredentials": {"type": "array", "maxItems": 0}},
+                description="PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3), usernameless.",
+            ),
+        }
+    ),
+    "PasskeyVerified": obj({"userId": ID, "methodId": ID, "userVerified": BOOLEAN}),
     # What GET /admin/policy answers is valid PUT input: one schema, the validator's.
     "Policy": body_json_schema(POLICY_SCHEMA),
     "MethodTypes": obj(

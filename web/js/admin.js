@@ -128,6 +128,24 @@ function renderPolicyForm(body, policy, methodTypes) {
     [1, 2].map((n) => h("option", { value: String(n), selected: policy.ssprMethodsRequired === n }, `${n} method${n === 1 ? "" : "s"}`)),
   );
   inputs.set("ssprMethodsRequired", sspr);
+  const choice = (path, label, options, hint) => {
+    const input = h(
+      "select",
+      { class: "input", "data-field": path, ...tid(`policy-${path}`) },
+      options.map(([value, text]) => h("option", { value, selected: get(policy, path) === value }, text)),
+    );
+    inputs.set(path, input);
+    return field({ label, input, id: uniqueId("policy"), hint });
+  };
+  // Lists typed one item per line (AAGUIDs) or pasted as PEM blocks (trusted roots): read on save.
+  const texts = new Map();
+  const lines = (path, label, hint, { rows = "3", pem = false } = {}) => {
+    const input = h("textarea", { class: "input textarea", rows, spellcheck: "false", "data-field": path, ...tid(`policy-${path}`) });
+    input.value = pem ? get(policy, path).map((c) => c.trim()).join("\n") : get(policy, path).join("\n");
+    texts.set(path, pem ? readPems : readLines);
+    inputs.set(path, input);
+    return field({ label, input, id: uniqueId("policy"), hint });
+  };
 
   const error = errorLine("policy-error");
   const save = button("Save policy", { variant: "primary", type: "submit", testid: "policy-save" });
@@ -179,6 +197,24 @@ function renderPolicyForm(body, policy, methodTypes) {
       ),
       h(
         "fieldset",
+        { ...tid("policy-security-key") },
+        h("legend", {}, "Security keys and passkeys"),
+        choice("securityKey.userVerification", "User verification (PIN or biometric)", [
+          ["required", "Required"],
+          ["preferred", "Preferred"],
+          ["discouraged", "Discouraged"],
+        ]),
+        choice("securityKey.attestation", "Attestation", [
+          ["none", "Not required"],
+          ["required", "Required: must chain to a trusted root"],
+        ], "Required: only keys whose vendor's root certificate is listed below can be registered."),
+        check("securityKey.allowSynced", "Allow synced passkeys (password managers, phones)"),
+        lines("securityKey.allowedAaguids", "Allowed key models (AAGUIDs, one per line)", "Empty: every model not blocked."),
+        lines("securityKey.blockedAaguids", "Blocked key models (AAGUIDs, one per line)"),
+        lines("securityKey.trustedRoots", "Trusted root certificates (PEM)", "The key vendors' attestation roots, one PEM block after another.", { rows: "5", pem: true }),
+      ),
+      h(
+        "fieldset",
         {},
         h("legend", {}, "Temporary access pass"),
         number("temporaryAccessPass.defaultLifetimeMinutes", "Default lifetime (minutes)"),
@@ -203,7 +239,9 @@ function renderPolicyForm(body, policy, methodTypes) {
     error.clear();
     const doc = structuredClone(policy);
     for (const [path, el] of inputs) {
-      if (el.tagName === "FIELDSET") {
+      if (texts.has(path)) {
+        set(doc, path, texts.get(path)(el.value));
+      } else if (el.tagName === "FIELDSET") {
         set(doc, path, [...el.querySelectorAll("input:checked")].map((i) => i.value));
       } else if (el.type === "checkbox") {
         set(doc, path, el.checked);
@@ -243,6 +281,16 @@ function renderPolicyForm(body, policy, methodTypes) {
     renderPolicyForm(form.parentElement, policy, methodTypes);
   });
   replace(body, form);
+}
+
+const readLines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+
+/** Every PEM block pasted, each as its own certificate (the server checks each one). */
+function readPems(text) {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const rest = text.replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, "").trim();
+  // Text that is no certificate goes as typed, so the server names it.
+  return [...blocks.map((b) => `${b.trim()}\n`), ...(rest ? [rest] : [])];
 }
 
 /** One question per line; a known text keeps its id, so users' registered answers stay valid. */

@@ -13,7 +13,8 @@ import { appPasswordsSection } from "./app-passwords.js";
 import { recoveryCodesSection } from "./recovery-codes.js";
 import { rememberedDevicesSection } from "./remembered-devices.js";
 import { activityView } from "./activity.js";
-import { dropRememberedToken, keepRememberedToken, mfaStatus } from "./signin-demo.js";
+import { dropRememberedToken, keepRememberedToken, mfaStatus, passkeyOptions, passkeyVerify } from "./signin-demo.js";
+import { browserError, credentialJson, requestOptions, supported as webAuthnSupported } from "./methods/security-key.js";
 import { WIZARD_ROUTE, signInInterrupt, wizardNeeded, wizardView } from "./wizard.js";
 import { expiredCard, signedOutCard, startSession } from "./oidc.js";
 
@@ -570,7 +571,61 @@ async function trySignInView() {
       intro(),
       h("p", {}, "Start a sign-in and answer the prompt as you would on a new device."),
       h("div", { class: "form-actions" }, button("Start sign-in", { variant: "primary", testid: "try-start", onClick: begin })),
+      hasPasskey && h("p", { class: "muted small" }, "Or sign in without a username or password, as the sign-in page offers:"),
+      hasPasskey && h("div", { class: "form-actions" }, passkeyButton()),
+      passkeyError,
     );
+  };
+  // "Sign in with a passkey": the sign-in service's usernameless check (POST /signin/passkey/*),
+  // which finds the account from the passkey the browser offers.
+  const hasPasskey = mfa.some((m) => m.type === "securityKey" && m.passkey) && webAuthnSupported();
+  const passkeyError = errorLine("try-passkey-error");
+  const passkeyButton = () => {
+    const go = button("Sign in with a passkey", { testid: "try-passkey" });
+    go.addEventListener("click", () =>
+      busy(go, async () => {
+        passkeyError.clear();
+        let started;
+        let credential;
+        try {
+          started = await passkeyOptions();
+          credential = await navigator.credentials.get({ publicKey: requestOptions(started.publicKey) });
+        } catch (err) {
+          passkeyError.show(err?.name ? browserError(err) : "The sign-in service could not start a passkey sign-in. Try again.");
+          return;
+        }
+        let proved;
+        try {
+          proved = await passkeyVerify(started.challengeId, credentialJson(credential));
+        } catch (err) {
+          passkeyError.show(err.status === 423 ? describeError({ status: 423, retryAfter: null }) : err.message);
+          return;
+        }
+        const method = (info.methods ?? []).find((m) => m.id === proved.methodId);
+        const mine = proved.userId === api.session.userId;
+        replace(
+          panel,
+          intro(),
+          h(
+            "div",
+            { class: "stack", ...tid("try-passkey-approved") },
+            h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
+            h(
+              "p",
+              { class: "lead", role: "status" },
+              mine
+                ? `You're signed in with your passkey \u201c${method?.displayName ?? "passkey"}\u201d, without a username or password.`
+                : "That passkey belongs to another account: the sign-in service would sign that account in.",
+            ),
+            h("p", { class: "muted small" }, proved.userVerified ? "Your PIN or biometric was checked." : "Your PIN or biometric was not checked."),
+            h("div", { class: "form-actions" }, button("Try again", { testid: "try-again", onClick: showStart })),
+          ),
+        );
+        panel.querySelector("button")?.focus();
+        announce("Signed in with a passkey.");
+      }, "Waiting for your passkey\u2026"),
+    );
+    return go;
   };
   // As the sign-in service would: a remembered device (a token kept on this device from "Don't
   // ask again") skips the second step.

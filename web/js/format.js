@@ -26,6 +26,14 @@ export function typeDetail(type, method = null) {
   }
   if (type === "email" && method?.emailAddress) return `${method.emailAddress} \u00b7 password reset only`;
   if (type === "recoveryCodes") return `${method?.remaining ?? 0} of ${method?.total ?? 0} left · single use`;
+  if (type === "securityKey" && method) {
+    // The model (from the key's AAGUID), whether it is a passkey, and synced or bound to one device.
+    const parts = [method.model || "Security key"];
+    if (method.passkey) parts.push("passkey");
+    parts.push(method.synced ? "synced" : "device-bound");
+    if (method.attested) parts.push("attested");
+    return parts.join(" \u00b7 ");
+  }
   if (type === "securityQuestions") return `${method?.questionCount ?? ""} questions \u00b7 password reset only`.trim();
   return TYPE_DETAILS[type] ?? "";
 }

@@ -45,3 +45,29 @@ export async function mfaStatus(userId) {
   if (token) body.rememberDeviceToken = token;
   return postJson("/signin/mfa-status", body, accessToken);
 }
+
+/** The sign-in service's usernameless passkey options: `{challengeId, publicKey}` (no allowCredentials). */
+export async function passkeyOptions() {
+  const { accessToken } = await postJson("/local/token", { service: true });
+  return postJson("/signin/passkey/options", {}, accessToken);
+}
+
+/**
+ * The sign-in service's check of a passkey's answer: `{userId, methodId, userVerified}`, or an
+ * error whose `status` is 400 (not verified), 410 (challenge used or expired) or 423 (locked).
+ */
+export async function passkeyVerify(challengeId, credential) {
+  const { accessToken } = await postJson("/local/token", { service: true });
+  const response = await fetch("/signin/passkey/verify", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ challengeId, credential }),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error(data?.error?.message ?? `The passkey check answered ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}

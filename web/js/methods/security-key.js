@@ -1,11 +1,16 @@
 // "Security key": a FIDO2 security key or passkey, by the browser's WebAuthn API.
-// Add: name -> POST /me/methods (creation options, Level 3 JSON) -> navigator.credentials.create ->
-// credential.toJSON() back. Sign-in: request options -> navigator.credentials.get -> toJSON() back.
+// Add: passkey or plain key, name -> POST /me/methods (creation options, Level 3 JSON) ->
+// navigator.credentials.create -> credential.toJSON() back. A passkey is a discoverable credential
+// (it signs in without a username) and needs a step-up from the last 5 minutes, which the API's
+// step-up hook asks for when the one it has is older. Sign-in: request options ->
+// navigator.credentials.get -> toJSON() back.
 
 import { ApiError, seg } from "../api.js";
 import { h, tid } from "../dom.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { doneStep } from "./steps.js";
+
+export { credentialJson, requestOptions, browserError, supported };
 
 export default {
   type: "securityKey",
@@ -75,8 +80,36 @@ function browserError(err) {
   return "Your browser could not use the security key. Try again.";
 }
 
+const KINDS = [
+  {
+    value: "passkey",
+    label: "A passkey",
+    hint: "Kept on this device, your phone or your password manager; signs you in without a username or password.",
+  },
+  { value: "key", label: "A security key", hint: "A USB, NFC or Bluetooth key you insert or tap." },
+];
+
+function kindChoice(name) {
+  return h(
+    "fieldset",
+    { class: "choice-group", ...tid("key-kind") },
+    h("legend", {}, "What would you like to add?"),
+    KINDS.map(({ value, label, hint }) => {
+      const id = uniqueId(`key-kind-${value}`);
+      return h(
+        "div",
+        { class: "radio" },
+        h("input", { type: "radio", name, id, value, checked: value === "key", "aria-describedby": `${id}-hint`, ...tid(`key-kind-${value}`) }),
+        h("label", { for: id }, label),
+        h("p", { class: "muted small", id: `${id}-hint` }, hint),
+      );
+    }),
+  );
+}
+
 function addFlow(api, dialog, back, resolve) {
   dialog.setTitle("Security key");
+  const kindName = uniqueId("key-kind");
   const name = h("input", { type: "text", class: "input", maxlength: "64", required: true, autocomplete: "off", placeholder: "YubiKey", ...tid("key-name-input") });
   const error = errorLine("key-error");
   const next = button("Next", { variant: "primary", type: "submit", testid: "key-next" });
@@ -84,6 +117,7 @@ function addFlow(api, dialog, back, resolve) {
     "form",
     { class: "stack", novalidate: true, ...tid("key-form") },
     h("p", {}, "Have your key ready. When your browser asks, insert or tap the key, or use this device's passkey, and confirm with its PIN or fingerprint."),
+    kindChoice(kindName),
     field({ label: "Name this security key", input: name, id: uniqueId("key-name"), hint: "So you can tell your keys apart, for example \u201cBlue YubiKey\u201d." }),
     error,
     h("div", { class: "dialog-actions" }, button("Back", { onClick: () => back(), testid: "key-back" }), next),
@@ -98,10 +132,11 @@ function addFlow(api, dialog, back, resolve) {
       name.focus();
       return;
     }
+    const passkey = form.querySelector(`input[name="${kindName}"]:checked`)?.value === "passkey";
     await busy(next, async () => {
       let setup;
       try {
-        setup = await api.post("/me/methods", { type: "securityKey", displayName }, { idempotent: true });
+        setup = await api.post("/me/methods", { type: "securityKey", displayName, passkey }, { idempotent: true });
       } catch (err) {
         showRefusal(error, err);
         return;
@@ -119,8 +154,8 @@ function addFlow(api, dialog, back, resolve) {
         doneStep(dialog, {
           title: "Security key",
           prefix: "key",
-          lead: "Your security key was registered.",
-          detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+          lead: method.passkey ? "Your passkey was registered." : "Your security key was registered.",
+          detail: `\u201c${method.displayName}\u201d (${method.model ?? "Security key"}, ${method.synced ? "synced" : "device-bound"}) can now be used to sign in.`,
           onDone: () => resolve(method),
         });
       } catch (err) {

@@ -39,6 +39,12 @@ class BadRequest(DomainError):
     code = "invalid_request"
 
 
+class AuthenticatorNotAllowed(BadRequest):
+    """A security key or passkey the policy's authenticator rules refuse (the message names the rule)."""
+
+    code = "authenticator_not_allowed"
+
+
 class ChannelNotAllowed(BadRequest):
     code = "channel_not_allowed"
 
@@ -245,6 +251,12 @@ class Gone(DomainError):
 
 class ActivationCodeExpired(Gone):
     code = "activation_code_expired"
+
+
+class ChallengeExpired(Gone):
+    """A passwordless sign-in's challenge that was used already or is older than 5 minutes."""
+
+    code = "challenge_expired"
 
 
 class CodeExpired(Gone):

@@ -14,6 +14,8 @@ from typing import Any
 from securityinfo.kernel.errors import BadRequest, InvalidField, InvalidJson, MissingField, UnknownField
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A multi-line text (a PEM certificate): line breaks and tabs allowed, other control characters not.
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Field:
     # A rule no keyword states (a phone number's form, say). The published JSON Schema cannot say
     # it, so the document is looser there than validate(), never stricter.
     check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    # Line breaks allowed in the text (a PEM certificate); other control characters never are.
+    multiline: bool = False
 
 
 Schema = Mapping[str, Field]
@@ -147,7 +151,7 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
         options = ", ".join(str(c) for c in spec.choices)
         raise InvalidField(f"'{where}' must be one of: {options}.", field=where)
     if isinstance(value, str):
-        if _CONTROL.search(value):
+        if (_CONTROL_BUT_LINES if spec.multiline else _CONTROL).search(value):
             raise InvalidField(f"'{where}' contains control characters.", field=where)
         _check_length(len(value), spec, where, "characters")
         # ASCII: \d and \w mean what they mean in the published (ECMAScript) patterns.

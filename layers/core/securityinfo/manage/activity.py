@@ -177,7 +177,12 @@ def _a(words: str) -> str:
     return f"{'An' if words[:1] in 'aeiou' else 'A'} {words}"
 
 
-_PURPOSES = {"mfa": "to sign in", "sspr": "to reset your password", "stepUp": "to change your security info"}
+_PURPOSES = {
+    "mfa": "to sign in",
+    "sspr": "to reset your password",
+    "stepUp": "to change your security info",
+    "passwordless": "to sign in without a password",
+}
 _FIXED = {
     "EnrollmentStarted": 'You started setting up your security info ("Keep your account secure").',
     "EnrollmentCompleted": "You finished setting up your security info.",

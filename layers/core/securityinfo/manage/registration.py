@@ -91,7 +91,7 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
         )
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
-    stepup.require(deps, caller, policy, now, profile, profile_known=True)
+    stepup.require(deps, caller, policy, now, profile, profile_known=True, max_age=kind.step_up_seconds(data))
     ctx = MethodContext(deps, caller, policy, now)
     digest, earlier = idempotency.look_up(caller.user_id, key, ROUTE, data, now)
     if earlier is not None:

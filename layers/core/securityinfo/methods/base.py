@@ -147,6 +147,11 @@ class MethodKind(ABC):
     ) -> dict[str, Any]:
         """Fill the pending registration and return what the client shows (QR, sent-to, options)."""
 
+    def step_up_seconds(self, data: dict[str, Any]) -> int | None:
+        """How recent the step-up that allows this registration must be, when the type asks for a
+        fresher one than the policy's ``stepUpMinutes`` (a passkey: 5 minutes); None: the policy's."""
+        return None
+
     def replay_registration(self, ctx: MethodContext, reg: RegistrationItem) -> dict[str, Any]:
         """The first answer again for a repeated create (idempotency), without sending anything."""
         return {}

@@ -5,16 +5,25 @@ to ``PublicKeyCredential.parse*OptionsFromJSON`` and sends back ``credential.toJ
 are 32 random bytes, valid 5 minutes and answered once. The RP id and the allowed origins come from
 configuration (``WEBAUTHN_RP_ID``, ``WEBAUTHN_ORIGINS``). py_webauthn (and cryptography under it) is
 imported inside the functions that use it, so every other function's cold start skips it.
+
+A registration may ask for a passkey (``passkey: true``: a discoverable credential, resident key
+required), which needs a step-up from the last 5 minutes. Every key records its AAGUID and the model
+it names (``aaguids.json``), whether it is a passkey, synced (backup eligible) or device-bound, and
+whether its attestation chained to a root the administrator trusts. The policy's authenticator
+rules (``securityKey``) are applied when the registration completes (``authenticator_rules``).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import secrets
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.config import webauthn_relying_party
-from securityinfo.kernel.errors import InvalidCredential
+from securityinfo.kernel.errors import AuthenticatorNotAllowed, InvalidCredential
 from securityinfo.kernel.validation import Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 from securityinfo.storage import store
@@ -38,6 +47,12 @@ if TYPE_CHECKING:  # handed in by the caller (the policy sits above the types)
 
 CHALLENGE_BYTES = 32
 CEREMONY_SECONDS = 300
+# Registering a passkey needs a step-up at most this old (a passkey signs in without a password).
+PASSKEY_STEP_UP_SECONDS = 300
+UNKNOWN_MODEL = "Security key"
+ZERO_AAGUID = "00000000-0000-0000-0000-000000000000"
+# id-fido-gen-ce-aaguid: the attestation certificate's extension naming the authenticator's AAGUID.
+AAGUID_EXTENSION_OID = "1.3.6.1.4.1.45724.1.1.4"
 _TRANSPORTS = ("usb", "nfc", "ble", "internal", "hybrid", "smart-card", "cable")
 _CREDENTIAL = Field(dict, required=True, hint="Send the credential as credential.toJSON() gives it.")
 _NOT_VERIFIED = "Your security key's answer could not be verified. Try again with the same key."
@@ -62,6 +77,98 @@ def user_verification(policy: Policy) -> str:
     return value if value in ("required", "preferred", "discouraged") else "required"
 
 
+@cache
+def known_models() -> dict[str, str]:
+    """AAGUID -> model name, from the table kept in the repo (aaguids.json says where it came from)."""
+    table = json.loads((Path(__file__).with_name("aaguids.json")).read_text(encoding="utf-8"))
+    return {str(k).lower(): str(v) for k, v in table["aaguids"].items()}
+
+
+def model_of(aaguid: str | None) -> str:
+    """The authenticator's model, or "Security key" for an AAGUID the table does not know (and the
+    all-zero one a "none" attestation or a privacy-minded authenticator sends)."""
+    return known_models().get((aaguid or "").lower(), UNKNOWN_MODEL)
+
+
+def _rules(policy: Policy) -> dict[str, Any]:
+    rules: dict[str, Any] = policy.security_key_rules
+    return rules
+
+
+def _wants_attestation(rules: dict[str, Any]) -> bool:
+    """Ask for the authenticator's attestation ("direct") only when a rule needs to know what the key
+    is: browsers may erase the AAGUID of a "none" attestation, and ask the user before sharing one."""
+    return rules["attestation"] == "required" or bool(rules["allowedAaguids"] or rules["blockedAaguids"])
+
+
+def authenticator_rules(
+    rules: dict[str, Any], *, aaguid: str, user_verified: bool, synced: bool, attested: bool
+) -> None:
+    """The policy's authenticator rules, in the order they are told: 400 authenticator_not_allowed
+    naming the rule that refused the key."""
+    aaguid = aaguid.lower()
+    if rules["userVerification"] == "required" and not user_verified:
+        raise AuthenticatorNotAllowed(
+            "User verification (PIN or biometric) is required by your organization: set up a PIN or "
+            "fingerprint on this key, or use another key, and try again.",
+            field="credential",
+        )
+    if aaguid in rules["blockedAaguids"]:
+        raise AuthenticatorNotAllowed(
+            "This key's model is blocked by your organization. Use another security key or passkey.",
+            field="credential",
+        )
+    if rules["allowedAaguids"] and aaguid not in rules["allowedAaguids"]:
+        raise AuthenticatorNotAllowed(
+            "This key's model is not one your organization allows. Use a security key or passkey "
+            "your organization approved.",
+            field="credential",
+        )
+    if synced and not rules["allowSynced"]:
+        raise AuthenticatorNotAllowed(
+            "Synced passkeys are not allowed by your organization: use a security key, or a passkey "
+            "kept on this device only.",
+            field="credential",
+        )
+    if rules["attestation"] == "required" and not attested:
+        raise AuthenticatorNotAllowed(
+            "Your organization requires keys whose attestation can be verified, and this key's could "
+            "not be. Use a security key your organization approved.",
+            field="credential",
+        )
+
+
+def attestation_chains(attestation_object: bytes, aaguid: str, roots: list[str]) -> bool:
+    """Whether the attestation statement's certificate chain ends at one of ``roots`` (the check
+    py_webauthn's ``pem_root_certs_bytes_by_fmt`` makes, done here so that a chain that does not verify
+    is told as the attestation rule, not as a broken answer), and its leaf names the same AAGUID as
+    the authenticator data where it carries id-fido-gen-ce-aaguid. Self and "none" attestations have
+    no chain: never attested."""
+    from cryptography import x509
+    from webauthn.helpers import parse_attestation_object, validate_certificate_chain
+    from webauthn.helpers.exceptions import InvalidCertificateChain
+
+    if not roots:
+        return False
+    statement = parse_attestation_object(attestation_object).att_stmt
+    x5c = statement.x5c if statement is not None else None
+    if not x5c:
+        return False
+    try:
+        validate_certificate_chain(x5c=x5c, pem_root_certs_bytes=[r.strip().encode() for r in roots])
+    except InvalidCertificateChain:
+        return False
+    leaf = x509.load_der_x509_certificate(x5c[0])
+    try:
+        extension = leaf.extensions.get_extension_for_oid(x509.ObjectIdentifier(AAGUID_EXTENSION_OID))
+    except x509.ExtensionNotFound:
+        return True
+    value = extension.value
+    raw = value.value if isinstance(value, x509.UnrecognizedExtension) else b""
+    # An OCTET STRING of the 16 bytes (DER: 04 10 <aaguid>).
+    return raw[-16:].hex() == aaguid.replace("-", "").lower() and len(raw) == 18
+
+
 def _descriptor(method: SecurityKeyMethodItem) -> Any:
     from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
 
@@ -78,7 +185,10 @@ class SecurityKey(MethodKind):
     words = "security key"
     label = "Security key or passkey"
     registration_schema = {
-        "displayName": Field(str, required=True, min_len=1, max_len=64, hint="A name of 1 to 64 characters.")
+        "displayName": Field(str, required=True, min_len=1, max_len=64, hint="A name of 1 to 64 characters."),
+        "passkey": Field(
+            bool, hint="true: a passkey (a discoverable credential), which signs in without a username."
+        ),
     }
     completion_schema = {"credential": _CREDENTIAL}
     verification_schema = {"credential": _CREDENTIAL}
@@ -88,6 +198,10 @@ class SecurityKey(MethodKind):
 
     def strength(self, method: MethodItem) -> int:
         return 10
+
+    def step_up_seconds(self, data: dict[str, Any]) -> int | None:
+        # A passkey signs in on its own: the step-up that adds one must be recent.
+        return PASSKEY_STEP_UP_SECONDS if data.get("passkey") else None
 
     # -- registration ---------------------------------------------------------------------------
 
@@ -108,7 +222,11 @@ class SecurityKey(MethodKind):
                 ]
             )
             handle = ref.webauthn_user_handle
-        reg.data = {"challenge": b64url(secrets.token_bytes(CHALLENGE_BYTES)), "userHandle": str(handle)}
+        reg.data = {
+            "challenge": b64url(secrets.token_bytes(CHALLENGE_BYTES)),
+            "userHandle": str(handle),
+            "passkey": bool(data.get("passkey")),
+        }
         # One answer per challenge: a failed ceremony ends the registration.
         reg.attempts_left = 1
         keys = [m for m in methods if isinstance(m, SecurityKeyMethodItem)]
@@ -126,6 +244,7 @@ class SecurityKey(MethodKind):
         from webauthn.helpers import options_to_json_dict
         from webauthn.helpers.cose import COSEAlgorithmIdentifier
         from webauthn.helpers.structs import (
+            AttestationConveyancePreference,
             AuthenticatorSelectionCriteria,
             ResidentKeyRequirement,
             UserVerificationRequirement,
@@ -134,6 +253,8 @@ class SecurityKey(MethodKind):
         rp_id, _ = relying_party()
         data = map_data(reg.data)
         name = ctx.caller.username or ctx.caller.user_id
+        passkey = bool(data.get("passkey"))
+        wants = _wants_attestation(_rules(ctx.policy))
         options = generate_registration_options(
             rp_id=rp_id,
             rp_name=ctx.deps.totp_issuer,
@@ -143,9 +264,15 @@ class SecurityKey(MethodKind):
             challenge=unb64url(str(data["challenge"])),
             timeout=CEREMONY_SECONDS * 1000,
             authenticator_selection=AuthenticatorSelectionCriteria(
-                resident_key=ResidentKeyRequirement.PREFERRED,
+                # A passkey must be discoverable; a plain key need not store anything.
+                resident_key=ResidentKeyRequirement.REQUIRED
+                if passkey
+                else ResidentKeyRequirement.DISCOURAGED,
                 user_verification=UserVerificationRequirement(user_verification(ctx.policy)),
             ),
+            attestation=AttestationConveyancePreference.DIRECT
+            if wants
+            else AttestationConveyancePreference.NONE,
             exclude_credentials=[_descriptor(k) for k in keys],
             supported_pub_key_algs=[
                 COSEAlgorithmIdentifier.ECDSA_SHA_256,
@@ -153,7 +280,11 @@ class SecurityKey(MethodKind):
                 COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
             ],
         )
-        return dict(options_to_json_dict(options))
+        out = dict(options_to_json_dict(options))
+        # credProps: the browser says whether it made a discoverable credential (py_webauthn 2.8
+        # has no parameter for extensions).
+        out["extensions"] = {"credProps": True}
+        return out
 
     def complete_registration(
         self, ctx: MethodContext, reg: RegistrationItem, data: dict[str, Any]
@@ -163,16 +294,33 @@ class SecurityKey(MethodKind):
 
         rp_id, origins = relying_party()
         credential = data["credential"]
+        stored = map_data(reg.data)
+        rules = _rules(ctx.policy)
         try:
+            # User verification is the policy's rule, checked below so a refusal can say so.
             verified = verify_registration_response(
                 credential=credential,
-                expected_challenge=unb64url(str(map_data(reg.data)["challenge"])),
+                expected_challenge=unb64url(str(stored["challenge"])),
                 expected_rp_id=rp_id,
                 expected_origin=origins,
-                require_user_verification=user_verification(ctx.policy) == "required",
+                require_user_verification=False,
             )
+            attested = attestation_chains(verified.attestation_object, verified.aaguid, rules["trustedRoots"])
         except (WebAuthnException, ValueError, KeyError, TypeError):
             raise InvalidCredential(_NOT_VERIFIED) from None
+        synced = verified.credential_device_type == "multi_device"
+        try:
+            authenticator_rules(
+                rules,
+                aaguid=verified.aaguid,
+                user_verified=verified.user_verified,
+                synced=synced,
+                attested=attested,
+            )
+        except AuthenticatorNotAllowed:
+            # The ceremony is over either way: one answer per challenge.
+            reg.delete()
+            raise
         credential_id = b64url(verified.credential_id)
         response = credential.get("response") if isinstance(credential.get("response"), dict) else {}
         transports = [
@@ -184,6 +332,9 @@ class SecurityKey(MethodKind):
             sign_count=verified.sign_count,
             aaguid=verified.aaguid,
             transports=transports or None,
+            passkey=_discoverable(credential, bool(stored.get("passkey"))),
+            synced=synced,
+            attested=attested,
         )
         claim = CredentialItem(
             credential_pk(credential_id), CREDENTIAL_SK, user_id=ctx.caller.user_id, method_id=reg.method_id
@@ -249,10 +400,26 @@ class SecurityKey(MethodKind):
         )
 
     def describe(self, method: MethodItem) -> dict[str, Any]:
-        return {"aaguid": method.aaguid if isinstance(method, SecurityKeyMethodItem) else None}
+        key = _key(method)
+        return {
+            "aaguid": key.aaguid,
+            "model": model_of(key.aaguid),
+            "passkey": bool(key.passkey),
+            "synced": bool(key.synced),
+            "attested": bool(key.attested),
+        }
 
     def linked_items(self, method: MethodItem) -> list[Item]:
         return [CredentialItem(credential_pk(_key(method).credential_id), CREDENTIAL_SK)]
+
+
+def _discoverable(credential: dict[str, Any], requested: bool) -> bool:
+    """A passkey: what the browser's credProps says it made, else what was asked for (resident key
+    required makes the authenticator store it or fail)."""
+    results = credential.get("clientExtensionResults")
+    props = results.get("credProps") if isinstance(results, dict) else None
+    rk = props.get("rk") if isinstance(props, dict) else None
+    return rk if isinstance(rk, bool) else requested
 
 
 def _key(method: MethodItem) -> SecurityKeyMethodItem:

@@ -51,6 +51,16 @@ DEFAULTS_BUT_TYPES: dict[str, Any] = {
     "recoveryCodes": {"enabled": True, "offerInWizard": True},
     # Push requests per user in any 10 minutes (MFA fatigue).
     "push": {"maxRequestsPer10Minutes": 5},
+    # The authenticator rules for security keys and passkeys (docs/RULES.md), applied when a key is
+    # registered: user verification (PIN or biometric), attestation, synced passkeys, AAGUID lists.
+    "securityKey": {
+        "userVerification": "required",
+        "attestation": "none",
+        "allowSynced": True,
+        "allowedAaguids": [],
+        "blockedAaguids": [],
+        "trustedRoots": [],
+    },
 }
 
 

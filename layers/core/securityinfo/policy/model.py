@@ -79,6 +79,14 @@ class Policy:
         return int(self.document["push"]["maxRequestsPer10Minutes"])
 
     @property
+    def security_key_rules(self) -> dict[str, Any]:
+        """The authenticator rules (``securityKey``), with the defaults for what a policy saved
+        before a rule existed does not say."""
+        rules = dict(DEFAULTS_BUT_TYPES["securityKey"])
+        rules.update(self.document.get("securityKey") or {})
+        return rules
+
+    @property
     def sspr_methods_required(self) -> int:
         return int(self.document["ssprMethodsRequired"])
 

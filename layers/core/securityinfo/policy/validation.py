@@ -28,6 +28,24 @@ _QUESTION = Field(
     },
 )
 
+# An AAGUID as the API shows it: 32 hex digits in the 8-4-4-4-12 form (compared in lower case).
+AAGUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_AAGUIDS = Field(
+    list,
+    required=True,
+    max_len=200,
+    items=Field(str, pattern=AAGUID_PATTERN, hint="An AAGUID such as cb69481e-8ff7-4039-93ec-0a2729a154a8."),
+)
+MAX_ROOTS = 20
+_PEM = Field(
+    str,
+    min_len=1,
+    max_len=16_000,
+    multiline=True,
+    pattern=r"\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*",
+    hint="A PEM certificate: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----.",
+)
+
 SCHEMA = {
     "enabledMethodTypes": _TYPES,
     "registration": Field(
@@ -66,6 +84,18 @@ SCHEMA = {
     "recoveryCodes": Field(dict, required=True, schema={"enabled": _BOOL, "offerInWizard": _BOOL}),
     # At least 1: a registration's test push and a sign-in must stay possible.
     "push": Field(dict, required=True, schema={"maxRequestsPer10Minutes": _int(1, 30)}),
+    "securityKey": Field(
+        dict,
+        required=True,
+        schema={
+            "userVerification": Field(str, required=True, choices=("required", "preferred", "discouraged")),
+            "attestation": Field(str, required=True, choices=("none", "required")),
+            "allowSynced": _BOOL,
+            "allowedAaguids": _AAGUIDS,
+            "blockedAaguids": _AAGUIDS,
+            "trustedRoots": Field(list, required=True, max_len=MAX_ROOTS, items=_PEM),
+        },
+    ),
 }
 
 
@@ -105,6 +135,7 @@ def validate_policy(body: Any) -> dict[str, Any]:
         raise _refuse(
             "appPasswords.required", "App passwords cannot be required while they are disabled; enable them."
         )
+    _check_security_key(doc["securityKey"])
     tap = doc["temporaryAccessPass"]
     if tap["defaultLifetimeMinutes"] > tap["maxLifetimeMinutes"]:
         raise _refuse(
@@ -112,6 +143,47 @@ def validate_policy(body: Any) -> dict[str, Any]:
             "The default lifetime of a temporary access pass cannot exceed its maximum lifetime.",
         )
     return doc
+
+
+def _check_security_key(rules: dict[str, Any]) -> None:
+    """AAGUIDs kept in lower case, each listed once and never both allowed and blocked; each trusted
+    root a certificate; attestation required only with a root to chain to."""
+    for name in ("allowedAaguids", "blockedAaguids"):
+        rules[name] = [a.lower() for a in rules[name]]
+        _unique(rules[name], f"securityKey.{name}")
+    for i, aaguid in enumerate(rules["blockedAaguids"]):
+        if aaguid in rules["allowedAaguids"]:
+            raise _refuse(
+                f"securityKey.blockedAaguids[{i}]",
+                f"{aaguid} is both allowed and blocked; remove it from one of the two lists.",
+            )
+    for i, pem in enumerate(rules["trustedRoots"]):
+        problem = _certificate_problem(pem)
+        if problem:
+            raise _refuse(f"securityKey.trustedRoots[{i}]", problem)
+    if rules["attestation"] == "required" and not rules["trustedRoots"]:
+        raise _refuse(
+            "securityKey.trustedRoots",
+            "Attestation is required but no trusted root certificate is configured: add the root "
+            "certificate(s) of the key vendors you allow (PEM), or set attestation to none.",
+        )
+
+
+def _certificate_problem(pem: str) -> str | None:
+    # cryptography is loaded only when a policy names roots (put_policy's cold start skips it).
+    from cryptography import x509
+
+    try:
+        cert = x509.load_pem_x509_certificate(pem.strip().encode())
+    except ValueError:
+        return "This is not a PEM certificate that can be read; paste the whole certificate."
+    try:
+        basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        basic = None
+    if basic is not None and not basic.ca:
+        return "This certificate is not a certificate authority's; paste the vendor's root certificate."
+    return None
 
 
 def _check_questions(questions: dict[str, Any], enabled: bool) -> None:

@@ -210,6 +210,12 @@ class SecurityKeyMethodItem(MethodItem, discriminator="method:securityKey"):
     sign_count = NumberAttribute()
     aaguid = UnicodeAttribute(null=True)
     transports = ListAttribute[str](null=True)
+    # A discoverable credential (registered with residentKey required): usable without a username.
+    passkey = BooleanAttribute(null=True)
+    # Backup eligible (the BE flag): a synced passkey; otherwise bound to one device.
+    synced = BooleanAttribute(null=True)
+    # The attestation statement verified and chained to a root the administrator trusts.
+    attested = BooleanAttribute(null=True)
 
 
 APP_DEVICE_SK = "APPDEVICE"
@@ -246,8 +252,26 @@ class DeviceNonceItem(Item, discriminator="devicenonce"):
     created_at = NumberAttribute()
 
 
+def passkey_challenge_pk(challenge_id: str) -> str:
+    return f"PASSKEY#{challenge_id}"
+
+
+PASSKEY_CHALLENGE_SK = "CHALLENGE"
+
+
+class PasskeyChallengeItem(Item, discriminator="passkeychallenge"):
+    """A usernameless sign-in's challenge (the sign-in service's passwordless check): nobody's yet,
+    so it has its own partition. Used once: the verify marks it used under a condition."""
+
+    challenge = UnicodeAttribute()  # base64url
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    used_at = NumberAttribute(null=True)
+
+
 class CredentialItem(Item, discriminator="credential"):
-    """Claims a WebAuthn credential id service-wide (conditional put: registered anywhere = refused)."""
+    """Claims a WebAuthn credential id service-wide (conditional put: registered anywhere = refused),
+    and finds a credential's user and method by its id (the passwordless check: one GetItem)."""
 
     user_id = UnicodeAttribute()
     method_id = UnicodeAttribute()

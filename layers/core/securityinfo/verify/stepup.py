@@ -24,14 +24,16 @@ def new_grant(user_id: str, verification_id: str, now: float, policy: Policy) ->
     return token, item
 
 
-def has_valid_grant(caller: Caller, policy: Policy, now: float) -> bool:
+def has_valid_grant(caller: Caller, policy: Policy, now: float, max_age: int | None = None) -> bool:
+    """A grant of this user's younger than the policy's window (or ``max_age``, if shorter)."""
     if not caller.step_up_token or len(caller.step_up_token) > 200:
         return False
     try:
         item = StepUpItem.get(user_pk(caller.user_id), step_up_sk(sha256_hex(caller.step_up_token)))
     except StepUpItem.DoesNotExist:
         return False
-    return 0 <= now - item.created_at < policy.step_up_seconds
+    window = policy.step_up_seconds if max_age is None else min(max_age, policy.step_up_seconds)
+    return 0 <= now - item.created_at < window
 
 
 def is_bootstrap(profile: ProfileItem | None) -> bool:
@@ -47,14 +49,16 @@ def require(
     profile: ProfileItem | None = None,
     *,
     profile_known: bool = False,
+    max_age: int | None = None,
 ) -> None:
     """Raise 403 step_up_required unless the caller stepped up recently, sent a valid temporary
     access pass, or is bootstrapping; 423 while the user is locked (a step-up is a verification:
-    neither a grant from before the lock nor a pass counts then)."""
+    neither a grant from before the lock nor a pass counts then). ``max_age``: a route that needs a
+    fresher step-up than the policy's window (registering a passkey: 5 minutes)."""
     if not profile_known:
         profile = store.get_profile(caller.user_id)
     attempts.ensure_unlocked(profile, now)
-    if caller.in_wizard or has_valid_grant(caller, policy, now):
+    if caller.in_wizard or has_valid_grant(caller, policy, now, max_age):
         return
     if caller.temporary_access_pass:
         _redeem_pass(deps, caller, policy, now)
@@ -65,6 +69,11 @@ def require(
         raise StepUpRequired(
             "Your organization requires a temporary access pass to set up your first sign-in method. "
             "Ask your administrator for one and send it in X-Temporary-Access-Pass."
+        )
+    if max_age is not None and max_age < policy.step_up_seconds:
+        raise StepUpRequired(
+            f"This change needs a verification from the last {max_age // 60} minutes: complete a "
+            "stepUp verification with one of your methods again, then send its token in X-Step-Up-Token."
         )
     raise StepUpRequired(
         "Verify your identity first: complete a stepUp verification with one of your methods, "
