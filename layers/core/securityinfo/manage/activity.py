@@ -27,6 +27,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import equal
 from securityinfo.kernel.errors import InvalidCursor, InvalidField, NotFound, UnknownField
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.masking import mask_text
 from securityinfo.kernel.useragent import device_name
 from securityinfo.methods.registry import REGISTRY
@@ -58,7 +59,7 @@ def _limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
-        raise InvalidField(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidField(t("limit must be a whole number from 1 to {max}.", max=MAX_LIMIT), field="limit")
     return int(value)
 
 
@@ -75,7 +76,10 @@ def encode_cursor(deps: Deps, user_id: str, activity_id: str) -> str:
 def decode_cursor(deps: Deps, user_id: str, cursor: str) -> str:
     """The activity id a cursor continues after; 400 ``invalid_cursor`` for anything this service
     did not hand to this list."""
-    bad = InvalidCursor(f"That cursor is not valid for this list. {_START_AGAIN}", field="cursor")
+    bad = InvalidCursor(
+        "That cursor is not valid for this list. Load Recent activity again from the start (without cursor).",
+        field="cursor",
+    )
     if not cursor or len(cursor) > _MAX_CURSOR or not cursor.isascii():
         raise bad
     try:
@@ -96,7 +100,9 @@ def page_of(deps: Deps, user_id: str, params: Mapping[str, str]) -> dict[str, An
     """``{activity, nextCursor?}`` of ``user_id``: the route has established who may read it."""
     unknown = sorted(set(params) - set(QUERY_NAMES))
     if unknown:
-        raise UnknownField(f"Unknown query parameter {unknown[0]}; use limit and cursor.", field=unknown[0])
+        raise UnknownField(
+            t("Unknown query parameter {name}; use limit and cursor.", name=unknown[0]), field=unknown[0]
+        )
     limit = _limit(params.get("limit"))
     cursor = params.get("cursor")
     after = decode_cursor(deps, user_id, cursor) if cursor is not None else None
