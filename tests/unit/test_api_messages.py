@@ -42,18 +42,40 @@ def used_keys() -> tuple[dict[str, str], list[str]]:
         constants = {
             target.id: node.value.value
             for node in tree.body
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
             for target in node.targets
             if isinstance(target, ast.Name)
         }
-        where = lambda node: f"{path.relative_to(PACKAGE)}:{node.lineno}"  # noqa: E731
+        place = str(path.relative_to(PACKAGE))
+
+        def where(node: ast.AST, place: str = place) -> str:
+            return f"{place}:{getattr(node, 'lineno', 0)}"
+
         for node in ast.walk(tree):
+            # A method type's ``words`` (how notices name it) are keys too: notices say t(kind.words).
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if (
+                        isinstance(item, ast.Assign)
+                        and any(
+                            isinstance(target, ast.Name) and target.id == "words" for target in item.targets
+                        )
+                        and isinstance(item.value, ast.Constant)
+                        and isinstance(item.value.value, str)
+                    ):
+                        found.setdefault(item.value.value, where(item))
             if not isinstance(node, ast.Call):
                 continue
             name = _call_name(node)
             if name == "Field":
                 for keyword in node.keywords:
-                    if keyword.arg == "hint" and isinstance(keyword.value, ast.Constant) and keyword.value.value:
+                    if (
+                        keyword.arg == "hint"
+                        and isinstance(keyword.value, ast.Constant)
+                        and keyword.value.value
+                    ):
                         found.setdefault(keyword.value.value, where(node))
                 continue
             if (name not in errors and name != "t") or not node.args:
@@ -151,7 +173,10 @@ def test_dutch_messages_carry_their_parameters() -> None:
     assert refused.value.body("nl")["error"]["message"] == "'displayName' mag hooguit 64 tekens hebben."
     locked = Locked(t("Too many failed attempts. Try again in {count} minutes.", count=1), retry_after=60)
     assert locked.body()["error"]["message"] == "Too many failed attempts. Try again in 1 minute."
-    assert locked.body("nl")["error"]["message"] == "Te veel mislukte pogingen. Probeer het over 1 minuut opnieuw."
+    assert (
+        locked.body("nl")["error"]["message"]
+        == "Te veel mislukte pogingen. Probeer het over 1 minuut opnieuw."
+    )
     nested = t("'{field}' must be {kind}.", field="channel", kind=t("a string"))
     assert nested.render("nl") == "'channel' moet een tekenreeks zijn."
     assert str(nested) == "'channel' must be a string."

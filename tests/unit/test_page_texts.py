@@ -99,8 +99,25 @@ def test_english_shows_the_keys_as_written() -> None:
 
 def test_dutch_is_translated() -> None:
     """A Dutch text equal to its English key is a forgotten translation, except names and codes."""
-    same_in_both = {"Accounts", "App", "Authenticator", "Code", "Code:", "code", "Headers: {names}", "IP {address}",
-                    "Items:", "Parameters", "URL", "URL:", "{type} ({usage})", "{type}: {name}"}
-    untranslated = [key for key, value in catalogue("nl").items()
-                    if value == key and key not in same_in_both and re.search(r"[A-Za-z]{3}", key)]
+    same_in_both = {
+        "Accounts",
+        "App",
+        "Authenticator",
+        "Code",
+        "Code:",
+        "code",
+        "Headers: {names}",
+        "IP {address}",
+        "Items:",
+        "Parameters",
+        "URL",
+        "URL:",
+        "{type} ({usage})",
+        "{type}: {name}",
+    }
+    untranslated = [
+        key
+        for key, value in catalogue("nl").items()
+        if value == key and key not in same_in_both and re.search(r"[A-Za-z]{3}", key)
+    ]
     assert untranslated == []

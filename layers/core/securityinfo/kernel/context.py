@@ -41,8 +41,8 @@ class Caller:
     epoch: int | None = None
     # The language the request reads (Accept-Language: "en" or "nl"): messages the domain answers.
     language: str = "en"
-    # The language of the identity provider's locale claim, if it sent one: the user's own, kept on
-    # the profile for the change notices (notices/notifications.py).
+    # The identity provider's locale claim ("nl-NL"), if it sent one: the user's own language, kept
+    # on the profile for the change notices (notices/notifications.py).
     locale: str | None = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from securityinfo.kernel.errors import (
     ServiceOnly,
     Unauthorized,
 )
-from securityinfo.kernel.i18n import DEFAULT, language_of_locale, negotiate
+from securityinfo.kernel.i18n import DEFAULT, negotiate
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.router import HttpApiResolver, Response  # the handlers take Response from here
 from securityinfo.kernel.validation import parse_json
 
 JSON = "application/json"
+# A BCP 47 language tag as identity providers send it in the locale claim ("nl-NL", "nl_BE", "en").
+_LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}")
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -42,7 +45,9 @@ def json_response(status: int, body: Any = None, headers: dict[str, str] | None 
 def error_response(error: DomainError, language: str = DEFAULT) -> Response:
     """The error's status and body, its message in ``language`` (the request's Accept-Language)."""
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
-    return json_response(error.status, error.body(language), {**(headers or {}), "Content-Language": language})
+    return json_response(
+        error.status, error.body(language), {**(headers or {}), "Content-Language": language}
+    )
 
 
 def language(app: HttpApiResolver) -> str:
@@ -73,7 +78,9 @@ def api() -> HttpApiResolver:
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
         logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
         metrics.count(metrics.UNEXPECTED_ERRORS)
-        return error_response(InternalError("Something went wrong on our side. Try again shortly."), language(app))
+        return error_response(
+            InternalError("Something went wrong on our side. Try again shortly."), language(app)
+        )
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
@@ -126,7 +133,7 @@ def caller(app: HttpApiResolver) -> Caller:
         base_url=base_url(app),
         language=language(app),
         # The identity provider's choice (OpenID Connect's locale claim): what notices are sent in.
-        locale=language_of_locale(locale) if isinstance(locale, str) and locale.strip() else None,
+        locale=locale if isinstance(locale, str) and _LOCALE.fullmatch(locale) else None,
     )
 
 

@@ -54,13 +54,18 @@ class Text:
         if value is None:
             value = self.key
         if isinstance(value, dict):
-            value = value.get("one" if self.params.get("count") == 1 else "other") or value.get("other", self.key)
+            value = value.get("one" if self.params.get("count") == 1 else "other") or value.get(
+                "other", self.key
+            )
         params = {name: _shown(v, language) for name, v in self.params.items()}
         return _PARAM.sub(lambda m: params.get(m.group(1), m.group(0)), str(value))
 
     def to_json(self) -> dict[str, Any]:
         """For state kept between requests (the wizard's page error): key and parameters."""
-        return {"key": self.key, "params": {k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()}}
+        return {
+            "key": self.key,
+            "params": {k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()},
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Text:

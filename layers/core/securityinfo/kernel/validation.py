@@ -110,7 +110,8 @@ def no_body(parsed: Any) -> None:
     if isinstance(parsed, dict):
         name = next(iter(parsed))
         raise UnknownField(
-            t("This request takes no fields (got '{field}'); send an empty body or {}.", field=name), field=name
+            t("This request takes no fields (got '{field}'); send an empty body or {}.", field=name),
+            field=name,
         )
     raise BadRequest(
         t("This request takes no body (got JSON {kind}); send an empty body or {}.", kind=_json_kind(parsed))
@@ -147,7 +148,13 @@ def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
 
 
 def _type_name(kind: type | tuple[type, ...]) -> Text:
-    names = {str: t("a string"), bool: t("true or false"), int: t("an integer"), list: t("a list"), dict: t("an object")}
+    names = {
+        str: t("a string"),
+        bool: t("true or false"),
+        int: t("an integer"),
+        list: t("a list"),
+        dict: t("an object"),
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     found = [names.get(k, Text(k.__name__)) for k in kinds]
     return found[0] if len(found) == 1 else t("{first} or {second}", first=found[0], second=found[1])
@@ -156,10 +163,14 @@ def _type_name(kind: type | tuple[type, ...]) -> Text:
 def _check_value(value: Any, spec: Field, where: str) -> None:
     # bool is an int in Python; a JSON true must not pass as a number.
     if isinstance(value, bool) and spec.kind is int or not isinstance(value, spec.kind):
-        raise InvalidField(t("'{field}' must be {kind}.", field=where, kind=_type_name(spec.kind)), field=where)
+        raise InvalidField(
+            t("'{field}' must be {kind}.", field=where, kind=_type_name(spec.kind)), field=where
+        )
     if spec.choices is not None and value not in spec.choices:
         options = ", ".join(str(c) for c in spec.choices)
-        raise InvalidField(t("'{field}' must be one of: {options}.", field=where, options=options), field=where)
+        raise InvalidField(
+            t("'{field}' must be one of: {options}.", field=where, options=options), field=where
+        )
     if isinstance(value, str):
         if _CONTROL.search(value):
             raise InvalidField(t("'{field}' contains control characters.", field=where), field=where)
@@ -187,12 +198,22 @@ def _check_length(n: int, spec: Field, where: str, unit: str) -> None:
     # Two messages per bound: "characters" and "items" are words of the catalogue, not parameters.
     if spec.min_len is not None and n < spec.min_len:
         if unit == "characters":
-            raise InvalidField(t("'{field}' needs at least {count} characters.", field=where, count=spec.min_len), field=where)
-        raise InvalidField(t("'{field}' needs at least {count} items.", field=where, count=spec.min_len), field=where)
+            raise InvalidField(
+                t("'{field}' needs at least {count} characters.", field=where, count=spec.min_len),
+                field=where,
+            )
+        raise InvalidField(
+            t("'{field}' needs at least {count} items.", field=where, count=spec.min_len), field=where
+        )
     if spec.max_len is not None and n > spec.max_len:
         if unit == "characters":
-            raise InvalidField(t("'{field}' allows at most {count} characters.", field=where, count=spec.max_len), field=where)
-        raise InvalidField(t("'{field}' allows at most {count} items.", field=where, count=spec.max_len), field=where)
+            raise InvalidField(
+                t("'{field}' allows at most {count} characters.", field=where, count=spec.max_len),
+                field=where,
+            )
+        raise InvalidField(
+            t("'{field}' allows at most {count} items.", field=where, count=spec.max_len), field=where
+        )
 
 
 def _check_range(n: int, spec: Field, where: str) -> None:

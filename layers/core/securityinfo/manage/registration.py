@@ -93,6 +93,8 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
+    # The notice of this new method goes out later, in the user's language: keep it now.
+    store.remember_locale(caller, profile)
     ctx = MethodContext(deps, caller, policy, now)
     digest, earlier = idempotency.look_up(caller.user_id, key, ROUTE, data, now)
     if earlier is not None:

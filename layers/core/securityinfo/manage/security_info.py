@@ -251,7 +251,10 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
         kind = kind_of(chosen.method_type)
         if not kind.mfa_capable:
             message = (
-                t("{type} can be used as a fallback only; choose another method as your default.", type=kind.type_name)
+                t(
+                    "{type} can be used as a fallback only; choose another method as your default.",
+                    type=kind.type_name,
+                )
                 if MFA in kind.usable_for
                 else t(
                     "{type} can be used for password reset only; choose another method as your default.",

@@ -125,4 +125,6 @@ class CodeKind(MethodKind):
         return onetime.digest(ctx.deps, binding, code)
 
     def wrong_code_message(self) -> Text:
-        return t("That code is not right. Enter the {digits}-digit code we sent most recently.", digits=self.digits)
+        return t(
+            "That code is not right. Enter the {digits}-digit code we sent most recently.", digits=self.digits
+        )

@@ -144,7 +144,8 @@ def save_counted(
             wait = math.ceil(min(user_recent) + HOUR - now)
             raise TooManyCodes(
                 t(
-                    "You have asked for too many codes. Try again in {count} minutes, or choose another method.",
+                    "You have asked for too many codes. Try again in {count} minutes, "
+                    "or choose another method.",
                     count=math.ceil(wait / 60),
                 ),
                 retry_after=max(1, wait),

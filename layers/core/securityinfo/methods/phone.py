@@ -145,7 +145,9 @@ def check_number_unused(number: str, phones: list[PhoneMethodItem]) -> None:
 # Whole sentences per kind (the article and the word order differ by language).
 _ALREADY = {
     "mobile": t("You already have a mobile phone. Change its number instead, or delete it first."),
-    "alternateMobile": t("You already have an alternate mobile phone. Change its number instead, or delete it first."),
+    "alternateMobile": t(
+        "You already have an alternate mobile phone. Change its number instead, or delete it first."
+    ),
     "office": t("You already have an office phone. Change its number instead, or delete it first."),
 }
 _A_KIND = {

@@ -102,7 +102,9 @@ class SecurityQuestions(MethodKind):
         wanted = policy.questions_to_register
         answers: list[dict[str, str]] = data["answers"]
         if len(answers) != wanted:
-            raise InvalidField(t("Answer exactly {count} different questions.", count=wanted), field="answers")
+            raise InvalidField(
+                t("Answer exactly {count} different questions.", count=wanted), field="answers"
+            )
         texts = {q["questionId"]: q["text"] for q in policy.questions}
         seen_questions: set[str] = set()
         seen_answers: set[str] = set()

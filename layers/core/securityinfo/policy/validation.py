@@ -113,7 +113,8 @@ def validate_policy(body: Any) -> dict[str, Any]:
     _check_questions(doc["securityQuestions"], "securityQuestions" in enabled)
     if doc["appPasswords"]["required"] and not doc["appPasswords"]["enabled"]:
         raise _refuse(
-            "appPasswords.required", t("App passwords cannot be required while they are disabled; enable them.")
+            "appPasswords.required",
+            t("App passwords cannot be required while they are disabled; enable them."),
         )
     tap = doc["temporaryAccessPass"]
     if tap["defaultLifetimeMinutes"] > tap["maxLifetimeMinutes"]:
@@ -132,7 +133,8 @@ def _check_questions(questions: dict[str, Any], enabled: bool) -> None:
             value = question[name].strip().lower()
             if value in seen:
                 raise _refuse(
-                    f"securityQuestions.questions[{i}].{name}", t("Two questions have the same {name}.", name=name)
+                    f"securityQuestions.questions[{i}].{name}",
+                    t("Two questions have the same {name}.", name=name),
                 )
             seen.add(value)
     if questions["answerCount"] > questions["registerCount"]:
@@ -146,8 +148,8 @@ def _check_questions(questions: dict[str, Any], enabled: bool) -> None:
         raise _refuse(
             "securityQuestions.registerCount",
             t(
-                "registerCount ({count}) is more than the {offered} questions offered; add questions or lower "
-                "registerCount.",
+                "registerCount ({count}) is more than the {offered} questions offered; "
+                "add questions or lower registerCount.",
                 count=questions["registerCount"],
                 offered=len(listed),
             ),

@@ -43,7 +43,10 @@ def is_locked(profile: ProfileItem | None, now: float) -> bool:
 
 
 def _locked(wait: int) -> Locked:
-    return Locked(t("Too many failed attempts. Try again in {count} minutes.", count=math.ceil(wait / 60)), retry_after=wait)
+    return Locked(
+        t("Too many failed attempts. Try again in {count} minutes.", count=math.ceil(wait / 60)),
+        retry_after=wait,
+    )
 
 
 def ensure_unlocked(profile: ProfileItem | None, now: float) -> None:

@@ -65,7 +65,11 @@ START_SCHEMA = {
     "purpose": Field(str, required=True, choices=PURPOSES),
     "methodId": Field(str, min_len=1, max_len=100),
 }
-_PURPOSE_WORDS = {MFA: t("two-step verification"), SSPR: t("password reset"), STEP_UP: t("verifying your identity")}
+_PURPOSE_WORDS = {
+    MFA: t("two-step verification"),
+    SSPR: t("password reset"),
+    STEP_UP: t("verifying your identity"),
+}
 
 
 def completion_schema(kind: MethodKind) -> Schema:

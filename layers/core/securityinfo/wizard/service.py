@@ -212,6 +212,8 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
             return 200, _view(deps, _wait_for_step(item.enrollment_id, caller.user_id, None) or item, caller)
     profile = store.get_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
+    # The wizard's tasks run without the user's request: their notices need the language kept now.
+    store.remember_locale(caller, profile)
     enrollment_id = random_id("e")
     fresh = WizardItem(
         user_pk(caller.user_id),
@@ -292,7 +294,11 @@ def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: A
     if action not in (item.actions or []):
         allowed = ", ".join(item.actions or [])
         raise InvalidAction(
-            t("'{action}' is not possible on this page. Possible: {allowed}.", action=action, allowed=allowed),
+            t(
+                "'{action}' is not possible on this page. Possible: {allowed}.",
+                action=action,
+                allowed=allowed,
+            ),
             field="action",
         )
     schema: dict[str, Field] = {"action": Field(str, required=True)}
