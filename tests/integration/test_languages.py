@@ -80,6 +80,19 @@ def test_change_notices_are_sent_in_the_language_of_the_locale_claim(api: Api) -
     assert "Een e-mailadres (u•••@contoso.com) is aan je account toegevoegd op " in text["body"]
     assert "Was jij dit niet? Ga dan nu naar Mijn aanmeldingen > Beveiligingsgegevens" in text["body"]
 
+    # Recent activity tells it in the language the page asks for.
+    listed = user.call("GET", "/me/activity", headers={"Accept-Language": "nl"})
+    assert listed.status == 200
+    assert any(
+        e["summary"].startswith("Een e-mailadres (u•••@contoso.com) is toegevoegd")
+        for e in listed.body["activity"]
+    )
+    english = user.call("GET", "/me/activity")
+    assert any(
+        e["summary"].startswith("An email address (u•••@contoso.com) was added")
+        for e in english.body["activity"]
+    )
+
     add_phone(user, new_number(), "office")
     [mail] = _wait(api, delivered_to(address), "is aan je account toegevoegd")
     assert mail["channel"] == "email"
