@@ -190,3 +190,25 @@ def test_a_text_survives_being_kept_between_requests() -> None:
 def test_an_unknown_language_or_key_falls_back_to_english_then_the_key() -> None:
     assert t("No such method.").render("fr") == "No such method."
     assert t("Not in any catalogue {x}.", x=1).render("nl") == "Not in any catalogue 1."
+
+
+def test_the_wizards_page_error_reads_in_the_language_of_each_request() -> None:
+    """A page's error is kept between requests (the workflow's state): its key and parameters, so
+    each read of the page renders it in the language that read asks for."""
+    from securityinfo.kernel.errors import NotApproved
+    from securityinfo.wizard.service import _step_error
+
+    error = NotApproved(
+        "Approve the notification on your phone by entering the number shown, then select Next."
+    )
+    kept = json.loads(
+        json.dumps({"code": error.code, "message": error.message, "text": error.text.to_json()})
+    )
+    dutch = _step_error(dict(kept), "nl")
+    assert dutch == {
+        "code": "not_approved",
+        "message": "Keur de melding op je telefoon goed door het getal in te voeren dat hier staat, en kies daarna Volgende.",
+    }
+    assert _step_error(dict(kept), "en")["message"] == error.message
+    # A page error kept before this change (no key): its English message as it was.
+    assert _step_error({"code": "x", "message": "Old."}, "nl") == {"code": "x", "message": "Old."}
