@@ -207,7 +207,10 @@ def test_the_wizards_page_error_reads_in_the_language_of_each_request() -> None:
     dutch = _step_error(dict(kept), "nl")
     assert dutch == {
         "code": "not_approved",
-        "message": "Keur de melding op je telefoon goed door het getal in te voeren dat hier staat, en kies daarna Volgende.",
+        "message": (
+            "Keur de melding op je telefoon goed door het getal in te voeren dat hier staat, "
+            "en kies daarna Volgende."
+        ),
     }
     assert _step_error(dict(kept), "en")["message"] == error.message
     # A page error kept before this change (no key): its English message as it was.
