@@ -18,7 +18,7 @@ const CHOICES = {
 };
 
 export function methodChoice(ctx) {
-  const types = (ctx.step.types ?? []).filter((t) => t in CHOICES);
+  const types = (ctx.step.types ?? []).filter((type) => type in CHOICES);
   const name = uniqueId("wizard-choice");
   const selected = types.includes(ctx.draft.type) ? ctx.draft.type : types[0];
   const options = types.map((type) => {
