@@ -33,6 +33,10 @@ field. Answers may carry more fields than listed. Every error a function gives h
 `{"error": {"code", "message", "field"?, "attemptsLeft"?, "retryAfter"?}}`; API Gateway's own
 refusals before a function runs (no or bad token: 401; no or bad signature: 403; a body over 10 MB:
 413) are `{"message": "..."}` instead. A 5xx never carries a stack trace.
+
+An error's `message` is in the language of the request's `Accept-Language` (`en`, the default, or
+`nl`; quality values count, so `nl-NL,nl;q=0.9,en;q=0.8` is Dutch), named by `Content-Language`;
+its `code` and `field` are the same in every language. Recent activity's `summary` follows it too.
 """
 
 SECURITY_SCHEMES: dict[str, Any] = {

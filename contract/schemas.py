@@ -71,7 +71,10 @@ def error_schema(status: int | None = None) -> Schema:
             "error": obj(
                 {
                     "code": code,
-                    "message": {"type": "string", "description": "What to do, for a person."},
+                    "message": {
+                        "type": "string",
+                        "description": "What to do, for a person, in the language of Accept-Language.",
+                    },
                 },
                 {
                     "field": {"type": "string", "description": "The JSON path of the field to fix."},

@@ -34,8 +34,8 @@ from local.clock import LocalClock
 from local.events import EventTap
 from local.faults import SERVICES, Faults
 from local.functions import Functions
+from local.oidc import LOCALE_PATTERN, OidcProvider, client_config
 from local.oidc import PREFIX as OIDC_PREFIX
-from local.oidc import OidcProvider, client_config
 from local.outbox import Outbox
 from local.routes import Route, RouteTable
 from local.streams import StreamPoller
@@ -220,7 +220,7 @@ class App:
         return gateway_error(404)
 
     def _token(self, services: Services, body: dict[str, Any]) -> HttpResponse:
-        _only(body, {"username", "admin", "service"})
+        _only(body, {"username", "admin", "service", "locale"})
         for flag in ("admin", "service"):
             if flag in body and not isinstance(body[flag], bool):
                 raise BadInput(f"{flag} must be true or false", flag)
@@ -229,7 +229,12 @@ class App:
         if not (service and username is None):
             if not isinstance(username, str) or not USERNAME_PATTERN.fullmatch(username):
                 raise BadInput("username must be 1 to 64 letters, digits or . _ @ -", "username")
-        token, claims = services.tokens.issue(username, admin=bool(body.get("admin")), service=service)
+        locale = body.get("locale")
+        if locale is not None and (not isinstance(locale, str) or not LOCALE_PATTERN.fullmatch(locale)):
+            raise BadInput("locale must be a language tag such as nl-NL or en-US", "locale")
+        token, claims = services.tokens.issue(
+            username, admin=bool(body.get("admin")), service=service, locale=locale or None
+        )
         return HttpResponse.json(200, {"accessToken": token, "userId": claims["sub"]})
 
     # -- static pages -----------------------------------------------------------------------

@@ -38,7 +38,7 @@ SESSION_COOKIE = "local_oidc_session"
 VERIFIER_PATTERN = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 CHALLENGE_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 LOCALE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")
-LOCALES = ("", "en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP")
+LOCALES = ("", "en-US", "en-GB", "nl-NL", "nl-BE", "de-DE", "fr-FR", "es-ES", "ja-JP")
 MAX_PARAM_CHARS = 2048
 
 

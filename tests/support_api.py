@@ -71,9 +71,13 @@ class Api:
     def events(self) -> list[dict[str, Any]]:
         return list(self.call("GET", "/local/events").body["events"])
 
-    def user(self, name: str | None = None, *, admin: bool = False) -> User:
+    def user(self, name: str | None = None, *, admin: bool = False, locale: str | None = None) -> User:
+        """A user's token; ``locale`` is the identity provider's locale claim ("nl-NL")."""
         username = name or f"user-{uuid.uuid4().hex[:12]}"
-        answer = self.call("POST", "/local/token", {"username": username, "admin": admin})
+        body: dict[str, Any] = {"username": username, "admin": admin}
+        if locale is not None:
+            body["locale"] = locale
+        answer = self.call("POST", "/local/token", body)
         assert answer.status == 200, answer.body
         return User(self, answer.body["accessToken"], answer.body["userId"], username)
 

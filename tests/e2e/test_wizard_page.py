@@ -68,7 +68,7 @@ def enter_phone(wizard: Locator, number: str) -> None:
     wizard.get_by_label("Receive a code").check()
     wizard.get_by_role("button", name="Next").click()
     expect(wizard.get_by_test_id("wizard-code-sent")).to_have_text(
-        re.compile(rf"^We just sent a 6 digit code to \+1 •+{number[-2:]}\. Enter the code below\.$")
+        re.compile(rf"^We just sent a 6-digit code to \+1 •+{number[-2:]}\. Enter the code below\.$")
     )
 
 

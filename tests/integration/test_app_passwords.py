@@ -81,7 +81,10 @@ def test_forty_then_a_clear_refusal_then_room_again_after_a_delete(api: Api, ena
     refused = user.call("POST", "/me/app-passwords", {"name": "One too many"})
     assert refused.status == 409
     assert refused.error["code"] == "app_password_limit"
-    assert refused.error["message"] == "limit of 40 app passwords reached; delete one first"
+    assert refused.error["message"] == (
+        "You already have 40 app passwords, the most you can have. "
+        "Delete one you no longer use, then create a new one."
+    )
     # The same refusal when the request carries an Idempotency-Key (a client retrying safely).
     keyed = user.call(
         "POST", "/me/app-passwords", {"name": "One too many"}, headers={"Idempotency-Key": str(uuid.uuid4())}

@@ -159,7 +159,17 @@ OUTPUTS = {
 def test_publishing_writes_the_config_from_the_outputs_syncs_web_and_invalidates() -> None:
     s3, cloudfront = FakeS3(existing=["js/removed-module.js"]), FakeCloudFront()
     written = publish(OUTPUTS, s3, cloudfront, ROOT / "web")
-    assert {"index.html", "admin.html", "js/app.js", "js/oidc.js", "openapi.json", CONFIG_KEY} <= set(written)
+    assert {
+        "index.html",
+        "admin.html",
+        "js/app.js",
+        "js/oidc.js",
+        "js/i18n.js",
+        "i18n/en.json",
+        "i18n/nl.json",
+        "openapi.json",
+        CONFIG_KEY,
+    } <= set(written)
     assert "README.md" not in written
     assert s3.deleted == ["js/removed-module.js"]
     config = json.loads(s3.objects[CONFIG_KEY]["Body"])

@@ -4,12 +4,13 @@
 
 import { ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError, formatDate, typeLabel } from "./format.js";
+import { describeError, formatDate, methodName } from "./format.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { announce, busy, button, confirmDialog } from "./ui.js";
 
 const PAGE_SIZE = 20;
-const ACTORS = { self: "You", admin: "An administrator", system: "The sign-in service" };
+const ACTORS = { self: () => t("You"), admin: () => t("An administrator"), system: () => t("The sign-in service") };
 const TYPE_ICONS = {
   MethodRegistered: "plus",
   MethodRemoved: "trash",
@@ -23,23 +24,23 @@ const TYPE_ICONS = {
 };
 
 export function activityView({ api, main }) {
-  const list = h("ol", { class: "method-list activity-list", "aria-label": "Your recent activity", ...tid("activity-list") });
+  const list = h("ol", { class: "method-list activity-list", "aria-label": t("Your recent activity"), ...tid("activity-list") });
   const more = h("div", { class: "toolbar" });
   const status = h("div", { ...tid("risk-banner") });
-  const body = h("div", { class: "card-body", "aria-busy": "true" }, h("p", { class: "muted loading" }, "Loading your recent activity\u2026"));
+  const body = h("div", { class: "card-body", "aria-busy": "true" }, h("p", { class: "muted loading" }, t("Loading your recent activity\u2026")));
   replace(
     main,
     h(
       "div",
       { class: "page", ...tid("activity-view") },
-      h("h1", {}, "Recent activity"),
+      h("h1", {}, t("Recent activity")),
       h(
         "p",
         { class: "page-subtitle" },
-        "What happened to your sign-in methods and security settings, newest first. If something wasn't you, report it.",
+        t("What happened to your sign-in methods and security settings, newest first. If something wasn't you, report it."),
       ),
       status,
-      h("section", { class: "card", "aria-label": "Recent activity" }, body),
+      h("section", { class: "card", "aria-label": t("Recent activity") }, body),
     ),
   );
 
@@ -48,14 +49,14 @@ export function activityView({ api, main }) {
     const query = `?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     let page;
     try {
-      page = trigger ? await busy(trigger, () => api.get(`/me/activity${query}`), "Loading\u2026") : await api.get(`/me/activity${query}`);
+      page = trigger ? await busy(trigger, () => api.get(`/me/activity${query}`), t("Loading\u2026")) : await api.get(`/me/activity${query}`);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       body.removeAttribute("aria-busy");
       replace(
         more,
         h("p", { class: "notice notice-error", role: "alert", ...tid("activity-error") }, describeError(err)),
-        button("Start again", { testid: "activity-restart", onClick: () => activityView({ api, main }) }),
+        button(t("Start again"), { testid: "activity-restart", onClick: () => activityView({ api, main }) }),
       );
       if (!shown) replace(body, more);
       return;
@@ -67,11 +68,11 @@ export function activityView({ api, main }) {
     }
     for (const entry of page.activity ?? []) list.append(entryRow(api, entry, () => showRisk(api, status)));
     shown += (page.activity ?? []).length;
-    if (!shown) replace(list, h("li", { class: "muted empty-row", ...tid("no-activity") }, "Nothing has happened on your account recently."));
+    if (!shown) replace(list, h("li", { class: "muted empty-row", ...tid("no-activity") }, t("Nothing has happened on your account recently.")));
     replace(
       more,
       page.nextCursor &&
-        button("Show more", {
+        button(t("Show more"), {
           testid: "activity-more",
           onClick: (event) => loadPage(page.nextCursor, event.currentTarget),
         }),
@@ -100,13 +101,13 @@ async function showRisk(api, slot) {
         h(
           "div",
           {},
-          h("strong", {}, "You reported activity that wasn't you."),
+          h("strong", {}, t("You reported activity that wasn't you.")),
           h(
             "p",
             {},
-            "Your administrators were alerted and every remembered device will ask for the second step again. Review your ",
-            h("a", { href: "#/security-info" }, "security info"),
-            " and remove anything you don't recognize.",
+            t("Your administrators were alerted and every remembered device will ask for the second step again. Review your "),
+            h("a", { href: "#/security-info" }, t("security info")),
+            t(" and remove anything you don't recognize."),
           ),
         ),
       ),
@@ -116,13 +117,12 @@ async function showRisk(api, slot) {
 function entryRow(api, entry, onReported) {
   const meta = [
     formatDate(entry.occurredAt, { withTime: true }),
-    ACTORS[entry.actor] ?? "You",
+    (ACTORS[entry.actor] ?? ACTORS.self)(),
     entry.device,
-    entry.sourceIp ? `IP ${entry.sourceIp}` : null,
+    entry.sourceIp ? t("IP {address}", { address: entry.sourceIp }) : null,
   ].filter(Boolean);
-  const label = entry.method ? typeLabel(entry.method.type) : null;
   // An entry of a verification names its method by type only: do not say "Authenticator app" twice.
-  const method = entry.method && (entry.method.displayName === label ? label : `${label}: ${entry.method.displayName}`);
+  const method = entry.method && methodName(entry.method);
   const action = h("div", { class: "method-actions" });
   const row = h(
     "li",
@@ -141,12 +141,12 @@ function entryRow(api, entry, onReported) {
     replace(
       action,
       reported
-        ? h("span", { class: "badge", ...tid("activity-reported") }, "Reported")
-        : button("This wasn't me", {
+        ? h("span", { class: "badge", ...tid("activity-reported") }, t("Reported"))
+        : button(t("This wasn't me"), {
             variant: "link",
             class: "btn btn-link btn-link-danger",
             testid: "report-activity",
-            "aria-label": `This wasn't me: ${entry.summary}`,
+            "aria-label": t("This wasn't me: {summary}", { summary: entry.summary }),
             onClick: () => reportDialog(api, entry, () => {
               drawAction(true);
               onReported();
@@ -159,22 +159,22 @@ function entryRow(api, entry, onReported) {
 
 async function reportDialog(api, entry, done) {
   const reported = await confirmDialog({
-    title: "Report activity that wasn't you",
+    title: t("Report activity that wasn't you"),
     testid: "report",
     body: [
       h("p", {}, h("strong", {}, entry.summary), " ", formatDate(entry.occurredAt, { withTime: true })),
       h(
         "p",
         {},
-        "We'll tell your administrators, ask for the second step again on every remembered device, and let you know on your phones and email. Then review your security info and remove anything you don't recognize.",
+        t("We'll tell your administrators, ask for the second step again on every remembered device, and let you know on your phones and email. Then review your security info and remove anything you don't recognize."),
       ),
     ],
-    confirmText: "Report",
-    busyText: "Reporting\u2026",
+    confirmText: t("Report"),
+    busyText: t("Reporting\u2026"),
     call: () => api.post(`/me/activity/${seg(entry.id)}/report`, {}),
   });
   if (reported) {
     done();
-    announce("Reported. Your administrators were alerted.");
+    announce(t("Reported. Your administrators were alerted."));
   }
 }

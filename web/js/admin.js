@@ -4,7 +4,8 @@
 
 import { Api, ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError, formatDate, groupInFours, typeLabel } from "./format.js";
+import { describeError, formatDate, formatNumber, groupInFours, typeLabel } from "./format.js";
+import { mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
 import { expiredCard, signedOutCard, startSession } from "./oidc.js";
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
@@ -12,9 +13,21 @@ import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog
 const main = document.getElementById("main");
 const userArea = document.getElementById("user-area");
 
-const APP_NAME = "Security info administration";
+// A function: the name is shown in the language chosen now.
+const appName = () => t("Security info administration");
 let ended = null; // null | "expired" | "signedOut"
 let client = null;
+
+// The policy form's names of the types (the service's labels, GET /admin/method-types, in English).
+const ADMIN_TYPE_LABELS = {
+  authenticatorApp: () => t("Authenticator app (push and codes)"),
+  softwareOath: () => t("Other authenticator app (TOTP)"),
+  phone: () => t("Phone (text or call)"),
+  email: () => t("Email"),
+  securityKey: () => t("Security key or passkey"),
+  securityQuestions: () => t("Security questions"),
+  recoveryCodes: () => t("Recovery codes"),
+};
 
 const api = new Api({
   unauthorized: () => {
@@ -28,7 +41,11 @@ boot();
 
 // The administrator signs in on this page with its own tokens (in memory, like every page's).
 async function boot() {
-  const started = await startSession(main, { appName: APP_NAME });
+  mountLanguagePicker();
+  onLanguageChange(() => {
+    if (api.session || ended) render();
+  });
+  const started = await startSession(main, { appName: appName() });
   client = started.client;
   if (!started.session) return;
   api.baseUrl = client.config.apiUrl;
@@ -47,15 +64,15 @@ async function signOut() {
 function render() {
   if (!api.session) {
     replace(userArea);
-    if (ended === "signedOut") signedOutCard(main, client, { appName: APP_NAME });
-    else expiredCard(main, client, { appName: APP_NAME });
+    if (ended === "signedOut") signedOutCard(main, client, { appName: appName() });
+    else expiredCard(main, client, { appName: appName() });
     return;
   }
   document.body.classList.remove("signed-out");
   replace(
     userArea,
     h("div", { class: "user-chip", ...tid("current-user") }, h("span", { class: "user-name" }, api.session.username)),
-    h("button", { type: "button", class: "btn btn-link topbar-link", ...tid("sign-out"), onclick: signOut }, "Sign out"),
+    h("button", { type: "button", class: "btn btn-link topbar-link", ...tid("sign-out"), onclick: signOut }, t("Sign out")),
   );
   const policyCard = h("section", { class: "card", "aria-labelledby": "policy-title", ...tid("policy-card") });
   const usersCard = h("section", { class: "card", "aria-labelledby": "users-title", ...tid("users-card") });
@@ -64,7 +81,7 @@ function render() {
     h(
       "div",
       { class: "page stack", ...tid("admin-view") },
-      h("h1", {}, "Security info administration"),
+      h("h1", {}, t("Security info administration")),
       usersCard,
       policyCard,
     ),
@@ -76,7 +93,7 @@ function render() {
 // --- policy --------------------------------------------------------------------------------
 
 async function policySection(card) {
-  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading the policy\u2026"));
+  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, t("Loading the policy\u2026")));
   replace(card, body);
   let policy, methodTypes;
   try {
@@ -106,7 +123,9 @@ function renderPolicyForm(body, policy, methodTypes) {
   };
   const typeBoxes = (path, legend) => {
     const chosen = new Set(get(policy, path));
-    const boxes = methodTypes.map(({ type, label }) => {
+    const boxes = methodTypes.map(({ type, label: serverLabel }) => {
+      // The service names the types in English; the page names the ones it knows in its language.
+      const label = ADMIN_TYPE_LABELS[type]?.() ?? serverLabel;
       const id = uniqueId("policy");
       const input = h("input", { type: "checkbox", id, value: type, checked: chosen.has(type), ...tid(`policy-${path}-${type}`) });
       return h("div", { class: "checkbox" }, input, h("label", { for: id }, label));
@@ -125,7 +144,7 @@ function renderPolicyForm(body, policy, methodTypes) {
   const sspr = h(
     "select",
     { class: "input", "data-field": "ssprMethodsRequired", ...tid("policy-ssprMethodsRequired") },
-    [1, 2].map((n) => h("option", { value: String(n), selected: policy.ssprMethodsRequired === n }, `${n} method${n === 1 ? "" : "s"}`)),
+    [1, 2].map((n) => h("option", { value: String(n), selected: policy.ssprMethodsRequired === n }, t("{count} methods", { count: n }))),
   );
   inputs.set("ssprMethodsRequired", sspr);
   const choice = (path, label, options, hint) => {
@@ -148,80 +167,80 @@ function renderPolicyForm(body, policy, methodTypes) {
   };
 
   const error = errorLine("policy-error");
-  const save = button("Save policy", { variant: "primary", type: "submit", testid: "policy-save" });
+  const save = button(t("Save policy"), { variant: "primary", type: "submit", testid: "policy-save" });
   const form = h(
     "form",
     { class: "stack", novalidate: true, ...tid("policy-form") },
-    h("h2", { id: "policy-title", class: "section-title" }, "Policy"),
+    h("h2", { id: "policy-title", class: "section-title" }, t("Policy")),
     h(
       "div",
       { class: "admin-grid" },
-      typeBoxes("enabledMethodTypes", "Methods users may register"),
+      typeBoxes("enabledMethodTypes", t("Methods users may register")),
       h(
         "fieldset",
         {},
-        h("legend", {}, "App passwords"),
-        check("appPasswords.enabled", "Allow app passwords"),
-        check("appPasswords.required", "Require an app password in \u201cKeep your account secure\u201d"),
-        h("p", { class: "field-hint" }, "For apps that cannot do two-step verification. At most 40 per user."),
+        h("legend", {}, t("App passwords")),
+        check("appPasswords.enabled", t("Allow app passwords")),
+        check("appPasswords.required", t("Require an app password in \u201cKeep your account secure\u201d")),
+        h("p", { class: "field-hint" }, t("For apps that cannot do two-step verification. At most 40 per user.")),
       ),
       h(
         "fieldset",
         {},
-        h("legend", {}, "Sign-in"),
-        number("rememberDeviceDays", "Remember devices for (days)", "\u201cDon't ask again\u201d: 1 to 365 days; 0 turns it off."),
-        number("stepUpMinutes", "Step-up is valid for (minutes)"),
-        number("lockout.threshold", "Lock after this many failed attempts"),
-        number("lockout.minutes", "Lock for (minutes)"),
-        number("activityDays", "Keep Recent activity for (days)", "What users (and you) see of their activity: 1 to 365 days."),
+        h("legend", {}, t("Sign-in")),
+        number("rememberDeviceDays", t("Remember devices for (days)"), t("\u201cDon't ask again\u201d: 1 to 365 days; 0 turns it off.")),
+        number("stepUpMinutes", t("Step-up is valid for (minutes)")),
+        number("lockout.threshold", t("Lock after this many failed attempts")),
+        number("lockout.minutes", t("Lock for (minutes)")),
+        number("activityDays", t("Keep Recent activity for (days)"), t("What users (and you) see of their activity: 1 to 365 days.")),
       ),
-      typeBoxes("registration.requiredTypes", "Required at registration"),
+      typeBoxes("registration.requiredTypes", t("Required at registration")),
       h(
         "fieldset",
         {},
-        h("legend", {}, "Keep your account secure"),
-        number("registration.requiredCount", "Methods required in all"),
-        check("registration.offerDifferentMethod", "Offer \u201cI want to set up a different method\u201d"),
-        number("registration.snoozeDays", "\u201cSkip for now\u201d for (days)", "0 to 14; 0 means it can't be skipped."),
-        number("registration.maxSnoozes", "Skips allowed"),
-        number("wizardStepMinutes", "Minutes to finish a step"),
-        check("registration.bootstrapRequiresTemporaryAccessPass", "A first method needs a temporary access pass"),
+        h("legend", {}, t("Keep your account secure")),
+        number("registration.requiredCount", t("Methods required in all")),
+        check("registration.offerDifferentMethod", t("Offer \u201cI want to set up a different method\u201d")),
+        number("registration.snoozeDays", t("\u201cSkip for now\u201d for (days)"), t("0 to 14; 0 means it can't be skipped.")),
+        number("registration.maxSnoozes", t("Skips allowed")),
+        number("wizardStepMinutes", t("Minutes to finish a step")),
+        check("registration.bootstrapRequiresTemporaryAccessPass", t("A first method needs a temporary access pass")),
       ),
       h(
         "fieldset",
         {},
-        h("legend", {}, "Password reset"),
-        field({ label: "Methods needed to reset a password", input: sspr, id: uniqueId("policy") }),
-        number("securityQuestions.registerCount", "Security questions to register"),
-        number("securityQuestions.answerCount", "Security questions to answer at reset"),
+        h("legend", {}, t("Password reset")),
+        field({ label: t("Methods needed to reset a password"), input: sspr, id: uniqueId("policy") }),
+        number("securityQuestions.registerCount", t("Security questions to register")),
+        number("securityQuestions.answerCount", t("Security questions to answer at reset")),
       ),
       h(
         "fieldset",
         { ...tid("policy-security-key") },
-        h("legend", {}, "Security keys and passkeys"),
-        choice("securityKey.userVerification", "User verification (PIN or biometric)", [
-          ["required", "Required"],
-          ["preferred", "Preferred"],
-          ["discouraged", "Discouraged"],
+        h("legend", {}, t("Security keys and passkeys")),
+        choice("securityKey.userVerification", t("User verification (PIN or biometric)"), [
+          ["required", t("Required")],
+          ["preferred", t("Preferred")],
+          ["discouraged", t("Discouraged")],
         ]),
-        choice("securityKey.attestation", "Attestation", [
-          ["none", "Not required"],
-          ["required", "Required: must chain to a trusted root"],
-        ], "Required: only keys whose vendor's root certificate is listed below can be registered."),
-        check("securityKey.allowSynced", "Allow synced passkeys (password managers, phones)"),
-        lines("securityKey.allowedAaguids", "Allowed key models (AAGUIDs, one per line)", "Empty: every model not blocked."),
-        lines("securityKey.blockedAaguids", "Blocked key models (AAGUIDs, one per line)"),
-        lines("securityKey.trustedRoots", "Trusted root certificates (PEM)", "The key vendors' attestation roots, one PEM block after another.", { rows: "5", pem: true }),
+        choice("securityKey.attestation", t("Attestation"), [
+          ["none", t("Not required")],
+          ["required", t("Required: must chain to a trusted root")],
+        ], t("Required: only keys whose vendor's root certificate is listed below can be registered.")),
+        check("securityKey.allowSynced", t("Allow synced passkeys (password managers, phones)")),
+        lines("securityKey.allowedAaguids", t("Allowed key models (AAGUIDs, one per line)"), t("Empty: every model not blocked.")),
+        lines("securityKey.blockedAaguids", t("Blocked key models (AAGUIDs, one per line)")),
+        lines("securityKey.trustedRoots", t("Trusted root certificates (PEM)"), t("The key vendors' attestation roots, one PEM block after another."), { rows: "5", pem: true }),
       ),
       h(
         "fieldset",
         {},
-        h("legend", {}, "Temporary access pass"),
-        number("temporaryAccessPass.defaultLifetimeMinutes", "Default lifetime (minutes)"),
-        number("temporaryAccessPass.maxLifetimeMinutes", "Longest lifetime (minutes)"),
+        h("legend", {}, t("Temporary access pass")),
+        number("temporaryAccessPass.defaultLifetimeMinutes", t("Default lifetime (minutes)")),
+        number("temporaryAccessPass.maxLifetimeMinutes", t("Longest lifetime (minutes)")),
       ),
     ),
-    field({ label: "Security questions offered (one per line)", input: questions, id: uniqueId("policy"), hint: "At least 10 while security questions are enabled." }),
+    field({ label: t("Security questions offered (one per line)"), input: questions, id: uniqueId("policy"), hint: t("At least 10 while security questions are enabled.") }),
     error,
     h("div", { class: "form-actions" }, save),
   );
@@ -253,7 +272,7 @@ function renderPolicyForm(body, policy, methodTypes) {
     }
     doc.securityQuestions.questions = readQuestions(questions.value, questionIds);
     try {
-      policy = await busy(save, () => api.put("/admin/policy", doc), "Saving\u2026");
+      policy = await busy(save, () => api.put("/admin/policy", doc), t("Saving\u2026"));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const target = fieldElement(inputs, err.field);
@@ -271,13 +290,13 @@ function renderPolicyForm(body, policy, methodTypes) {
       target.classList.add("field-invalid");
       target.setAttribute("aria-invalid", "true");
       target.setAttribute("aria-describedby", [target.getAttribute("aria-describedby"), inline.id].filter(Boolean).join(" "));
-      error.show(`The policy was not saved. Fix \u201c${labelOf(target)}\u201d and save again.`);
+      error.show(t("The policy was not saved. Fix \u201c{field}\u201d and save again.", { field: labelOf(target) }));
       const focusable = target.querySelector?.("input") ?? target;
       focusable.focus();
       holder.scrollIntoView({ block: "center" });
       return;
     }
-    announce("The policy was saved.");
+    announce(t("The policy was saved."));
     renderPolicyForm(form.parentElement, policy, methodTypes);
   });
   replace(body, form);
@@ -340,13 +359,13 @@ function set(doc, path, value) {
 function usersSection(card) {
   const input = h("input", { type: "text", class: "input", required: true, maxlength: "128", spellcheck: "false", ...tid("user-lookup-input") });
   const error = errorLine("user-lookup-error");
-  const find = button("Look up", { variant: "primary", type: "submit", testid: "user-lookup" });
+  const find = button(t("Look up"), { variant: "primary", type: "submit", testid: "user-lookup" });
   const result = h("div", { class: "stack", ...tid("user-result") });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
-    h("h2", { id: "users-title", class: "section-title" }, "Users"),
-    field({ label: "User ID", input, id: uniqueId("lookup"), hint: "The user's id from the identity provider. Local demo: a username works too." }),
+    h("h2", { id: "users-title", class: "section-title" }, t("Users")),
+    field({ label: t("User ID"), input, id: uniqueId("lookup"), hint: t("The user's id from the identity provider. Local demo: a username works too.") }),
     error,
     h("div", { class: "form-actions" }, find),
   );
@@ -355,12 +374,12 @@ function usersSection(card) {
     error.clear();
     const value = input.value.trim();
     if (!value) {
-      error.show("Enter a user ID.");
+      error.show(t("Enter a user ID."));
       input.focus();
       return;
     }
     try {
-      const userId = await busy(find, () => resolveUser(value), "Looking up\u2026");
+      const userId = await busy(find, () => resolveUser(value), t("Looking up\u2026"));
       await showUser(result, userId);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -392,8 +411,8 @@ async function showUser(slot, userId) {
       h(
         "div",
         { class: "notice notice-warning", role: "status", ...tid("user-unknown") },
-        h("p", {}, h("strong", {}, "No security info for "), h("code", {}, userId)),
-        h("p", {}, "Check the ID for a typo. If it is right, this user has never signed in to Security info or set up a method; they will be asked to register when they first sign in."),
+        h("p", {}, h("strong", {}, t("No security info for ")), h("code", {}, userId)),
+        h("p", {}, t("Check the ID for a typo. If it is right, this user has never signed in to Security info or set up a method; they will be asked to register when they first sign in.")),
       ),
     );
     return;
@@ -408,91 +427,103 @@ async function showUser(slot, userId) {
     h(
       "div",
       { class: "stack", ...tid("user-panel"), "data-user-id": userId },
-      h("h3", {}, "User ", h("code", { ...tid("user-id") }, userId)),
+      h("h3", {}, t("User "), h("code", { ...tid("user-id") }, userId)),
       h(
         "dl",
         { class: "details" },
-        h("dt", {}, "Registration"),
+        h("dt", {}, t("Registration")),
         h(
           "dd",
           { ...tid("user-registration") },
           info.registration?.required
-            ? `Must register at next sign-in${info.registration.missing?.length ? ` (missing: ${info.registration.missing.map(typeLabel).join(", ")})` : ""}`
-            : "Complete",
+            ? info.registration.missing?.length
+              ? t("Must register at next sign-in (missing: {types})", { types: info.registration.missing.map(typeLabel).join(", ") })
+              : t("Must register at next sign-in")
+            : t("Complete"),
         ),
-        h("dt", {}, "App passwords"),
-        h("dd", { ...tid("user-app-passwords") }, `${info.appPasswords?.count ?? 0} of ${info.appPasswords?.limit ?? 40}`),
-        h("dt", {}, "Remembered devices"),
-        h("dd", { ...tid("user-devices") }, String((info.rememberedDevices ?? []).length)),
-        h("dt", {}, "Lockout"),
-        h("dd", { ...tid("user-lockout") }, lockout.locked ? `Locked until ${formatDate(lockout.lockedUntil, { withTime: true })}` : `Not locked (${lockout.failedCount ?? 0} recent failures)`),
-        h("dt", {}, "Risk"),
+        h("dt", {}, t("App passwords")),
+        h("dd", { ...tid("user-app-passwords") }, t("{count} of {limit}", { count: info.appPasswords?.count ?? 0, limit: info.appPasswords?.limit ?? 40 })),
+        h("dt", {}, t("Remembered devices")),
+        h("dd", { ...tid("user-devices") }, formatNumber((info.rememberedDevices ?? []).length)),
+        h("dt", {}, t("Lockout")),
+        h("dd", { ...tid("user-lockout") }, lockout.locked ? t("Locked until {date}", { date: formatDate(lockout.lockedUntil, { withTime: true }) }) : t("Not locked ({count} recent failures)", { count: lockout.failedCount ?? 0 })),
+        h("dt", {}, t("Risk")),
         h(
           "dd",
           { ...tid("user-risk") },
           info.riskState === "atRisk"
-            ? `At risk: the user reported activity that wasn't them${info.riskSince ? ` (${formatDate(info.riskSince, { withTime: true })})` : ""}`
-            : "None",
+            ? info.riskSince
+              ? t("At risk: the user reported activity that wasn't them ({date})", { date: formatDate(info.riskSince, { withTime: true }) })
+              : t("At risk: the user reported activity that wasn't them")
+            : t("None"),
         ),
-        h("dt", {}, "Temporary access pass"),
-        h("dd", { ...tid("user-tap") }, tap ? `Active until ${formatDate(tap.expiresAt, { withTime: true })}${tap.singleUse ? ", single use" : ""}` : "None"),
+        h("dt", {}, t("Temporary access pass")),
+        h(
+          "dd",
+          { ...tid("user-tap") },
+          tap
+            ? tap.singleUse
+              ? t("Active until {date}, single use", { date: formatDate(tap.expiresAt, { withTime: true }) })
+              : t("Active until {date}", { date: formatDate(tap.expiresAt, { withTime: true }) })
+            : t("None"),
+        ),
       ),
       methods.length === 0
-        ? h("p", { class: "muted", ...tid("user-no-methods") }, "No sign-in methods.")
+        ? h("p", { class: "muted", ...tid("user-no-methods") }, t("No sign-in methods."))
         : h(
             "ul",
-            { class: "method-list", "aria-label": "The user's methods", ...tid("user-methods") },
+            { class: "method-list", "aria-label": t("The user's methods"), ...tid("user-methods") },
             methods.map((m) =>
               h(
                 "li",
                 { class: "method-row row-plain", ...tid("user-method") },
                 h("span", {}, m.isDefault ? "\u2605" : ""),
                 h("span", {}, h("strong", {}, typeLabel(m.type)), " \u00b7 ", m.displayName, maskedDetail(m)),
-                h("span", { class: "method-meta" }, `Added ${formatDate(m.createdAt)}`),
+                h("span", { class: "method-meta" }, t("Added {date}", { date: formatDate(m.createdAt) })),
               ),
             ),
           ),
       h(
         "div",
         { class: "form-actions admin-actions" },
-        action("Require re-registration", "clear-security-info", clearDialog, { variant: "danger" }),
-        action("Delete app passwords", "delete-user-app-passwords", (id, done) =>
+        action(t("Require re-registration"), "clear-security-info", clearDialog, { variant: "danger" }),
+        action(t("Delete app passwords"), "delete-user-app-passwords", (id, done) =>
           confirmAction({
-            title: "Delete all app passwords",
-            text: "Every app that signs in with one of this user's app passwords stops working.",
+            title: t("Delete all app passwords"),
+            text: t("Every app that signs in with one of this user's app passwords stops working."),
             call: () => api.delete(`/admin/users/${seg(id)}/app-passwords`),
-            done: "The user's app passwords were deleted.",
+            done: t("The user's app passwords were deleted."),
             reload: done,
           }),
         ),
-        action("Forget remembered devices", "forget-user-devices", (id, done) =>
+        action(t("Forget remembered devices"), "forget-user-devices", (id, done) =>
           confirmAction({
-            title: "Forget remembered devices",
-            text: "Every device where the user chose \u201cDon't ask again\u201d asks for the second step again.",
+            title: t("Forget remembered devices"),
+            text: t("Every device where the user chose \u201cDon't ask again\u201d asks for the second step again."),
             call: () => api.delete(`/admin/users/${seg(id)}/remembered-devices`),
-            done: "The user's remembered devices were forgotten.",
+            done: t("The user's remembered devices were forgotten."),
             reload: done,
           }),
         ),
-        action("Issue temporary access pass", "issue-tap", tapDialog),
-        action("Unlock", "unlock-user", (id, done) =>
+        action(t("Issue temporary access pass"), "issue-tap", tapDialog),
+        action(t("Unlock"), "unlock-user", (id, done) =>
           confirmAction({
-            title: "Unlock",
-            text: "The user can verify again at once.",
+            title: t("Unlock"),
+            text: t("The user can verify again at once."),
             call: () => api.post(`/admin/users/${seg(id)}/unlock`),
-            done: "The user was unlocked.",
+            done: t("The user was unlocked."),
             reload: done,
           }), { disabled: !lockout.locked }),
-        action("Dismiss risk", "dismiss-risk", (id, done) =>
+        action(t("Dismiss risk"), "dismiss-risk", (id, done) =>
           confirmAction({
-            title: "Dismiss risk",
-            text: "You reviewed what the user reported: the sign-in service no longer sees them as at risk.",
+            title: t("Dismiss risk"),
+            text: t("You reviewed what the user reported: the sign-in service no longer sees them as at risk."),
             call: () => api.post(`/admin/users/${seg(id)}/risk/dismiss`),
-            done: "The user's risk was dismissed.",
+            done: t("The user's risk was dismissed."),
             reload: done,
           }), { disabled: info.riskState !== "atRisk" }),
       ),
-      h("h4", {}, "Recent activity"),
+      h("h4", {}, t("Recent activity")),
       userActivity(userId),
     ),
   );
@@ -500,7 +531,7 @@ async function showUser(slot, userId) {
 
 /** The user's latest activity as they see it (the first page; reported entries are marked). */
 function userActivity(userId) {
-  const list = h("ul", { class: "method-list", "aria-label": "The user's recent activity", ...tid("user-activity") });
+  const list = h("ul", { class: "method-list", "aria-label": t("The user's recent activity"), ...tid("user-activity") });
   api
     .get(`/admin/users/${seg(userId)}/activity?limit=10`)
     .then((page) => {
@@ -508,13 +539,13 @@ function userActivity(userId) {
       replace(
         list,
         entries.length === 0
-          ? h("li", { class: "muted" }, "No recent activity.")
+          ? h("li", { class: "muted" }, t("No recent activity."))
           : entries.map((e) =>
               h(
                 "li",
                 { class: "method-row row-plain", ...tid("user-activity-row") },
                 h("span", {}, e.reported ? "\u26a0" : ""),
-                h("span", {}, e.summary, e.reported ? h("strong", {}, " (reported)") : null),
+                h("span", {}, e.summary, e.reported ? h("strong", {}, t(" (reported)")) : null),
                 h("span", { class: "method-meta" }, [formatDate(e.occurredAt, { withTime: true }), e.device, e.sourceIp].filter(Boolean).join(" \u00b7 ")),
               ),
             ),
@@ -534,22 +565,22 @@ function maskedDetail(method) {
 
 function clearDialog(userId, reload) {
   return confirmAction({
-    title: "Require re-registration",
-    text: "All of this user's sign-in methods, app passwords and remembered devices are removed. They must register again at their next sign-in.",
+    title: t("Require re-registration"),
+    text: t("All of this user's sign-in methods, app passwords and remembered devices are removed. They must register again at their next sign-in."),
     call: () => api.delete(`/admin/users/${seg(userId)}/security-info`),
-    done: "The user's security info was cleared; they register again at next sign-in.",
-    confirmText: "Clear security info",
+    done: t("The user's security info was cleared; they register again at next sign-in."),
+    confirmText: t("Clear security info"),
     reload,
   });
 }
 
-async function confirmAction({ title, text, call, done, reload, confirmText = "Confirm" }) {
+async function confirmAction({ title, text, call, done, reload, confirmText = t("Confirm") }) {
   const dialog = openDialog({ title, testid: "admin-confirm-dialog" });
   const error = errorLine("admin-confirm-error");
   const confirm = button(confirmText, { variant: "danger", testid: "admin-confirm" });
   confirm.addEventListener("click", async () => {
     try {
-      await busy(confirm, call, "Working\u2026");
+      await busy(confirm, call, t("Working\u2026"));
       dialog.close(true);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -557,7 +588,7 @@ async function confirmAction({ title, text, call, done, reload, confirmText = "C
     }
   });
   dialog.show(
-    h("div", { class: "stack" }, h("p", {}, text), error, h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: "admin-cancel" }), confirm)),
+    h("div", { class: "stack" }, h("p", {}, text), error, h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close(), testid: "admin-cancel" }), confirm)),
     { focus: "[data-testid=admin-cancel]" },
   );
   if (await dialog.result) {
@@ -567,19 +598,19 @@ async function confirmAction({ title, text, call, done, reload, confirmText = "C
 }
 
 async function tapDialog(userId, reload) {
-  const dialog = openDialog({ title: "Issue temporary access pass", testid: "tap-dialog" });
-  const minutes = h("input", { type: "number", class: "input", min: "10", step: "1", placeholder: "Policy default", ...tid("tap-minutes") });
+  const dialog = openDialog({ title: t("Issue temporary access pass"), testid: "tap-dialog" });
+  const minutes = h("input", { type: "number", class: "input", min: "10", step: "1", placeholder: t("Policy default"), ...tid("tap-minutes") });
   const single = h("input", { type: "checkbox", checked: true, id: uniqueId("tap-single"), ...tid("tap-single-use") });
   const error = errorLine("tap-error");
-  const issue = button("Issue", { variant: "primary", type: "submit", testid: "tap-issue" });
+  const issue = button(t("Issue"), { variant: "primary", type: "submit", testid: "tap-issue" });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
-    h("p", {}, "The pass lets the user verify their identity (step-up) or set up a first method, without their other methods. A new pass replaces an earlier one."),
-    field({ label: "Lifetime in minutes", input: minutes, id: uniqueId("tap-lifetime"), hint: "Leave empty for the policy's default." }),
-    h("div", { class: "checkbox" }, single, h("label", { for: single.id }, "One use only")),
+    h("p", {}, t("The pass lets the user verify their identity (step-up) or set up a first method, without their other methods. A new pass replaces an earlier one.")),
+    field({ label: t("Lifetime in minutes"), input: minutes, id: uniqueId("tap-lifetime"), hint: t("Leave empty for the policy's default.") }),
+    h("div", { class: "checkbox" }, single, h("label", { for: single.id }, t("One use only"))),
     error,
-    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), issue),
+    h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close() }), issue),
   );
   let issued = null;
   form.addEventListener("submit", async (event) => {
@@ -587,21 +618,23 @@ async function tapDialog(userId, reload) {
     const body = { singleUse: single.checked };
     if (minutes.value.trim()) body.lifetimeMinutes = Number.isInteger(Number(minutes.value)) ? Number(minutes.value) : minutes.value;
     try {
-      issued = await busy(issue, () => api.post(`/admin/users/${seg(userId)}/temporary-access-pass`, body), "Issuing\u2026");
+      issued = await busy(issue, () => api.post(`/admin/users/${seg(userId)}/temporary-access-pass`, body), t("Issuing\u2026"));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       error.show(err);
       return;
     }
-    dialog.setTitle("Temporary access pass");
+    dialog.setTitle(t("Temporary access pass"));
     dialog.show(
       h(
         "div",
         { class: "stack" },
-        h("p", {}, `Give this pass to the user. It works until ${formatDate(issued.expiresAt, { withTime: true })}${issued.singleUse ? ", once" : ""}.`),
+        h("p", {}, issued.singleUse
+          ? t("Give this pass to the user. It works until {date}, once.", { date: formatDate(issued.expiresAt, { withTime: true }) })
+          : t("Give this pass to the user. It works until {date}.", { date: formatDate(issued.expiresAt, { withTime: true }) })),
         h("p", { class: "password-box" }, h("code", { class: "secret", ...tid("tap-value") }, groupInFours(issued.temporaryAccessPass))),
-        h("p", { class: "notice notice-warning" }, "It is shown only now."),
-        h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: "tap-done", onClick: () => dialog.close(true) })),
+        h("p", { class: "notice notice-warning" }, t("It is shown only now.")),
+        h("div", { class: "dialog-actions" }, button(t("Done"), { variant: "primary", testid: "tap-done", onClick: () => dialog.close(true) })),
       ),
       { focus: "[data-testid=tap-done]" },
     );
@@ -609,7 +642,7 @@ async function tapDialog(userId, reload) {
   dialog.show(form, { focus: "input" });
   await dialog.result;
   if (issued) {
-    announce("A temporary access pass was issued.");
+    announce(t("A temporary access pass was issued."));
     await reload();
   }
 }

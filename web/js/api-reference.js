@@ -1,6 +1,8 @@
 // The API reference (api.html): renders /openapi.json with plain DOM calls, no libraries, so the
 // page works offline and under the pages' Content-Security-Policy.
 
+import { mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
+
 const METHODS = ["get", "put", "post", "patch", "delete"];
 const MAX_DEPTH = 6; // deep enough for the policy; a cycle or a huge tree stops here
 
@@ -44,11 +46,11 @@ function typeLabel(schema) {
   if (schema.$ref) parts.push(refName(schema.$ref));
   if (schema.type) parts.push(Array.isArray(schema.type) ? schema.type.join(" | ") : schema.type);
   if (schema.const !== undefined) parts.push(`= ${JSON.stringify(schema.const)}`);
-  if (schema.enum) parts.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-  if (schema.pattern) parts.push(`pattern ${schema.pattern}`);
+  if (schema.enum) parts.push(t("one of {values}", { values: schema.enum.map((v) => JSON.stringify(v)).join(", ") }));
+  if (schema.pattern) parts.push(t("pattern {pattern}", { pattern: schema.pattern }));
   if (schema.format) parts.push(schema.format);
-  for (const [key, label] of [["minLength", "min length"], ["maxLength", "max length"], ["minItems", "min items"],
-    ["maxItems", "max items"], ["minimum", "≥"], ["maximum", "≤"]]) {
+  for (const [key, label] of [["minLength", t("min length")], ["maxLength", t("max length")], ["minItems", t("min items")],
+    ["maxItems", t("max items")], ["minimum", "≥"], ["maximum", "≤"]]) {
     if (schema[key] !== undefined) parts.push(`${label} ${schema[key]}`);
   }
   return parts.join(", ");
@@ -67,7 +69,7 @@ function schemaTree(doc, schema, depth = 0) {
   if (schema.description) box.append(prose(schema.description));
   for (const key of ["oneOf", "anyOf", "allOf"]) {
     if (!schema[key]) continue;
-    const word = { oneOf: "One of", anyOf: "Any of", allOf: "All of" }[key];
+    const word = { oneOf: t("One of"), anyOf: t("Any of"), allOf: t("All of") }[key];
     const list = el("ol");
     schema[key].forEach((branch) => list.append(el("li", {}, branch.title || "", schemaTree(doc, branch, depth + 1))));
     box.append(el("div", {}, word, list));
@@ -75,17 +77,17 @@ function schemaTree(doc, schema, depth = 0) {
   if (schema.properties) {
     const required = new Set(schema.required || []);
     const rows = Object.entries(schema.properties).map(([name, sub]) => el("tr", {},
-      el("td", {}, el("code", {}, name), required.has(name) ? el("span", { class: "api-required" }, " required") : null),
+      el("td", {}, el("code", {}, name), required.has(name) ? el("span", { class: "api-required" }, t(" required")) : null),
       el("td", {}, schemaTree(doc, sub, depth + 1))));
     box.append(el("table", {}, el("tbody", {}, rows)));
-    if (schema.additionalProperties === false) box.append(el("div", { class: "api-muted" }, "No other fields."));
+    if (schema.additionalProperties === false) box.append(el("div", { class: "api-muted" }, t("No other fields.")));
   }
-  if (schema.items) box.append(el("div", {}, "Items:", schemaTree(doc, schema.items, depth + 1)));
+  if (schema.items) box.append(el("div", {}, t("Items:"), schemaTree(doc, schema.items, depth + 1)));
   return box;
 }
 
 function example(value) {
-  return value === undefined ? null : el("details", {}, el("summary", {}, "Example"), el("pre", {}, JSON.stringify(value, null, 2)));
+  return value === undefined ? null : el("details", {}, el("summary", {}, t("Example")), el("pre", {}, JSON.stringify(value, null, 2)));
 }
 
 function operation(doc, method, path, op) {
@@ -94,26 +96,26 @@ function operation(doc, method, path, op) {
     el("h3", {}, el("span", { class: "api-method" }, method.toUpperCase()), el("code", {}, path)),
     el("p", {}, op.summary || ""));
   if (op.description) section.append(prose(op.description));
-  const security = (op.security || []).map((req) => Object.keys(req).join(" + ")).join(" or ");
-  section.append(el("p", { class: "api-muted" }, `Authorization: ${security || "none"}`));
+  const security = (op.security || []).map((req) => Object.keys(req).join(" + ")).join(t(" or "));
+  section.append(el("p", { class: "api-muted" }, t("Authorization: {schemes}", { schemes: security || t("none") })));
   const params = (op.parameters || []).map((p) => resolve(doc, p));
   if (params.length) {
-    section.append(el("h4", {}, "Parameters"), el("table", {}, el("tbody", {}, params.map((p) => el("tr", {},
-      el("td", {}, el("code", {}, p.name)), el("td", {}, p.in, p.required ? " (required)" : ""),
+    section.append(el("h4", {}, t("Parameters")), el("table", {}, el("tbody", {}, params.map((p) => el("tr", {},
+      el("td", {}, el("code", {}, p.name)), el("td", {}, p.in, p.required ? t(" (required)") : ""),
       el("td", {}, prose(p.description || typeLabel(p.schema || {}))))))));
   }
   const body = op.requestBody && op.requestBody.content && op.requestBody.content["application/json"];
   if (body) {
-    section.append(el("h4", {}, `Request body${op.requestBody.required ? "" : " (optional)"}`),
+    section.append(el("h4", {}, op.requestBody.required ? t("Request body") : t("Request body (optional)")),
       schemaTree(doc, body.schema), example(body.example));
   }
-  section.append(el("h4", {}, "Answers"));
+  section.append(el("h4", {}, t("Answers")));
   const rows = Object.entries(op.responses || {}).map(([status, answer]) => {
     const content = answer.content && answer.content["application/json"];
     const headers = Object.keys(answer.headers || {});
     return el("tr", { "data-status": status },
       el("td", {}, el("strong", {}, status)),
-      el("td", {}, prose(answer.description), headers.length ? el("p", { class: "api-muted" }, `Headers: ${headers.join(", ")}`) : null,
+      el("td", {}, prose(answer.description), headers.length ? el("p", { class: "api-muted" }, t("Headers: {names}", { names: headers.join(", ") })) : null,
         content ? schemaTree(doc, content.schema) : null, content ? example(content.example) : null));
   });
   section.append(el("table", {}, el("tbody", {}, rows)));
@@ -124,7 +126,7 @@ function render(doc) {
   const root = document.getElementById("api-doc");
   const toc = document.getElementById("api-toc");
   root.replaceChildren();
-  root.append(el("p", { class: "api-muted" }, `Version ${doc.info.version}`));
+  root.append(el("p", { class: "api-muted" }, t("Version {version}", { version: doc.info.version })));
   String(doc.info.description || "").split(/\n\n/).forEach((para) => root.append(prose(para.replace(/\n/g, " "))));
   const byTag = new Map();
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -144,11 +146,11 @@ function render(doc) {
     }
   }
   toc.replaceChildren(list);
-  root.append(el("h2", {}, "Authorization"));
+  root.append(el("h2", {}, t("Authorization")));
   for (const [name, scheme] of Object.entries(doc.components.securitySchemes || {})) {
     root.append(el("h3", {}, el("code", {}, name)), prose(scheme.description || scheme.type));
   }
-  root.append(el("h2", {}, "Schemas"));
+  root.append(el("h2", {}, t("Schemas")));
   for (const [name, schema] of Object.entries(doc.components.schemas || {})) {
     root.append(el("section", { id: `schema-${name}`, class: "api-op" }, el("h3", {}, name), schemaTree(doc, schema)));
   }
@@ -159,10 +161,14 @@ async function main() {
   try {
     const response = await fetch("openapi.json", { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`openapi.json answered ${response.status}`);
-    render(await response.json());
+    const doc = await response.json();
+    render(doc);
+    // The page's own words switch language; the document (descriptions, summaries) is English.
+    onLanguageChange(() => render(doc));
   } catch (error) {
-    root.replaceChildren(el("p", { role: "alert" }, `The API document could not be loaded: ${error.message}`));
+    root.replaceChildren(el("p", { role: "alert" }, t("The API document could not be loaded: {reason}", { reason: error.message })));
   }
 }
 
+mountLanguagePicker();
 main();

@@ -1,10 +1,12 @@
 // The fetch wrapper every view uses: bearer token, JSON in and out, contract errors as ApiError,
 // and one hook that turns a 403 step_up_required into "verify your identity, then retry".
 
+import { language, t } from "./i18n.js";
+
 /** An error answer of the API (`{"error": {code, message, ...}}`), or a network failure (status 0). */
 export class ApiError extends Error {
   constructor(status, error = {}) {
-    super(error.message || `The service answered ${status}.`);
+    super(error.message || t("The service answered {status}.", { status: String(status) }));
     this.name = "ApiError";
     this.status = status;
     this.code = error.code || (status === 0 ? "network_error" : "http_" + status);
@@ -17,7 +19,7 @@ export class ApiError extends Error {
 /** Thrown when the user closes the "Verify your identity" dialog instead of verifying. */
 export class StepUpCancelled extends Error {
   constructor() {
-    super("Verification was cancelled, so nothing was changed.");
+    super(t("Verification was cancelled, so nothing was changed."));
     this.name = "StepUpCancelled";
   }
 }
@@ -92,7 +94,8 @@ export class Api {
    * (the first try was refused before anything was done, so it is the same request).
    */
   async request(method, path, { body, auth = true, idempotent = false, stepUpRetry = true } = {}) {
-    const headers = { Accept: "application/json" };
+    // The service answers its error messages in the page's language (the code stays the same).
+    const headers = { Accept: "application/json", "Accept-Language": language() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (auth && this.session?.accessToken) headers.Authorization = `Bearer ${this.session.accessToken}`;
     if (idempotent) headers["Idempotency-Key"] = crypto.randomUUID();
@@ -144,7 +147,7 @@ async function send(url, init) {
   try {
     return await fetch(url, init);
   } catch {
-    throw new ApiError(0, { message: "Could not reach the service. Check your connection and try again." });
+    throw new ApiError(0, { message: t("Could not reach the service. Check your connection and try again.") });
   }
 }
 

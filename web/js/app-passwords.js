@@ -4,6 +4,7 @@
 import { seg } from "./api.js";
 import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { formatDate, groupInFours } from "./format.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { dangerLink, plainRow } from "./rows.js";
 import { announce, busy, button, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
@@ -14,7 +15,7 @@ import { announce, busy, button, confirmDialog, errorLine, field, loadOrNotice, 
  */
 export function appPasswordsSection({ api, info, onChange = () => {} }) {
   const section = h("section", { class: "card", "aria-labelledby": "app-passwords-title", ...tid("app-passwords") });
-  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading app passwords\u2026"));
+  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, t("Loading app passwords\u2026")));
   section.append(body);
   const enabled = Boolean(info.appPasswords?.enabled);
   if (!enabled && !(info.appPasswords?.count > 0)) {
@@ -45,31 +46,31 @@ export function appPasswordsSection({ api, info, onChange = () => {} }) {
         onclick: () => createDialog(api, changed),
       },
       icon("plus", { size: 18 }),
-      h("span", {}, "Create app password"),
+      h("span", {}, t("Create app password")),
     );
     redrawKeepingFocus(body, () => replace(
       body,
-      h("h2", { id: "app-passwords-title", class: "section-title" }, "App passwords"),
+      h("h2", { id: "app-passwords-title", class: "section-title" }, t("App passwords")),
       h(
         "p",
         { class: "muted" },
-        "Some apps, such as older versions of Outlook, can't ask for a second verification step. ",
-        "Sign in to those apps with an app password instead of your regular password.",
+        t("Some apps, such as older versions of Outlook, can't ask for a second verification step. "),
+        t("Sign in to those apps with an app password instead of your regular password."),
       ),
       h(
         "p",
         { id: "app-passwords-usage", class: "small", ...tid("app-passwords-usage") },
         full
-          ? `You have ${items.length} of ${limit} app passwords, the most you can have. Delete one you no longer use to create another.`
-          : `You can have up to ${limit} app passwords (${items.length} used).`,
-        !allowed ? " Your organization no longer allows app passwords; the ones below don't work anymore." : "",
+          ? t("You have {count} of {limit} app passwords, the most you can have. Delete one you no longer use to create another.", { count: items.length, limit })
+          : t("You can have up to {limit} app passwords ({count} used).", { count: items.length, limit }),
+        !allowed ? t(" Your organization no longer allows app passwords; the ones below don't work anymore.") : "",
       ),
       h("div", { class: "toolbar" }, create),
       items.length === 0
-        ? h("p", { class: "muted", ...tid("no-app-passwords") }, "You have no app passwords.")
+        ? h("p", { class: "muted", ...tid("no-app-passwords") }, t("You have no app passwords."))
         : h(
             "ul",
-            { class: "method-list", "aria-label": "Your app passwords", ...tid("app-password-list") },
+            { class: "method-list", "aria-label": t("Your app passwords"), ...tid("app-password-list") },
             items.map((item) => row(api, item, changed)),
           ),
     ), "[data-testid=create-app-password]");
@@ -81,8 +82,8 @@ export function appPasswordsSection({ api, info, onChange = () => {} }) {
 
 function row(api, item, changed) {
   const meta = [
-    `Created ${formatDate(item.createdAt)}`,
-    item.lastUsedAt ? `Last used ${formatDate(item.lastUsedAt, { withTime: true })}` : "Not used yet",
+    t("Created {date}", { date: formatDate(item.createdAt) }),
+    item.lastUsedAt ? t("Last used {date}", { date: formatDate(item.lastUsedAt, { withTime: true }) }) : t("Not used yet"),
   ];
   return plainRow({
     testid: "app-password-row",
@@ -91,16 +92,16 @@ function row(api, item, changed) {
     name: item.name,
     nameTestid: "app-password-name",
     meta,
-    action: dangerLink("Delete", {
+    action: dangerLink(t("Delete"), {
       testid: "delete-app-password",
-      label: `Delete app password ${item.name}`,
+      label: t("Delete app password {name}", { name: item.name }),
       onClick: () => deleteDialog(api, item, changed),
     }),
   });
 }
 
 async function createDialog(api, changed) {
-  const dialog = openDialog({ title: "Create app password", testid: "app-password-dialog" });
+  const dialog = openDialog({ title: t("Create app password"), testid: "app-password-dialog" });
   const input = h("input", {
     type: "text",
     class: "input",
@@ -110,28 +111,28 @@ async function createDialog(api, changed) {
     ...tid("app-password-name-input"),
   });
   const error = errorLine("app-password-error");
-  const next = button("Next", { variant: "primary", type: "submit", testid: "app-password-next" });
+  const next = button(t("Next"), { variant: "primary", type: "submit", testid: "app-password-next" });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
-    h("p", {}, "Give the app password a name that tells you which app uses it."),
-    field({ label: "Name", input, id: uniqueId("app-password-name"), hint: "1 to 64 characters, for example \u201cOutlook on my laptop\u201d." }),
+    h("p", {}, t("Give the app password a name that tells you which app uses it.")),
+    field({ label: t("Name"), input, id: uniqueId("app-password-name"), hint: t("1 to 64 characters, for example \u201cOutlook on my laptop\u201d.") }),
     error,
-    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), next),
+    h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close() }), next),
   );
   let created = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = input.value.trim();
     if (!name) {
-      error.show("Enter a name.");
+      error.show(t("Enter a name."));
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
     }
     error.clear();
     try {
-      created = await busy(next, () => api.post("/me/app-passwords", { name }, { idempotent: true }), "Creating\u2026");
+      created = await busy(next, () => api.post("/me/app-passwords", { name }, { idempotent: true }), t("Creating\u2026"));
     } catch (err) {
       showRefusal(error, err);
       return;
@@ -142,38 +143,38 @@ async function createDialog(api, changed) {
   await dialog.result;
   // The password was only ever in this dialog's DOM, which is gone now.
   if (created) {
-    announce(`App password \u201c${created.name}\u201d was created.`);
+    announce(t("App password \u201c{name}\u201d was created.", { name: created.name }));
     await changed();
   }
 }
 
 function showPassword(dialog, created) {
-  dialog.setTitle("Your new app password");
-  const copy = button("Copy password", { testid: "app-password-copy" });
+  dialog.setTitle(t("Your new app password"));
+  const copy = button(t("Copy password"), { testid: "app-password-copy" });
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(created.password);
-      copy.textContent = "Copied";
+      copy.textContent = t("Copied");
     } catch {
-      copy.textContent = "Select the password and copy it";
+      copy.textContent = t("Select the password and copy it");
     }
   });
   dialog.show(
     h(
       "div",
       { class: "stack" },
-      h("p", {}, `Copy the password for \u201c${created.name}\u201d and enter it in the app instead of your regular password.`),
+      h("p", {}, t("Copy the password for \u201c{name}\u201d and enter it in the app instead of your regular password.", { name: created.name })),
       h(
         "p",
         { class: "password-box" },
-        h("code", { class: "secret", "aria-label": "App password", ...tid("app-password-value") }, groupInFours(created.password)),
+        h("code", { class: "secret", "aria-label": t("App password"), ...tid("app-password-value") }, groupInFours(created.password)),
       ),
       h(
         "p",
         { class: "notice notice-warning", ...tid("app-password-once") },
-        "This is the only time the password is shown. If you lose it, delete it and create a new one. The spaces are only there for reading.",
+        t("This is the only time the password is shown. If you lose it, delete it and create a new one. The spaces are only there for reading."),
       ),
-      h("div", { class: "dialog-actions" }, copy, button("Done", { variant: "primary", testid: "app-password-done", onClick: () => dialog.close(true) })),
+      h("div", { class: "dialog-actions" }, copy, button(t("Done"), { variant: "primary", testid: "app-password-done", onClick: () => dialog.close(true) })),
     ),
     { focus: "[data-testid=app-password-copy]" },
   );
@@ -181,15 +182,15 @@ function showPassword(dialog, created) {
 
 async function deleteDialog(api, item, changed) {
   const deleted = await confirmDialog({
-    title: "Delete app password",
+    title: t("Delete app password"),
     testid: "delete-app-password",
-    body: h("p", {}, `Delete \u201c${item.name}\u201d? Apps that sign in with it will stop working until you give them a new app password.`),
-    confirmText: "Delete",
-    busyText: "Deleting\u2026",
+    body: h("p", {}, t("Delete \u201c{name}\u201d? Apps that sign in with it will stop working until you give them a new app password.", { name: item.name })),
+    confirmText: t("Delete"),
+    busyText: t("Deleting\u2026"),
     call: () => api.delete(`/me/app-passwords/${seg(item.id)}`),
   });
   if (deleted) {
-    announce(`App password \u201c${item.name}\u201d was deleted.`);
+    announce(t("App password \u201c{name}\u201d was deleted.", { name: item.name }));
     await changed();
   }
 }

@@ -1,8 +1,9 @@
 // The pages: sign-in (oidc.js), Security info (list, add, rename, delete, default), and "Try sign-in".
 
+import { mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
 import { Api, ApiError, seg } from "./api.js";
 import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
-import { describeError, formatDate, typeDetail, typeLabel } from "./format.js";
+import { describeError, formatDate, methodName, typeDetail, typeLabel } from "./format.js";
 import { icon, methodIcon } from "./icons.js";
 import { ADDABLE, moduleFor } from "./methods/index.js";
 import { announce, busy, button, clearAnnouncement, confirmDialog, errorLine, field, loadOrNotice, openDialog, showRefusal, uniqueId } from "./ui.js";
@@ -24,7 +25,8 @@ const nav = document.getElementById("sidenav");
 
 const state = { info: null };
 
-const APP_NAME = "My Sign-Ins";
+// A function: the name is shown in the language chosen now.
+const appName = () => t("My Sign-Ins");
 // How the session ended, when it has: the page then says so instead of showing the views.
 let ended = null; // null | "expired" | "signedOut"
 let client = null;
@@ -41,14 +43,14 @@ const api = new Api({
 });
 
 const ROUTES = {
-  "#/security-info": { title: "Security info", view: securityInfoView },
-  "#/recent-activity": { title: "Recent activity", view: () => activityView({ api, main }) },
-  "#/try-sign-in": { title: "Try sign-in", view: trySignInView },
+  "#/security-info": { title: () => t("Security info"), view: securityInfoView },
+  "#/recent-activity": { title: () => t("Recent activity"), view: () => activityView({ api, main }) },
+  "#/try-sign-in": { title: () => t("Try sign-in"), view: trySignInView },
   "#/reset-password": {
-    title: "Reset password",
+    title: () => t("Reset password"),
     view: () => resetPasswordView({ api, main, loadInfo }),
   },
-  [WIZARD_ROUTE]: { title: "Keep your account secure", view: keepSecureView },
+  [WIZARD_ROUTE]: { title: () => t("Keep your account secure"), view: keepSecureView },
 };
 const DEFAULT_ROUTE = "#/security-info";
 
@@ -58,7 +60,11 @@ window.addEventListener("hashchange", () => {
 boot();
 
 async function boot() {
-  const started = await startSession(main, { appName: APP_NAME });
+  mountLanguagePicker();
+  onLanguageChange(() => {
+    if (api.signedIn || ended) render();
+  });
+  const started = await startSession(main, { appName: appName() });
   client = started.client;
   if (!started.session) return;
   api.baseUrl = client.config.apiUrl;
@@ -81,11 +87,11 @@ function render({ focusMain = false } = {}) {
     replace(userArea);
     replace(nav);
     if (ended === "signedOut") {
-      document.title = "Signed out \u2013 My Sign-Ins";
-      signedOutCard(main, client, { appName: APP_NAME });
+      document.title = `${t("Signed out")} \u2013 ${appName()}`;
+      signedOutCard(main, client, { appName: appName() });
     } else {
-      document.title = "Session expired \u2013 My Sign-Ins";
-      expiredCard(main, client, { appName: APP_NAME });
+      document.title = `${t("Session expired")} \u2013 ${appName()}`;
+      expiredCard(main, client, { appName: appName() });
     }
     return;
   }
@@ -97,13 +103,13 @@ function render({ focusMain = false } = {}) {
   document.body.classList.toggle("wizard-mode", route === WIZARD_ROUTE);
   renderUser();
   renderNav(route);
-  document.title = `${ROUTES[route].title} \u2013 My Sign-Ins`;
+  document.title = `${ROUTES[route].title()} \u2013 ${appName()}`;
   ROUTES[route].view();
   if (focusMain) main.focus();
 }
 
 function renderUser() {
-  const name = api.session.username || "Signed in";
+  const name = api.session.username || t("Signed in");
   replace(
     userArea,
     h(
@@ -120,7 +126,7 @@ function renderUser() {
         ...tid("sign-out"),
         onclick: signOut,
       },
-      "Sign out",
+      t("Sign out"),
     ),
   );
 }
@@ -150,10 +156,10 @@ function renderNav(route) {
     h(
       "ul",
       {},
-      h("li", {}, link("#/security-info", "Security info", "shield", "nav-security-info")),
-      h("li", {}, link("#/recent-activity", "Recent activity", "clock", "nav-recent-activity")),
-      h("li", {}, link("#/try-sign-in", "Try sign-in", "signin", "nav-try-sign-in")),
-      h("li", {}, link("#/reset-password", "Reset password", "key", "nav-reset-password")),
+      h("li", {}, link("#/security-info", t("Security info"), "shield", "nav-security-info")),
+      h("li", {}, link("#/recent-activity", t("Recent activity"), "clock", "nav-recent-activity")),
+      h("li", {}, link("#/try-sign-in", t("Try sign-in"), "signin", "nav-try-sign-in")),
+      h("li", {}, link("#/reset-password", t("Reset password"), "key", "nav-reset-password")),
     ),
   );
 }
@@ -174,9 +180,9 @@ function keepSecureView() {
     onLeave: (how) => {
       signInInterrupt.clear();
       location.hash = DEFAULT_ROUTE;
-      if (how === "done") announce("Your security info is set up.");
-      else if (how === "snoozed") announce("You can set up your security info later. We'll ask again when you sign in.");
-      else if (how === "nothing") announce("Your security info already has what your organization requires.");
+      if (how === "done") announce(t("Your security info is set up."));
+      else if (how === "snoozed") announce(t("You can set up your security info later. We'll ask again when you sign in."));
+      else if (how === "nothing") announce(t("Your security info already has what your organization requires."));
     },
   });
 }
@@ -189,16 +195,16 @@ async function loadInfo() {
 }
 
 async function securityInfoView() {
-  const content = h("div", { class: "card-body", "aria-busy": "true" }, h("p", { class: "muted loading" }, "Loading your security info\u2026"));
+  const content = h("div", { class: "card-body", "aria-busy": "true" }, h("p", { class: "muted loading" }, t("Loading your security info\u2026")));
   replace(
     main,
     h(
       "div",
       { class: "page", ...tid("security-info-view") },
-      h("h1", {}, "Security info"),
-      h("p", { class: "page-subtitle" }, "These are the methods you use to sign into your account or reset your password."),
+      h("h1", {}, t("Security info")),
+      h("p", { class: "page-subtitle" }, t("These are the methods you use to sign into your account or reset your password.")),
       h("div", { id: "registration-banner" }),
-      h("section", { class: "card", "aria-label": "Sign-in methods" }, content),
+      h("section", { class: "card", "aria-label": t("Sign-in methods") }, content),
       h("div", { id: "more-sections", class: "stack" }),
     ),
   );
@@ -213,7 +219,7 @@ async function securityInfoView() {
         "div",
         { class: "stack load-error" },
         h("p", { class: "notice notice-error", role: "alert", ...tid("load-error") }, describeError(err)),
-        h("div", {}, button("Try again", { testid: "load-retry", onClick: () => securityInfoView() })),
+        h("div", {}, button(t("Try again"), { testid: "load-retry", onClick: () => securityInfoView() })),
       ),
     );
     return;
@@ -247,17 +253,17 @@ function renderSecurityInfo(content) {
   let defaultText;
   if (info.systemPreferred) {
     defaultText = current
-      ? `System-preferred (now ${typeLabel(current.type)}: ${current.displayName})`
-      : "System-preferred";
+      ? t("System-preferred (now {method})", { method: methodName(current) })
+      : t("System-preferred");
   } else {
-    defaultText = current ? `${typeLabel(current.type)}: ${current.displayName}` : "None yet";
+    defaultText = current ? methodName(current) : t("None yet");
   }
 
   const addButton = h(
     "button",
     { type: "button", class: "btn btn-add", ...tid("add-method") , onclick: () => addMethodDialog() },
     icon("plus", { size: 18 }),
-    h("span", {}, "Add sign-in method"),
+    h("span", {}, t("Add sign-in method")),
   );
 
   replace(
@@ -265,10 +271,10 @@ function renderSecurityInfo(content) {
     h(
       "div",
       { class: "default-line", ...tid("default-method-line") },
-      h("span", { class: "default-label" }, "Default sign-in method:"),
+      h("span", { class: "default-label" }, t("Default sign-in method:")),
       h("strong", { ...tid("default-method") }, defaultText),
       mfa.length > 0 &&
-        button("Change", { variant: "link", testid: "change-default", onClick: () => changeDefaultDialog(), "aria-label": "Change default sign-in method" }),
+        button(t("Change"), { variant: "link", testid: "change-default", onClick: () => changeDefaultDialog(), "aria-label": t("Change default sign-in method") }),
     ),
     h("div", { class: "toolbar" }, addButton),
     methods.length === 0
@@ -276,19 +282,22 @@ function renderSecurityInfo(content) {
           "div",
           { class: "empty-state", ...tid("no-methods") },
           h("div", { class: "empty-icon" }, icon("shield", { size: 40 })),
-          h("p", { class: "lead" }, "You have no sign-in methods yet."),
-          h("p", { class: "muted" }, "Add a method so you can verify it's you when you sign in or reset your password."),
+          h("p", { class: "lead" }, t("You have no sign-in methods yet.")),
+          h("p", { class: "muted" }, t("Add a method so you can verify it's you when you sign in or reset your password.")),
         )
       : h(
           "ul",
-          { class: "method-list", "aria-label": "Your sign-in methods", ...tid("method-list") },
+          { class: "method-list", "aria-label": t("Your sign-in methods"), ...tid("method-list") },
           methods.map((m) => methodRow(m)),
         ),
   );
 }
 
 function methodRow(method) {
-  const meta = [`Added ${formatDate(method.createdAt)}`, method.lastUsedAt ? `Last used ${formatDate(method.lastUsedAt, { withTime: true })}` : "Not used yet"];
+  const meta = [
+    t("Added {date}", { date: formatDate(method.createdAt) }),
+    method.lastUsedAt ? t("Last used {date}", { date: formatDate(method.lastUsedAt, { withTime: true }) }) : t("Not used yet"),
+  ];
   const label = `${typeLabel(method.type)} ${method.displayName}`;
   return h(
     "li",
@@ -307,7 +316,7 @@ function methodRow(method) {
         "span",
         { class: "method-name" },
         h("span", { ...tid("method-name") }, method.displayName),
-        method.isDefault && h("span", { class: "badge", ...tid("default-badge") }, "Default"),
+        method.isDefault && h("span", { class: "badge", ...tid("default-badge") }, t("Default")),
       ),
       h("span", { class: "method-meta" }, meta.join(" \u00b7 ")),
     ),
@@ -315,9 +324,9 @@ function methodRow(method) {
       "div",
       { class: "method-actions" },
       moduleFor(method.type)?.edit
-        ? button("Change", { variant: "link", testid: "edit-method", "aria-label": `Change ${label}`, onClick: () => editDialog(method) })
-        : button("Change", { variant: "link", testid: "rename-method", "aria-label": `Change name of ${label}`, onClick: () => renameDialog(method) }),
-      button("Delete", { variant: "link", testid: "delete-method", class: "btn btn-link btn-link-danger", "aria-label": `Delete ${label}`, onClick: () => deleteDialog(method) }),
+        ? button(t("Change"), { variant: "link", testid: "edit-method", "aria-label": t("Change {method}", { method: label }), onClick: () => editDialog(method) })
+        : button(t("Change"), { variant: "link", testid: "rename-method", "aria-label": t("Change name of {method}", { method: label }), onClick: () => renameDialog(method) }),
+      button(t("Delete"), { variant: "link", testid: "delete-method", class: "btn btn-link btn-link-danger", "aria-label": t("Delete {method}", { method: label }), onClick: () => deleteDialog(method) }),
     ),
   );
 }
@@ -340,16 +349,16 @@ function renderRegistrationBanner(info) {
       h(
         "div",
         {},
-        h("strong", {}, "Your organization needs more information to keep your account secure."),
+        h("strong", {}, t("Your organization needs more information to keep your account secure.")),
         h(
           "p",
           { ...tid("registration-missing") },
           missing.length
-            ? `Still to set up: ${missing.join(", ")}.`
-            : "Add another sign-in method to finish setting up your account.",
+            ? t("Still to set up: {types}.", { types: missing.join(", ") })
+            : t("Add another sign-in method to finish setting up your account."),
         ),
       ),
-      h("a", { href: WIZARD_ROUTE, class: "btn btn-primary banner-action", ...tid("keep-secure-start") }, "Keep your account secure"),
+      h("a", { href: WIZARD_ROUTE, class: "btn btn-primary banner-action", ...tid("keep-secure-start") }, t("Keep your account secure")),
     ),
   );
 }
@@ -364,10 +373,10 @@ async function refresh() {
 // --- dialogs: add, rename, delete, change default -----------------------------------------
 
 async function addMethodDialog() {
-  const dialog = openDialog({ title: "Add a method", testid: "add-method-dialog", wide: true });
+  const dialog = openDialog({ title: t("Add a method"), testid: "add-method-dialog", wide: true });
 
   const choose = () => {
-    dialog.setTitle("Add a method");
+    dialog.setTitle(t("Add a method"));
     const select = h(
       "select",
       { class: "input", required: true, ...tid("method-type-select") },
@@ -378,13 +387,13 @@ async function addMethodDialog() {
     const form = h(
       "form",
       { class: "stack", novalidate: true },
-      field({ label: "Which method would you like to add?", input: select, id: uniqueId("add-type") }),
+      field({ label: t("Which method would you like to add?"), input: select, id: uniqueId("add-type") }),
       summary,
       h(
         "div",
         { class: "dialog-actions" },
-        button("Cancel", { onClick: () => dialog.close(), testid: "add-cancel" }),
-        button("Add", { variant: "primary", type: "submit", testid: "add-method-confirm" }),
+        button(t("Cancel"), { onClick: () => dialog.close(), testid: "add-cancel" }),
+        button(t("Add"), { variant: "primary", type: "submit", testid: "add-method-confirm" }),
       ),
     );
     form.addEventListener("submit", async (event) => {
@@ -399,45 +408,45 @@ async function addMethodDialog() {
   choose();
   const method = await dialog.result;
   if (method) {
-    announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was added.`);
+    announce(t("{type} \u201c{name}\u201d was added.", { type: typeLabel(method.type), name: method.displayName }));
   }
   await refreshQuietly();
 }
 
 /** The type's own "Change" (a phone: name, text or call, a new number proved by a code). */
 async function editDialog(method) {
-  const dialog = openDialog({ title: "Change", testid: "edit-dialog", wide: true });
+  const dialog = openDialog({ title: t("Change"), testid: "edit-dialog", wide: true });
   moduleFor(method.type)
     .edit({ api, dialog, method })
     .then((updated) => dialog.close(updated));
   const updated = await dialog.result;
-  if (updated) announce(`${typeLabel(updated.type)} \u201c${updated.displayName}\u201d was updated.`);
+  if (updated) announce(t("{type} \u201c{name}\u201d was updated.", { type: typeLabel(updated.type), name: updated.displayName }));
   await refreshQuietly();
 }
 
 async function renameDialog(method) {
-  const dialog = openDialog({ title: "Change name", testid: "rename-dialog" });
+  const dialog = openDialog({ title: t("Change name"), testid: "rename-dialog" });
   const input = h("input", { type: "text", class: "input", maxlength: "64", required: true, value: method.displayName, ...tid("rename-input") });
   const error = errorLine("rename-error");
-  const save = button("Save", { variant: "primary", type: "submit", testid: "rename-save" });
+  const save = button(t("Save"), { variant: "primary", type: "submit", testid: "rename-save" });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
-    h("p", {}, `Give your ${typeLabel(method.type).toLowerCase()} a name you'll recognise.`),
-    field({ label: "Name", input, id: uniqueId("rename"), hint: "1 to 64 characters." }),
+    h("p", {}, t("Give your {type} a name you'll recognise.", { type: typeLabel(method.type).toLowerCase() })),
+    field({ label: t("Name"), input, id: uniqueId("rename"), hint: t("1 to 64 characters.") }),
     error,
-    h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), save),
+    h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close() }), save),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const displayName = input.value.trim();
     if (!displayName) {
-      error.show("Enter a name.");
+      error.show(t("Enter a name."));
       input.focus();
       return;
     }
     try {
-      const answer = await busy(save, () => api.patch(`/me/methods/${seg(method.id)}`, { displayName }), "Saving\u2026");
+      const answer = await busy(save, () => api.patch(`/me/methods/${seg(method.id)}`, { displayName }), t("Saving\u2026"));
       dialog.close(answer.method);
     } catch (err) {
       showRefusal(error, err);
@@ -446,7 +455,7 @@ async function renameDialog(method) {
   dialog.show(form, { focus: "input" });
   input.select();
   const updated = await dialog.result;
-  if (updated) announce(`Renamed to \u201c${updated.displayName}\u201d.`);
+  if (updated) announce(t("Renamed to \u201c{name}\u201d.", { name: updated.displayName }));
   await refreshQuietly();
 }
 
@@ -457,9 +466,8 @@ function lossNotice(method) {
     return h(
       "p",
       { class: "notice notice-warning", ...tid("delete-last-warning") },
-      h("strong", {}, "This is your only sign-in method. "),
-      "After you delete it, you can't prove who you are with a second step or reset your password yourself, " +
-        "and you'll be asked to set up a new method the next time you sign in.",
+      h("strong", {}, t("This is your only sign-in method. ")),
+      t("After you delete it, you can't prove who you are with a second step or reset your password yourself, and you'll be asked to set up a new method the next time you sign in."),
     );
   }
   const mfaLeft = others.some((m) => (m.usableFor ?? []).includes("mfa"));
@@ -467,19 +475,19 @@ function lossNotice(method) {
     return h(
       "p",
       { class: "notice notice-warning", ...tid("delete-last-warning") },
-      h("strong", {}, "This is your last method for signing in. "),
-      "What remains can only reset your password, so you'll be asked to set up a new method the next time you sign in.",
+      h("strong", {}, t("This is your last method for signing in. ")),
+      t("What remains can only reset your password, so you'll be asked to set up a new method the next time you sign in."),
     );
   }
-  return method.isDefault && h("p", { class: "muted small" }, "This is your default method. Your strongest remaining method becomes the default.");
+  return method.isDefault && h("p", { class: "muted small" }, t("This is your default method. Your strongest remaining method becomes the default."));
 }
 
 async function deleteDialog(method) {
   const deleted = await confirmDialog({
-    title: `Delete ${typeLabel(method.type).toLowerCase()}`,
+    title: t("Delete {type}", { type: typeLabel(method.type).toLowerCase() }),
     testid: "delete",
     body: [
-      h("p", {}, "Are you sure you would like to delete this method for your account?"),
+      h("p", {}, t("Are you sure you would like to delete this method for your account?")),
       h(
         "div",
         { class: "method-chip" },
@@ -488,18 +496,18 @@ async function deleteDialog(method) {
       ),
       lossNotice(method),
     ],
-    confirmText: "Delete",
-    busyText: "Deleting\u2026",
+    confirmText: t("Delete"),
+    busyText: t("Deleting\u2026"),
     call: () => api.delete(`/me/methods/${seg(method.id)}`),
   });
-  if (deleted) announce(`${typeLabel(method.type)} \u201c${method.displayName}\u201d was deleted.`);
+  if (deleted) announce(t("{type} \u201c{name}\u201d was deleted.", { type: typeLabel(method.type), name: method.displayName }));
   await refreshQuietly();
 }
 
 async function changeDefaultDialog() {
   const info = state.info;
   const mfa = (info.methods ?? []).filter((m) => m.type !== "recoveryCodes" && (m.usableFor ?? []).includes("mfa"));
-  const dialog = openDialog({ title: "Change default method", testid: "default-dialog" });
+  const dialog = openDialog({ title: t("Change default method"), testid: "default-dialog" });
   const SYSTEM = "__system__";
   const select = h(
     "select",
@@ -507,29 +515,29 @@ async function changeDefaultDialog() {
     mfa.map((m) =>
       h("option", { value: m.id, selected: !info.systemPreferred && m.id === info.defaultMethodId }, `${typeLabel(m.type)} \u2013 ${m.displayName}`),
     ),
-    h("option", { value: SYSTEM, selected: info.systemPreferred }, "Always use the most secure method (system-preferred)"),
+    h("option", { value: SYSTEM, selected: info.systemPreferred }, t("Always use the most secure method (system-preferred)")),
   );
   const error = errorLine("default-error");
-  const confirm = button("Confirm", { variant: "primary", type: "submit", testid: "default-confirm" });
+  const confirm = button(t("Confirm"), { variant: "primary", type: "submit", testid: "default-confirm" });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
-    field({ label: "Which method would you like to use to sign in?", input: select, id: uniqueId("default") }),
+    field({ label: t("Which method would you like to use to sign in?"), input: select, id: uniqueId("default") }),
     error,
-    h("div", { class: "dialog-actions" }, button("Back", { onClick: () => dialog.close() }), confirm),
+    h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => dialog.close() }), confirm),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = select.value === SYSTEM ? { systemPreferred: true } : { methodId: select.value };
     try {
-      await busy(confirm, () => api.put("/me/default-method", body), "Saving\u2026");
+      await busy(confirm, () => api.put("/me/default-method", body), t("Saving\u2026"));
       dialog.close(true);
     } catch (err) {
       showRefusal(error, err);
     }
   });
   dialog.show(form, { focus: "select" });
-  if (await dialog.result) announce("Your default sign-in method was updated.");
+  if (await dialog.result) announce(t("Your default sign-in method was updated."));
   await refreshQuietly();
 }
 
@@ -548,20 +556,20 @@ async function trySignInView() {
   const panel = promptPage(main, {
     viewTestid: "try-sign-in-view",
     panelTestid: "try-sign-in-panel",
-    title: "Try sign-in",
-    subtitle: "See what the second step of signing in looks like with your default method.",
-    label: "Sign-in prompt",
+    title: t("Try sign-in"),
+    subtitle: t("See what the second step of signing in looks like with your default method."),
+    label: t("Sign-in prompt"),
   });
   const info = await loadOrNotice(panel, loadInfo);
   if (!info) return;
   const mfa = (info.methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
-  const intro = () => promptHead(api.session.username, "Verify your identity");
+  const intro = () => promptHead(api.session.username, t("Verify your identity"));
   if (mfa.length === 0) {
     replace(
       panel,
       intro(),
-      h("p", { ...tid("try-no-method") }, "You have no method for two-step verification yet."),
-      h("a", { href: "#/security-info", class: "btn btn-primary" }, "Add a sign-in method"),
+      h("p", { ...tid("try-no-method") }, t("You have no method for two-step verification yet.")),
+      h("a", { href: "#/security-info", class: "btn btn-primary" }, t("Add a sign-in method")),
     );
     return;
   }
@@ -569,19 +577,19 @@ async function trySignInView() {
     replace(
       panel,
       intro(),
-      h("p", {}, "Start a sign-in and answer the prompt as you would on a new device."),
-      h("div", { class: "form-actions" }, button("Start sign-in", { variant: "primary", testid: "try-start", onClick: begin })),
-      hasPasskey && h("p", { class: "muted small" }, "Or sign in without a username or password, as the sign-in page offers:"),
+      h("p", {}, t("Start a sign-in and answer the prompt as you would on a new device.")),
+      h("div", { class: "form-actions" }, button(t("Start sign-in"), { variant: "primary", testid: "try-start", onClick: begin })),
+      hasPasskey && h("p", { class: "muted small" }, t("Or sign in without a username or password, as the sign-in page offers:")),
       hasPasskey && h("div", { class: "form-actions" }, passkeyButton()),
       passkeyError,
     );
   };
-  // "Sign in with a passkey": the sign-in service's usernameless check (POST /signin/passkey/*),
+  // t("Sign in with a passkey"): the sign-in service's usernameless check (POST /signin/passkey/*),
   // which finds the account from the passkey the browser offers.
   const hasPasskey = mfa.some((m) => m.type === "securityKey" && m.passkey) && webAuthnSupported();
   const passkeyError = errorLine("try-passkey-error");
   const passkeyButton = () => {
-    const go = button("Sign in with a passkey", { testid: "try-passkey" });
+    const go = button(t("Sign in with a passkey"), { testid: "try-passkey" });
     go.addEventListener("click", () =>
       busy(go, async () => {
         passkeyError.clear();
@@ -591,7 +599,7 @@ async function trySignInView() {
           started = await passkeyOptions();
           credential = await navigator.credentials.get({ publicKey: requestOptions(started.publicKey) });
         } catch (err) {
-          passkeyError.show(err?.name ? browserError(err) : "The sign-in service could not start a passkey sign-in. Try again.");
+          passkeyError.show(err?.name ? browserError(err) : t("The sign-in service could not start a passkey sign-in. Try again."));
           return;
         }
         let proved;
@@ -614,16 +622,16 @@ async function trySignInView() {
               "p",
               { class: "lead", role: "status" },
               mine
-                ? `You're signed in with your passkey \u201c${method?.displayName ?? "passkey"}\u201d, without a username or password.`
-                : "That passkey belongs to another account: the sign-in service would sign that account in.",
+                ? t("You're signed in with your passkey \u201c{name}\u201d, without a username or password.", { name: method?.displayName ?? t("passkey") })
+                : t("That passkey belongs to another account: the sign-in service would sign that account in."),
             ),
-            h("p", { class: "muted small" }, proved.userVerified ? "Your PIN or biometric was checked." : "Your PIN or biometric was not checked."),
-            h("div", { class: "form-actions" }, button("Try again", { testid: "try-again", onClick: showStart })),
+            h("p", { class: "muted small" }, proved.userVerified ? t("Your PIN or biometric was checked.") : t("Your PIN or biometric was not checked.")),
+            h("div", { class: "form-actions" }, button(t("Try again"), { testid: "try-again", onClick: showStart })),
           ),
         );
         panel.querySelector("button")?.focus();
-        announce("Signed in with a passkey.");
-      }, "Waiting for your passkey\u2026"),
+        announce(t("Signed in with a passkey."));
+      }, t("Waiting for your passkey\u2026")),
     );
     return go;
   };
@@ -647,12 +655,12 @@ async function trySignInView() {
         "div",
         { class: "stack", ...tid("try-remembered") },
         h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
-        h("p", { class: "lead", role: "status" }, "You're signed in. This device is remembered, so the second step was skipped."),
+        h("p", { class: "lead", role: "status" }, t("You're signed in. This device is remembered, so the second step was skipped.")),
         h(
           "div",
           { class: "form-actions" },
-          button("Try again", { testid: "try-again", onClick: showStart }),
-          button("Sign in as a new device", {
+          button(t("Try again"), { testid: "try-again", onClick: showStart }),
+          button(t("Sign in as a new device"), {
             testid: "try-as-new-device",
             onClick: () => {
               dropRememberedToken(api.session.userId);
@@ -663,7 +671,7 @@ async function trySignInView() {
       ),
     );
     panel.querySelector("button")?.focus();
-    announce("Signed in without the second step.");
+    announce(t("Signed in without the second step."));
   };
   const verify = () =>
     runVerification({
@@ -685,13 +693,13 @@ async function trySignInView() {
             "div",
             { class: "stack", ...tid("try-approved") },
             h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
-            h("p", { class: "lead", role: "status" }, "Approved. You're signed in."),
-            answer.rememberDeviceToken && h("p", { class: "muted small" }, "This device will not be asked again until the remembered period ends."),
-            h("div", { class: "form-actions" }, button("Try again", { testid: "try-again", onClick: showStart })),
+            h("p", { class: "lead", role: "status" }, t("Approved. You're signed in.")),
+            answer.rememberDeviceToken && h("p", { class: "muted small" }, t("This device will not be asked again until the remembered period ends.")),
+            h("div", { class: "form-actions" }, button(t("Try again"), { testid: "try-again", onClick: showStart })),
           ),
         );
         panel.querySelector("button")?.focus();
-        announce("Sign-in approved.");
+        announce(t("Sign-in approved."));
       },
     });
   showStart();

@@ -8,6 +8,7 @@
 // return to.
 
 import { h, replace, tid } from "./dom.js";
+import { t } from "./i18n.js";
 import { brandMark, button } from "./ui.js";
 
 const PENDING_KEY = "securityInfo.signIn.pending";
@@ -27,11 +28,11 @@ export async function loadConfig() {
   try {
     response = await fetch("config.json", { cache: "no-store", headers: { Accept: "application/json" } });
   } catch {
-    throw new SignInError("Could not reach the service. Check your connection and try again.");
+    throw new SignInError(t("Could not reach the service. Check your connection and try again."));
   }
   const config = response.ok ? await response.json().catch(() => null) : null;
   if (!config?.issuer || !config?.clientId) {
-    throw new SignInError("This page is not configured for sign-in (config.json names no identity provider).");
+    throw new SignInError(t("This page is not configured for sign-in (config.json names no identity provider)."));
   }
   return { apiUrl: "", scopes: "openid profile", ...config };
 }
@@ -59,7 +60,7 @@ export class OidcClient {
     }
     // The issuer must be the one configured (OpenID Connect Discovery §4.3).
     if (!metadata || metadata.issuer !== this.config.issuer || !metadata.authorization_endpoint || !metadata.token_endpoint) {
-      throw new SignInError("The sign-in service could not be reached. Try again in a moment.");
+      throw new SignInError(t("The sign-in service could not be reached. Try again in a moment."));
     }
     this.metadata = metadata;
     return metadata;
@@ -102,14 +103,14 @@ export class OidcClient {
     // The code must not stay in the address bar or the history.
     history.replaceState(null, "", location.pathname + (pending?.returnTo ?? ""));
     if (!pending || query.get("state") !== pending.state) {
-      throw new SignInError("That sign-in was not started here, or it was already finished. Sign in again.");
+      throw new SignInError(t("That sign-in was not started here, or it was already finished. Sign in again."));
     }
     if (query.has("error")) {
-      throw new SignInError(`The sign-in service refused: ${query.get("error_description") || query.get("error")}.`);
+      throw new SignInError(t("The sign-in service refused: {reason}.", { reason: query.get("error_description") || query.get("error") }));
     }
     const metadata = await this.discover();
     // RFC 9207: an answer naming another issuer is a mix-up, not ours.
-    if (query.has("iss") && query.get("iss") !== metadata.issuer) throw new SignInError("The sign-in answer came from another service. Sign in again.");
+    if (query.has("iss") && query.get("iss") !== metadata.issuer) throw new SignInError(t("The sign-in answer came from another service. Sign in again."));
     const body = new URLSearchParams({
       grant_type: "authorization_code",
       code: query.get("code") ?? "",
@@ -121,18 +122,18 @@ export class OidcClient {
     try {
       const response = await fetch(metadata.token_endpoint, { method: "POST", body, headers: { Accept: "application/json" } });
       answer = await response.json().catch(() => null);
-      if (!response.ok) throw new SignInError(`The sign-in service refused: ${answer?.error_description || answer?.error || response.status}.`);
+      if (!response.ok) throw new SignInError(t("The sign-in service refused: {reason}.", { reason: String(answer?.error_description || answer?.error || response.status) }));
     } catch (err) {
       if (err instanceof SignInError) throw err;
-      throw new SignInError("Could not reach the sign-in service. Try again.");
+      throw new SignInError(t("Could not reach the sign-in service. Try again."));
     }
-    if (!answer?.access_token || !answer?.id_token) throw new SignInError("The sign-in service sent no tokens. Sign in again.");
+    if (!answer?.access_token || !answer?.id_token) throw new SignInError(t("The sign-in service sent no tokens. Sign in again."));
     // The ID token came straight from the token endpoint over TLS, so its claims are read, not
     // verified (OpenID Connect Core §3.1.3.7); what protects the API is the gateway's check.
     const claims = readJwt(answer.id_token);
     const audiences = [claims?.aud].flat();
     if (!claims || claims.iss !== metadata.issuer || !audiences.includes(this.config.clientId) || claims.nonce !== pending.nonce) {
-      throw new SignInError("The sign-in answer is not for this page. Sign in again.");
+      throw new SignInError(t("The sign-in answer is not for this page. Sign in again."));
     }
     return {
       accessToken: answer.access_token,
@@ -181,9 +182,9 @@ export async function startSession(main, { appName }) {
     if (!(err instanceof SignInError)) throw err;
     sessionCard(main, {
       testid: "sign-in-failed",
-      title: "We couldn't sign you in",
+      title: t("We couldn't sign you in"),
       message: err.message,
-      action: client ? "Try again" : null,
+      action: client ? t("Try again") : null,
       onAction: () => client.signIn(),
       appName,
       alert: true,
@@ -193,15 +194,15 @@ export async function startSession(main, { appName }) {
 }
 
 export function signingInCard(main, { appName }) {
-  sessionCard(main, { testid: "signing-in", title: "Signing in\u2026", message: "Taking you to your organization's sign-in page.", appName });
+  sessionCard(main, { testid: "signing-in", title: t("Signing in\u2026"), message: t("Taking you to your organization's sign-in page."), appName });
 }
 
 export function signedOutCard(main, client, { appName }) {
   sessionCard(main, {
     testid: "signed-out",
-    title: "You signed out",
-    message: `You are signed out of ${appName}. Close this tab, or sign in again.`,
-    action: "Sign in",
+    title: t("You signed out"),
+    message: t("You are signed out of {app}. Close this tab, or sign in again.", { app: appName }),
+    action: t("Sign in"),
     onAction: () => client.signIn({ prompt: "login" }),
     appName,
   });
@@ -211,9 +212,9 @@ export function signedOutCard(main, client, { appName }) {
 export function expiredCard(main, client, { appName }) {
   sessionCard(main, {
     testid: "session-expired",
-    title: "Your session has expired",
-    message: "For your security, sessions end after a while. Nothing you saved is lost. Sign in again to continue.",
-    action: "Sign in again",
+    title: t("Your session has expired"),
+    message: t("For your security, sessions end after a while. Nothing you saved is lost. Sign in again to continue."),
+    action: t("Sign in again"),
     onAction: () => client.signIn(),
     appName,
     alert: true,

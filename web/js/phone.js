@@ -7,6 +7,7 @@
 // the raw r||s form and the API wants DER, so the signature is re-encoded.
 
 import { h, replace, tid } from "./dom.js";
+import { language, mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
 
 const STORE = "securityinfo.phone.v1";
 const POLL_MS = 2000;
@@ -104,7 +105,12 @@ async function signedFetch(account, method, path, payload) {
     const bodyHash = hex(await crypto.subtle.digest("SHA-256", enc.encode(body)));
     const message = enc.encode(`${method}\n${path}\n${timestamp}\n${nonce}\n${bodyHash}`);
     const raw = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, message);
-    const headers = { "X-Device-Timestamp": timestamp, "X-Device-Nonce": nonce, "X-Device-Signature": b64url(rawToDer(raw)) };
+    const headers = {
+      "X-Device-Timestamp": timestamp,
+      "X-Device-Nonce": nonce,
+      "X-Device-Signature": b64url(rawToDer(raw)),
+      "Accept-Language": language(),
+    };
     if (body) headers["Content-Type"] = "application/json";
     const response = await fetch(path, { method, headers, body: body || undefined });
     if (response.status === 401 && attempt === 0) {
@@ -121,7 +127,7 @@ async function signedFetch(account, method, path, payload) {
 
 async function errorText(response) {
   const data = await response.json().catch(() => null);
-  return data?.error?.message ?? `The service answered ${response.status}.`;
+  return data?.error?.message ?? t("The service answered {status}.", { status: String(response.status) });
 }
 
 /** Say what just happened, at the top of the phone where the request was; problems look like it. */
@@ -147,14 +153,14 @@ function parseActivation(text) {
 
 async function activate(codeText, deviceName) {
   const activationCode = parseActivation(codeText);
-  if (!activationCode) throw new Error("Enter the code (or paste the QR code's content) from the Security info page.");
+  if (!activationCode) throw new Error(t("Enter the code (or paste the QR code's content) from the Security info page."));
   const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
   const publicJwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
   const privateJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
   const pushToken = `sim-${b64url(crypto.getRandomValues(new Uint8Array(12)))}`;
   const response = await fetch("/devices/activate", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "Accept-Language": language() },
     body: JSON.stringify({ activationCode, publicKeyJwk: { kty: "EC", crv: "P-256", x: publicJwk.x, y: publicJwk.y }, pushToken, deviceName }),
   });
   if (response.status !== 201) throw new Error(await errorText(response));
@@ -178,24 +184,24 @@ async function activate(codeText, deviceName) {
 
 function renderAdd() {
   const code = h("input", { type: "text", class: "input", autocomplete: "off", spellcheck: "false", required: true, ...tid("phone-add-code") });
-  const name = h("input", { type: "text", class: "input", maxlength: "64", value: "Simulated phone", ...tid("phone-add-name") });
-  const submit = h("button", { type: "submit", class: "btn btn-primary", ...tid("phone-add-submit") }, "Add account");
+  const name = h("input", { type: "text", class: "input", maxlength: "64", value: t("Simulated phone"), ...tid("phone-add-name") });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", ...tid("phone-add-submit") }, t("Add account"));
   const form = h(
     "form",
     { class: "phone-card stack", novalidate: true },
-    h("h2", {}, "Add account"),
-    h("label", { class: "field-label" }, "Code or the QR code's content", code),
-    h("label", { class: "field-label" }, "Name of this device", name),
+    h("h2", {}, t("Add account")),
+    h("label", { class: "field-label" }, t("Code or the QR code's content"), code),
+    h("label", { class: "field-label" }, t("Name of this device"), name),
     h("div", { class: "phone-actions" }, submit),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     submit.disabled = true;
-    say("Adding the account\u2026");
+    say(t("Adding the account\u2026"));
     try {
-      await activate(code.value, name.value.trim() || "Simulated phone");
+      await activate(code.value, name.value.trim() || t("Simulated phone"));
       code.value = "";
-      say("Account added. Go back to the Security info page and choose Next.");
+      say(t("Account added. Go back to the Security info page and choose Next."));
       renderAccounts();
       poll();
     } catch (err) {
@@ -211,7 +217,7 @@ function renderAccounts() {
   replace(
     el.accounts,
     state.accounts.length === 0
-      ? h("p", { class: "muted" }, "No accounts yet. Add one with the code from \u201cAdd sign-in method \u2192 Authenticator app\u201d.")
+      ? h("p", { class: "muted" }, t("No accounts yet. Add one with the code from \u201cAdd sign-in method \u2192 Authenticator app\u201d."))
       : state.accounts.map((account) => {
           const code = h("div", { class: "phone-totp", ...tid("phone-code") }, "\u2026");
           const left = h("span", { class: "muted small" });
@@ -225,7 +231,7 @@ function renderAccounts() {
             h(
               "div",
               { class: "phone-actions" },
-              h("button", { type: "button", class: "btn btn-link", onclick: () => forget(account) }, "Remove from this phone"),
+              h("button", { type: "button", class: "btn btn-link", onclick: () => forget(account) }, t("Remove from this phone")),
             ),
           );
           const tick = async () => {
@@ -233,7 +239,7 @@ function renderAccounts() {
             const now = await totp(account);
             code.textContent = `${now.code.slice(0, 3)} ${now.code.slice(3)}`;
             code.dataset.code = now.code;
-            left.textContent = `Changes in ${now.left} s`;
+            left.textContent = t("Changes in {count} s", { count: now.left });
             setTimeout(tick, 1000);
           };
           setTimeout(tick, 0); // once the card is on the page
@@ -255,7 +261,7 @@ function requestCard(account, request) {
     maxlength: "2",
     autocomplete: "off",
     class: "input phone-number-input",
-    "aria-label": "Number shown on the sign-in screen",
+    "aria-label": t("Number shown on the sign-in screen"),
     ...tid("phone-number-input"),
   });
   const message = h("p", { class: "small", role: "alert", ...tid("phone-request-message") });
@@ -263,7 +269,7 @@ function requestCard(account, request) {
     const body = { decision };
     if (decision === "approve") {
       if (!/^\d{2}$/.test(number.value.trim())) {
-        message.textContent = "Enter the two-digit number shown on the sign-in screen.";
+        message.textContent = t("Enter the two-digit number shown on the sign-in screen.");
         number.focus();
         return;
       }
@@ -273,7 +279,7 @@ function requestCard(account, request) {
     const path = `/devices/${encodeURIComponent(account.deviceId)}/approvals/${encodeURIComponent(request.verificationId)}`;
     const response = await signedFetch(account, "POST", path, body);
     if (response.status === 204) {
-      say(decision === "approve" ? "Approved." : decision === "fraud" ? "Denied and reported as fraud." : "Denied.");
+      say(decision === "approve" ? t("Approved.") : decision === "fraud" ? t("Denied and reported as fraud.") : t("Denied."));
     } else {
       say(await errorText(response), "problem");
     }
@@ -284,17 +290,17 @@ function requestCard(account, request) {
   const card = h(
     "div",
     { class: "phone-card phone-request", ...tid("phone-request"), "data-verification-id": request.verificationId },
-    h("strong", {}, isTest ? "Test notification" : "Approve sign-in?"),
+    h("strong", {}, isTest ? t("Test notification") : t("Approve sign-in?")),
     h("div", {}, request.app, " \u00b7 ", account.accountName),
-    request.location && h("div", { class: "muted small" }, `From ${request.location}`),
-    h("label", { class: "field-label" }, "Enter the number shown to sign in.", number),
+    request.location && h("div", { class: "muted small" }, t("From {place}", { place: request.location })),
+    h("label", { class: "field-label" }, t("Enter the number shown to sign in."), number),
     message,
     h(
       "div",
       { class: "phone-actions" },
-      h("button", { type: "button", class: "btn btn-primary", onclick: () => decide("approve"), ...tid("phone-approve") }, "Yes"),
-      h("button", { type: "button", class: "btn", onclick: () => decide("deny"), ...tid("phone-deny") }, "No, it's not me"),
-      h("button", { type: "button", class: "btn btn-link", onclick: () => decide("fraud"), ...tid("phone-fraud") }, "Report fraud"),
+      h("button", { type: "button", class: "btn btn-primary", onclick: () => decide("approve"), ...tid("phone-approve") }, t("Yes")),
+      h("button", { type: "button", class: "btn", onclick: () => decide("deny"), ...tid("phone-deny") }, t("No, it's not me")),
+      h("button", { type: "button", class: "btn btn-link", onclick: () => decide("fraud"), ...tid("phone-fraud") }, t("Report fraud")),
     ),
   );
   return card;
@@ -314,7 +320,7 @@ async function poll() {
       try {
         response = await signedFetch(account, "GET", `/devices/${encodeURIComponent(account.deviceId)}/pending`);
       } catch {
-        say("Can't reach the service.");
+        say(t("Can't reach the service."));
         continue;
       }
       if (response.status === 401) {
@@ -344,6 +350,15 @@ async function poll() {
   }
 }
 
+mountLanguagePicker();
+onLanguageChange(() => {
+  renderAdd();
+  renderAccounts();
+  for (const [id, card] of seen) {
+    card.remove();
+    seen.delete(id); // drawn again in the new language by the next poll
+  }
+});
 renderAdd();
 renderAccounts();
 const fromUrl = new URLSearchParams(location.hash.slice(1)).get("code");

@@ -4,56 +4,57 @@
 
 import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { formatDate } from "./format.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { announce, busy, button, confirmDialog, errorLine, loadOrNotice, openDialog, showRefusal } from "./ui.js";
 
-// Every string of this section, together (translations later).
+// Every string of this section, together; looked up when used, in the language shown now.
 export const TEXT = {
-  title: "Recovery codes",
-  intro:
-    "If you lose your phone or security key, sign in with a recovery code instead. Each code works once. " +
-    "Keep them somewhere safe, away from your devices.",
-  none: "You have no recovery codes.",
-  disabled: "Your organization does not use recovery codes.",
-  needMethod: "Add a method for two-step verification first; recovery codes are a fallback for it.",
-  create: "Create recovery codes",
-  createNew: "Create new codes",
-  delete: "Delete codes",
-  left: (remaining, total) => `${remaining} of ${total} left`,
+  get title() { return t("Recovery codes"); },
+  get intro() {
+    return t("If you lose your phone or security key, sign in with a recovery code instead. Each code works once. Keep them somewhere safe, away from your devices.");
+  },
+  get none() { return t("You have no recovery codes."); },
+  get disabled() { return t("Your organization does not use recovery codes."); },
+  get needMethod() { return t("Add a method for two-step verification first; recovery codes are a fallback for it."); },
+  get create() { return t("Create recovery codes"); },
+  get createNew() { return t("Create new codes"); },
+  get delete() { return t("Delete codes"); },
+  left: (remaining, total) => t("{remaining} of {total} left", { remaining, total }),
   low: (remaining) =>
     remaining === 0
-      ? "You have used all your recovery codes. Create a new set."
-      : `Only ${remaining} left. Create a new set before you run out.`,
-  created: (iso) => `Created ${formatDate(iso)}`,
-  lastUsed: (iso) => (iso ? `Last used ${formatDate(iso, { withTime: true })}` : "Not used yet"),
-  creating: "Creating\u2026",
-  replaceTitle: "Create new recovery codes",
-  replaceBody: "Your current recovery codes will stop working as soon as the new ones are created.",
-  replaceConfirm: "Create new codes",
-  deleteTitle: "Delete recovery codes",
-  deleteBody: "Delete your recovery codes? None of them will work anymore.",
-  deleteConfirm: "Delete",
-  deleting: "Deleting\u2026",
-  deleted: "Your recovery codes were deleted.",
-  showTitle: "Your recovery codes",
-  showIntro: "Save these codes now. Each one signs you in once when you can't use your other methods.",
-  once: "This is the only time the codes are shown. If you lose them, create a new set.",
-  copy: "Copy",
-  copied: "Copied",
-  copyFailed: "Select the codes and copy them",
-  download: "Download",
-  print: "Print",
-  done: "Done",
+      ? t("You have used all your recovery codes. Create a new set.")
+      : t("Only {count} left. Create a new set before you run out.", { count: remaining }),
+  created: (iso) => t("Created {date}", { date: formatDate(iso) }),
+  lastUsed: (iso) => (iso ? t("Last used {date}", { date: formatDate(iso, { withTime: true }) }) : t("Not used yet")),
+  get creating() { return t("Creating\u2026"); },
+  get replaceTitle() { return t("Create new recovery codes"); },
+  get replaceBody() { return t("Your current recovery codes will stop working as soon as the new ones are created."); },
+  get replaceConfirm() { return t("Create new codes"); },
+  get deleteTitle() { return t("Delete recovery codes"); },
+  get deleteBody() { return t("Delete your recovery codes? None of them will work anymore."); },
+  get deleteConfirm() { return t("Delete"); },
+  get deleting() { return t("Deleting\u2026"); },
+  get deleted() { return t("Your recovery codes were deleted."); },
+  get showTitle() { return t("Your recovery codes"); },
+  get showIntro() { return t("Save these codes now. Each one signs you in once when you can't use your other methods."); },
+  get once() { return t("This is the only time the codes are shown. If you lose them, create a new set."); },
+  get copy() { return t("Copy"); },
+  get copied() { return t("Copied"); },
+  get copyFailed() { return t("Select the codes and copy them"); },
+  get download() { return t("Download"); },
+  get print() { return t("Print"); },
+  get done() { return t("Done"); },
   fileName: "recovery-codes.txt",
-  fileHeader: (issuer, when) => `${issuer} recovery codes (created ${when}). Each code works once.`,
-  listLabel: "Recovery codes",
-  announceCreated: "Your recovery codes were created.",
+  fileHeader: (issuer, when) => t("{issuer} recovery codes (created {date}). Each code works once.", { issuer, date: when }),
+  get listLabel() { return t("Recovery codes"); },
+  get announceCreated() { return t("Your recovery codes were created."); },
 };
 
 /** The section; `onChange` runs after a create or delete (the page reloads its overview). */
 export function recoveryCodesSection({ api, info, onChange = () => {} }) {
   const section = h("section", { class: "card", "aria-labelledby": "recovery-codes-title", ...tid("recovery-codes") });
-  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, "Loading recovery codes\u2026"));
+  const body = h("div", { class: "card-body" }, h("p", { class: "muted loading" }, t("Loading recovery codes\u2026")));
   section.append(body);
   const summary = info.recoveryCodes ?? { enabled: false, total: 0 };
   const hasMfa = (info.methods ?? []).some((m) => m.type !== "recoveryCodes" && (m.usableFor ?? []).includes("mfa"));
@@ -130,7 +131,7 @@ async function replaceDialog(api, changed) {
     showCodes(dialog, created);
   });
   dialog.show(
-    h("div", { class: "stack" }, h("p", {}, TEXT.replaceBody), error, h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), confirm)),
+    h("div", { class: "stack" }, h("p", {}, TEXT.replaceBody), error, h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close() }), confirm)),
     { focus: "button" },
   );
   if (await dialog.result) {
@@ -147,7 +148,7 @@ async function createCodes(api, changed) {
     showCodes(dialog, await api.post("/me/recovery-codes", {}));
   } catch (err) {
     showRefusal(error, err);
-    dialog.show(h("div", { class: "stack" }, error, h("div", { class: "dialog-actions" }, button("Close", { onClick: () => dialog.close() }))));
+    dialog.show(h("div", { class: "stack" }, error, h("div", { class: "dialog-actions" }, button(t("Close"), { onClick: () => dialog.close() }))));
   }
   if (await dialog.result) {
     announce(TEXT.announceCreated);

@@ -5,6 +5,7 @@
 // the demo ends where it would ask for the new password.)
 
 import { h, replace, tid } from "./dom.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { promptHead, promptPage } from "./prompt.js";
 import { announce, button, loadOrNotice } from "./ui.js";
@@ -15,9 +16,9 @@ export async function resetPasswordView({ api, main, loadInfo }) {
   const panel = promptPage(main, {
     viewTestid: "reset-view",
     panelTestid: "reset-panel",
-    title: "Reset password",
-    subtitle: "See what getting back into your account looks like when you forgot your password.",
-    label: "Password reset prompt",
+    title: t("Reset password"),
+    subtitle: t("See what getting back into your account looks like when you forgot your password."),
+    label: t("Password reset prompt"),
   });
   const info = await loadOrNotice(panel, loadInfo);
   if (!info) return;
@@ -28,28 +29,28 @@ export async function resetPasswordView({ api, main, loadInfo }) {
 
   if (usable.length === 0) {
     show(
-      "Get back into your account",
-      h("p", { ...tid("reset-no-method") }, "You have no method for password reset yet."),
-      h("a", { href: "#/security-info", class: "btn btn-primary" }, "Add a method"),
+      t("Get back into your account"),
+      h("p", { ...tid("reset-no-method") }, t("You have no method for password reset yet.")),
+      h("a", { href: "#/security-info", class: "btn btn-primary" }, t("Add a method")),
     );
     return;
   }
 
   const start = () =>
     show(
-      "Get back into your account",
-      h("p", {}, "Verify your identity with one of your methods to choose a new password."),
-      h("div", { class: "form-actions" }, button("Start", { variant: "primary", testid: "reset-start", onClick: () => step([]) })),
+      t("Get back into your account"),
+      h("p", {}, t("Verify your identity with one of your methods to choose a new password.")),
+      h("div", { class: "form-actions" }, button(t("Start"), { variant: "primary", testid: "reset-start", onClick: () => step([]) })),
     );
 
   const step = (used) => {
     const remaining = usable.filter((m) => !used.includes(m.id));
-    const title = used.length ? "Verify with a second method" : "Verify your identity";
+    const title = used.length ? t("Verify with a second method") : t("Verify your identity");
     if (remaining.length === 0) {
       show(
         title,
         h("p", { class: "notice notice-warning", role: "alert", ...tid("reset-need-more") },
-          "Your organization asks for one more method than you have. Add another method under Security info."),
+          t("Your organization asks for one more method than you have. Add another method under Security info.")),
       );
       return;
     }
@@ -58,7 +59,7 @@ export async function resetPasswordView({ api, main, loadInfo }) {
       purpose: "sspr",
       methods: remaining,
       testid: "reset",
-      intro: used.length ? h("p", { ...tid("reset-second") }, "Your organization needs a second, different method.") : null,
+      intro: used.length ? h("p", { ...tid("reset-second") }, t("Your organization needs a second, different method.")) : null,
       show: (nodes, { focus = "input, select, button" } = {}) => {
         show(title, nodes);
         panel.querySelector(focus)?.focus();
@@ -72,18 +73,18 @@ export async function resetPasswordView({ api, main, loadInfo }) {
 
   const done = () => {
     show(
-      "Choose a new password",
+      t("Choose a new password"),
       h(
         "div",
         { class: "stack", ...tid("reset-complete") },
         h("div", { class: "success-mark", "aria-hidden": "true" }, icon("check", { size: 28 })),
-        h("p", { class: "lead", role: "status" }, "You proved it's you. You can now choose a new password."),
-        h("p", { class: "muted small" }, "In this demo the password belongs to your identity provider, so nothing is changed."),
-        h("div", { class: "form-actions" }, button("Try again", { testid: "reset-again", onClick: start })),
+        h("p", { class: "lead", role: "status" }, t("You proved it's you. You can now choose a new password.")),
+        h("p", { class: "muted small" }, t("In this demo the password belongs to your identity provider, so nothing is changed.")),
+        h("div", { class: "form-actions" }, button(t("Try again"), { testid: "reset-again", onClick: start })),
       ),
     );
     panel.querySelector("button")?.focus();
-    announce("Identity verified for password reset.");
+    announce(t("Identity verified for password reset."));
   };
 
   start();

@@ -3,6 +3,8 @@
 // second step is needed. That route is server to server (IAM in AWS); locally the demo gets the
 // sign-in service's token from /local/token, which exists only in the local runtime.
 
+import { language } from "./i18n.js";
+
 const keyFor = (userId) => `securityInfo.rememberedDevice.${userId}`;
 
 export function rememberedToken(userId) {
@@ -30,7 +32,7 @@ export function dropRememberedToken(userId) {
 }
 
 async function postJson(path, body, token = null) {
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  const headers = { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": language() };
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);

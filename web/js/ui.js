@@ -3,6 +3,7 @@
 import { ApiError, StepUpCancelled } from "./api.js";
 import { describeError } from "./format.js";
 import { h, replace, tid } from "./dom.js";
+import { t } from "./i18n.js";
 
 let dialogCount = 0;
 
@@ -18,7 +19,7 @@ export function openDialog({ title, testid, description = null, wide = false }) 
   const body = h("div", { class: "dialog-body" });
   const closeButton = h(
     "button",
-    { type: "button", class: "icon-button dialog-close", "aria-label": "Close", ...tid("dialog-close") },
+    { type: "button", class: "icon-button dialog-close", "aria-label": t("Close"), ...tid("dialog-close") },
     "\u00d7",
   );
   const el = h(
@@ -126,7 +127,7 @@ export function confirmDialog({ title, testid, body, confirmText, busyText, call
       { class: "stack" },
       body,
       error,
-      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close(), testid: `${testid}-cancel` }), confirm),
+      h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close(), testid: `${testid}-cancel` }), confirm),
     ),
     { focus: `[data-testid=${testid}-cancel]` },
   );
@@ -134,7 +135,7 @@ export function confirmDialog({ title, testid, body, confirmText, busyText, call
 }
 
 /** Run `work` with `button` disabled and showing progress, so a double click sends one request. */
-export async function busy(button, work, label = "Working\u2026") {
+export async function busy(button, work, label = t("Working\u2026")) {
   const before = button.textContent;
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
@@ -172,7 +173,7 @@ export const uniqueId = (prefix) => `${prefix}-${++fieldCount}`;
  * The "enter the 6-digit code" form. `submit(code)` does the API call; an ApiError is shown
  * inline (with attempts left); a 423 disables the form. Returns {form, input, error}.
  */
-export function codeForm({ label = "Code", hint = null, submitText = "Verify", testid = "code", submit, extra = null, onCancel = null, digits = 6, tooShort = null }) {
+export function codeForm({ label = t("Code"), hint = null, submitText = t("Verify"), testid = "code", submit, extra = null, onCancel = null, digits = 6, tooShort = null }) {
   const id = uniqueId("code");
   const input = h("input", {
     type: "text",
@@ -193,7 +194,7 @@ export function codeForm({ label = "Code", hint = null, submitText = "Verify", t
     field({ label, input, hint, id }),
     extra,
     error,
-    h("div", { class: "dialog-actions" }, onCancel && button("Back", { onClick: onCancel, testid: `${testid}-back` }), submitButton),
+    h("div", { class: "dialog-actions" }, onCancel && button(t("Back"), { onClick: onCancel, testid: `${testid}-back` }), submitButton),
   );
   input.addEventListener("input", () => {
     const typed = input.value.replace(/\D/g, "").slice(0, digits);
@@ -203,7 +204,7 @@ export function codeForm({ label = "Code", hint = null, submitText = "Verify", t
     event.preventDefault();
     const code = input.value.trim();
     if (code.length !== digits || !/^\d+$/.test(code)) {
-      error.show(tooShort ?? `Enter the ${digits}-digit code from your authenticator app.`);
+      error.show(tooShort ?? t("Enter the {digits}-digit code from your authenticator app.", { digits }));
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
@@ -211,7 +212,7 @@ export function codeForm({ label = "Code", hint = null, submitText = "Verify", t
     error.clear();
     input.removeAttribute("aria-invalid");
     try {
-      await busy(submitButton, () => submit(code), "Verifying\u2026");
+      await busy(submitButton, () => submit(code), t("Verifying\u2026"));
     } catch (err) {
       if (!(err instanceof ApiError) && !(err instanceof StepUpCancelled)) throw err;
       error.show(err);
@@ -252,7 +253,7 @@ export function announce(text, kind = "success") {
       { class: `toast toast-${kind}`, ...tid("status-message") },
       h("span", { class: "toast-icon", "aria-hidden": "true" }, kind === "error" ? "!" : "\u2713"),
       h("span", { class: "toast-text" }, text),
-      h("button", { type: "button", class: "icon-button toast-close", "aria-label": "Dismiss", onclick: clearAnnouncement }, "\u00d7"),
+      h("button", { type: "button", class: "icon-button toast-close", "aria-label": t("Dismiss"), onclick: clearAnnouncement }, "\u00d7"),
     ),
   );
   if (kind !== "error") statusTimer = setTimeout(clearAnnouncement, 6000);

@@ -3,7 +3,8 @@
 
 import { ApiError, StepUpCancelled, seg } from "./api.js";
 import { h, tid } from "./dom.js";
-import { describeError, typeLabel } from "./format.js";
+import { describeError, methodName, typeLabel } from "./format.js";
+import { t } from "./i18n.js";
 import { methodIcon } from "./icons.js";
 import { codePromptFor, verifierFor } from "./methods/index.js";
 import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
@@ -31,19 +32,19 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
       "select",
       { class: "input", ...tid(`${testid}-method`) },
       usable.map((m) =>
-        h("option", { value: m.id, selected: chosen && m.id === chosen.id }, `${typeLabel(m.type)}: ${m.displayName}`),
+        h("option", { value: m.id, selected: chosen && m.id === chosen.id }, methodName(m)),
       ),
     );
     select.addEventListener("change", () => {
       chosen = usable.find((m) => m.id === select.value) ?? chosen;
       start();
     });
-    return field({ label: "Verify with", input: select, id: uniqueId("verify-method") });
+    return field({ label: t("Verify with"), input: select, id: uniqueId("verify-method") });
   };
 
   const start = async () => {
     const error = errorLine(`${testid}-start-error`);
-    show(h("div", { class: "stack" }, intro, h("p", { class: "muted" }, "Preparing your verification\u2026"), error));
+    show(h("div", { class: "stack" }, intro, h("p", { class: "muted" }, t("Preparing your verification\u2026")), error));
     let verification;
     try {
       const body = { purpose };
@@ -51,7 +52,7 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
       verification = await api.post("/me/verifications", body, { idempotent: true });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      const retry = button("Try again", { variant: "primary", testid: `${testid}-retry`, onClick: start });
+      const retry = button(t("Try again"), { variant: "primary", testid: `${testid}-retry`, onClick: start });
       show(h("div", { class: "stack" }, intro, methodPicker(), error, h("div", { class: "dialog-actions" }, retry)), {
         focus: "select, button",
       });
@@ -84,13 +85,13 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
     const rememberId = uniqueId("remember");
     if (remember) remember.id = rememberId;
     const { form } = codeForm({
-      label: "Code",
+      label: t("Code"),
       hint: codePromptFor(verification.type),
-      submitText: "Verify",
+      submitText: t("Verify"),
       testid,
       extra: [
         remember &&
-          h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, `Don't ask again for ${rememberDeviceDays} days`)),
+          h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, t("Don't ask again for {count} days", { count: rememberDeviceDays }))),
       ],
       submit: async (code) => {
         const body = { code };
@@ -127,13 +128,13 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
   };
 
   const expired = (err) => {
-    const again = button("Start again", { variant: "primary", testid: `${testid}-restart`, onClick: start });
+    const again = button(t("Start again"), { variant: "primary", testid: `${testid}-restart`, onClick: start });
     show(
       h(
         "div",
         { class: "stack", ...tid(`${testid}-expired`) },
         intro,
-        h("p", { class: "notice notice-warning", role: "alert" }, describeError(err) || "This request expired. Start again."),
+        h("p", { class: "notice notice-warning", role: "alert" }, describeError(err) || t("This request expired. Start again.")),
         h("div", { class: "dialog-actions" }, again),
       ),
       { focus: "button" },
@@ -149,9 +150,9 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
  */
 export async function stepUpDialog(api, loadMethods) {
   const methods = await loadMethods();
-  const dialog = openDialog({ title: "Verify your identity", testid: "step-up-dialog" });
+  const dialog = openDialog({ title: t("Verify your identity"), testid: "step-up-dialog" });
   if (mfaCapable(methods).length === 0) {
-    dialog.show(h("p", { role: "alert" }, "You need a sign-in method to verify your identity. Add one first."));
+    dialog.show(h("p", { role: "alert" }, t("You need a sign-in method to verify your identity. Add one first.")));
   } else {
     runVerification({
       api,
@@ -162,7 +163,7 @@ export async function stepUpDialog(api, loadMethods) {
       intro: h(
         "p",
         {},
-        "To keep your account secure, confirm it's you before changing your security info. You won't be asked again for a few minutes.",
+        t("To keep your account secure, confirm it's you before changing your security info. You won't be asked again for a few minutes."),
       ),
       onApproved: (answer) => dialog.close({ token: answer.stepUpToken, expiresAt: answer.stepUpExpiresAt }),
     });

@@ -5,7 +5,8 @@
 
 import { ApiError, StepUpCancelled, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
-import { describeError } from "./format.js";
+import { describeError, describeStepError } from "./format.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { brandMark, button } from "./ui.js";
 import { PAGES, sectionOf, SECTION_LABELS } from "./wizard/pages.js";
@@ -92,7 +93,7 @@ class Wizard {
 
   async open() {
     replace(this.main, this.root);
-    this.loading("Getting your security info ready\u2026");
+    this.loading(t("Getting your security info ready\u2026"));
     try {
       const info = await this.api.get("/me/security-info");
       this.missing = info?.registration?.missing ?? [];
@@ -133,7 +134,7 @@ class Wizard {
         this.expired();
         return;
       default:
-        this.problem(new ApiError(500, { message: "Setting up your security info stopped. Start again." }), () => this.restart());
+        this.problem(new ApiError(500, { message: t("Setting up your security info stopped. Start again.") }), () => this.restart());
         return;
     }
     const step = answer.step;
@@ -148,7 +149,7 @@ class Wizard {
   drawStep(step, notice) {
     const render = PAGES[step.page];
     if (!render) {
-      this.problem(new ApiError(500, { message: `This page (${step.page}) can't be shown here. Reload to try again.` }), () => this.reload());
+      this.problem(new ApiError(500, { message: t("This page ({page}) can't be shown here. Reload to try again.", { page: step.page }) }), () => this.reload());
       return;
     }
     const actions = new Set(step.actions ?? []);
@@ -156,7 +157,7 @@ class Wizard {
       api: this.api,
       step,
       actions,
-      error: errorText(step.error),
+      error: describeStepError(step.error),
       errorCode: step.error?.code ?? null,
       canGoBack: actions.has("back") && (this.trail.length > 0 || !SECTION_STARTS.has(step.page)),
       draft: this.drafts.get(step.page) ?? {},
@@ -174,7 +175,7 @@ class Wizard {
         h(
           "p",
           { class: "wizard-subtitle" },
-          "Your organization requires you to set up the following methods of proving who you are.",
+          t("Your organization requires you to set up the following methods of proving who you are."),
         ),
         this.progress(step.page, section),
       ),
@@ -195,28 +196,29 @@ class Wizard {
     for (const type of this.missing) {
       if (!completed.includes(type) && type !== current && !rest.includes(type)) rest.push(type);
     }
-    const labels = completed.map((t) => SECTION_LABELS[t] ?? "Method");
-    if (!done) labels.push(SECTION_LABELS[current] ?? SECTION_LABELS[rest.shift()] ?? "Method");
-    labels.push(...rest.map((t) => SECTION_LABELS[t] ?? "Method"));
+    const label = (type) => SECTION_LABELS[type]?.() ?? t("Method");
+    const labels = completed.map(label);
+    if (!done) labels.push(SECTION_LABELS[current] ? label(current) : label(rest.shift()));
+    labels.push(...rest.map(label));
     const total = labels.length;
     const index = Math.min(completed.length, total - 1);
     const caption = done
-      ? "All methods set up"
-      : `Method ${index + 1} of ${total}: ${labels[index]}`;
+      ? t("All methods set up")
+      : t("Method {number} of {total}: {label}", { number: index + 1, total, label: labels[index] });
     return h(
       "div",
       { class: "wizard-progress", ...tid("wizard-progress") },
       h("p", { class: "wizard-progress-caption", ...tid("wizard-progress-caption") }, caption),
       h(
         "ol",
-        { class: "stepper", "aria-label": "Progress" },
+        { class: "stepper", "aria-label": t("Progress") },
         labels.map((label, i) => {
           const state = done || i < index ? "done" : i === index ? "current" : "todo";
           return h(
             "li",
             { class: `stepper-item stepper-${state}`, "aria-current": state === "current" ? "step" : null },
             h("span", { class: "stepper-dot", "aria-hidden": "true" }, state === "done" ? icon("check", { size: 14 }) : String(i + 1)),
-            h("span", { class: "stepper-label" }, label, state === "done" ? h("span", { class: "visually-hidden" }, " (done)") : null),
+            h("span", { class: "stepper-label" }, label, state === "done" ? h("span", { class: "visually-hidden" }, t(" (done)")) : null),
           );
         }),
       ),
@@ -232,7 +234,7 @@ class Wizard {
     }
     if (actions.has("skip")) {
       links.push(
-        button("Skip for now", {
+        button(t("Skip for now"), {
           variant: "link",
           testid: "wizard-skip",
           onClick: (event) => this.submit("skip", {}, event.currentTarget),
@@ -240,9 +242,9 @@ class Wizard {
       );
     }
     if (!this.atSignIn) {
-      links.push(button("Finish later", { variant: "link", testid: "wizard-leave", title: "Go to Security info; you can come back to this wizard", onClick: () => this.onLeave("left") }));
+      links.push(button(t("Finish later"), { variant: "link", testid: "wizard-leave", title: t("Go to Security info; you can come back to this wizard"), onClick: () => this.onLeave("left") }));
     } else if (!actions.has("skip")) {
-      links.push(button("Sign out", { variant: "link", testid: "wizard-sign-out", onClick: () => this.onSignOut() }));
+      links.push(button(t("Sign out"), { variant: "link", testid: "wizard-sign-out", onClick: () => this.onSignOut() }));
     }
     replace(this.below, links);
   }
@@ -256,7 +258,7 @@ class Wizard {
     const wasDisabled = controls.map((c) => c.disabled);
     controls.forEach((c) => (c.disabled = true));
     const label = control?.textContent;
-    if (control && control.classList.contains("btn-primary")) control.textContent = "Please wait\u2026";
+    if (control && control.classList.contains("btn-primary")) control.textContent = t("Please wait\u2026");
     let answer = null;
     let failure = null;
     try {
@@ -279,7 +281,7 @@ class Wizard {
       return;
     }
     if (failure.status === 409) {
-      await this.reload("This page was out of date, so we showed you where you are now.");
+      await this.reload(t("This page was out of date, so we showed you where you are now."));
     } else if (failure.status === 410) {
       this.expired();
     } else {
@@ -301,7 +303,7 @@ class Wizard {
   async restart() {
     this.trail = [];
     this.drafts.clear();
-    this.loading("Starting again\u2026");
+    this.loading(t("Starting again\u2026"));
     try {
       const answer = await this.api.post("/me/enrollment", {});
       if (this.alive) this.show(answer);
@@ -324,9 +326,9 @@ class Wizard {
     this.answer = null;
     this.message({
       testid: "wizard-expired",
-      title: "Your session timed out",
-      text: `You didn't finish a step in time, so we stopped setting up your security info. Anything you hadn't finished wasn't kept; what you completed is saved.`,
-      again: "Start again",
+      title: t("Your session timed out"),
+      text: t("You didn't finish a step in time, so we stopped setting up your security info. Anything you hadn't finished wasn't kept; what you completed is saved."),
+      again: t("Start again"),
       onAgain: () => this.restart(),
     });
   }
@@ -334,9 +336,9 @@ class Wizard {
   problem(err, retry) {
     const text =
       err instanceof StepUpCancelled
-        ? "To change your security info, first verify it's you with a method you already have."
+        ? t("To change your security info, first verify it's you with a method you already have.")
         : describeError(err);
-    this.message({ testid: "wizard-problem", title: "We couldn't continue", text, again: "Try again", onAgain: retry, alert: true });
+    this.message({ testid: "wizard-problem", title: t("We couldn't continue"), text, again: t("Try again"), onAgain: retry, alert: true });
   }
 
   message({ testid, title, text, again, onAgain, alert = false }) {
@@ -363,24 +365,10 @@ function wizardHead(tag, ...more) {
     tag,
     { class: "wizard-head" },
     h("div", { class: "wizard-brand" }, brandMark(), h("span", {}, "Contoso")),
-    h("h1", { id: "wizard-title", class: "wizard-title" }, "Keep your account secure"),
+    h("h1", { id: "wizard-title", class: "wizard-title" }, t("Keep your account secure")),
     more,
   );
 }
 
 // Pages a section starts on: Back there only once this section has gone through another page.
 const SECTION_STARTS = new Set(["phoneEntry", "methodChoice", "softwareOathQr", "appPasswordName"]);
-
-/** The step's error as a sentence, with the attempts left. */
-function errorText(error) {
-  if (!error) return "";
-  let text = error.message || "That didn't work. Try again.";
-  if (typeof error.attemptsLeft === "number") {
-    text += ` ${error.attemptsLeft} attempt${error.attemptsLeft === 1 ? "" : "s"} left.`;
-  }
-  if (typeof error.retryAfter === "number" && !/try again in/i.test(text)) {
-    const minutes = Math.max(1, Math.ceil(error.retryAfter / 60));
-    text += ` Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-  }
-  return text;
-}

@@ -346,7 +346,7 @@ def user_activity(deps: Deps, caller: Caller, user_id: str, params: dict[str, st
     from securityinfo.manage import activity
 
     require_admin(caller)
-    return activity.page_of(deps, target_user(user_id), params)
+    return activity.page_of(deps, target_user(user_id), params, caller.language)
 
 
 def dismiss_risk(deps: Deps, caller: Caller, user_id: str) -> None:

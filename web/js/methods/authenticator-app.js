@@ -8,22 +8,29 @@ import { h, svgNode, tid } from "../dom.js";
 import { describeError } from "../format.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { doneStep } from "./steps.js";
+import { t } from "../i18n.js";
 
 const POLL_MS = 1500;
 // What became of the last test notification, when a new one replaced it.
 const PREVIOUS = {
-  numberMismatch: "The number entered in the app didn't match, so that notification was denied. We sent a new one with a new number.",
-  denied: "The notification was denied in your app. We sent a new one with a new number.",
-  expired: "The notification wasn't answered in time. We sent a new one with a new number.",
+  numberMismatch: () => t("The number entered in the app didn't match, so that notification was denied. We sent a new one with a new number."),
+  denied: () => t("The notification was denied in your app. We sent a new one with a new number."),
+  expired: () => t("The notification wasn't answered in time. We sent a new one with a new number."),
 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default {
   type: "authenticatorApp",
-  label: "Authenticator app",
-  summary: "Approve sign-ins with a notification on your phone, or use the codes the app shows.",
+  get label() {
+    return t("Authenticator app");
+  },
+  get summary() {
+    return t("Approve sign-ins with a notification on your phone, or use the codes the app shows.");
+  },
   icon: "app",
-  codePrompt: "Enter the 6-digit code shown in your Authenticator app.",
+  get codePrompt() {
+    return t("Enter the 6-digit code shown in your Authenticator app.");
+  },
 
   add({ api, dialog, back }) {
     return new Promise((resolve) => new AddFlow(api, dialog, back, resolve).download());
@@ -41,19 +48,19 @@ class AddFlow {
   }
 
   download() {
-    this.dialog.setTitle("Start by getting the app");
+    this.dialog.setTitle(t("Start by getting the app"));
     this.dialog.show(
       h(
         "div",
         { class: "stack", ...tid("app-download") },
-        h("p", {}, "On your phone, install the Authenticator app. Here you can use the simulated phone: it opens in a new tab."),
-        h("p", {}, h("a", { href: "phone.html", target: "_blank", rel: "noopener", ...tid("app-open-phone") }, "Open the simulated phone")),
-        h("p", { class: "muted small" }, "After you install the app on your device, choose Next."),
+        h("p", {}, t("On your phone, install the Authenticator app. Here you can use the simulated phone: it opens in a new tab.")),
+        h("p", {}, h("a", { href: "phone.html", target: "_blank", rel: "noopener", ...tid("app-open-phone") }, t("Open the simulated phone"))),
+        h("p", { class: "muted small" }, t("After you install the app on your device, choose Next.")),
         h(
           "div",
           { class: "dialog-actions" },
-          button("Back", { onClick: () => this.back(), testid: "app-back" }),
-          button("Next", { variant: "primary", testid: "app-download-next", onClick: () => this.account() }),
+          button(t("Back"), { onClick: () => this.back(), testid: "app-back" }),
+          button(t("Next"), { variant: "primary", testid: "app-download-next", onClick: () => this.account() }),
         ),
       ),
       { focus: "[data-testid=app-download-next]" },
@@ -61,17 +68,17 @@ class AddFlow {
   }
 
   account() {
-    this.dialog.setTitle("Set up your account");
-    const name = h("input", { type: "text", class: "input", maxlength: "64", autocomplete: "off", placeholder: "Authenticator app", value: this.displayName, ...tid("app-name-input") });
+    this.dialog.setTitle(t("Set up your account"));
+    const name = h("input", { type: "text", class: "input", maxlength: "64", autocomplete: "off", placeholder: t("Authenticator app"), value: this.displayName, ...tid("app-name-input") });
     const error = errorLine("app-start-error");
-    const next = button("Next", { variant: "primary", type: "submit", testid: "app-account-next" });
+    const next = button(t("Next"), { variant: "primary", type: "submit", testid: "app-account-next" });
     const form = h(
       "form",
       { class: "stack", novalidate: true },
-      h("p", {}, "If prompted, allow notifications. Then add an account, and select \u201cWork or school\u201d."),
-      field({ label: "Name for this method (optional)", input: name, id: uniqueId("app-name"), hint: "For example \u201cWork phone\u201d." }),
+      h("p", {}, t("If prompted, allow notifications. Then add an account, and select \u201cWork or school\u201d.")),
+      field({ label: t("Name for this method (optional)"), input: name, id: uniqueId("app-name"), hint: t("For example \u201cWork phone\u201d.") }),
       error,
-      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.download() }), next),
+      h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => this.download() }), next),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -80,7 +87,7 @@ class AddFlow {
       const body = { type: "authenticatorApp" };
       if (this.displayName) body.displayName = this.displayName;
       try {
-        this.setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Starting\u2026");
+        this.setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), t("Starting\u2026"));
         this.qr();
       } catch (err) {
         showRefusal(error, err);
@@ -91,25 +98,25 @@ class AddFlow {
 
   qr() {
     const { setup } = this;
-    this.dialog.setTitle("Scan the QR code");
+    this.dialog.setTitle(t("Scan the QR code"));
     const picture = svgNode(setup.qrSvg);
     picture?.setAttribute("role", "img");
-    picture?.setAttribute("aria-label", "QR code to connect the Authenticator app with your account");
+    picture?.setAttribute("aria-label", t("QR code to connect the Authenticator app with your account"));
     const panelId = uniqueId("app-cant-scan");
     const panel = h(
       "div",
       { id: panelId, class: "manual-setup", hidden: true, ...tid("app-cant-scan-panel") },
-      h("p", {}, "Enter the following into your app:"),
+      h("p", {}, t("Enter the following into your app:")),
       h(
         "dl",
         { class: "details" },
-        h("dt", {}, "Code"),
+        h("dt", {}, t("Code")),
         h("dd", {}, h("code", { class: "secret", ...tid("app-activation-code") }, setup.activationCode)),
-        h("dt", {}, "URL"),
+        h("dt", {}, t("URL")),
         h("dd", {}, h("code", { class: "secret", ...tid("app-activation-url") }, setup.activationUrl)),
       ),
     );
-    const toggle = button("Can't scan image?", { variant: "link", testid: "app-cant-scan", "aria-expanded": "false", "aria-controls": panelId });
+    const toggle = button(t("Can't scan image?"), { variant: "link", testid: "app-cant-scan", "aria-expanded": "false", "aria-controls": panelId });
     toggle.addEventListener("click", () => {
       panel.hidden = !panel.hidden;
       toggle.setAttribute("aria-expanded", String(!panel.hidden));
@@ -118,16 +125,16 @@ class AddFlow {
       h(
         "div",
         { class: "stack" },
-        h("p", {}, "Use the Authenticator app to scan the QR code. This will connect the app with your account."),
-        h("div", { class: "qr-frame", ...tid("app-qr"), "data-qr-content": setup.qrContent ?? "" }, picture ?? h("p", { class: "muted" }, "Use the code below.")),
+        h("p", {}, t("Use the Authenticator app to scan the QR code. This will connect the app with your account.")),
+        h("div", { class: "qr-frame", ...tid("app-qr"), "data-qr-content": setup.qrContent ?? "" }, picture ?? h("p", { class: "muted" }, t("Use the code below."))),
         h("div", {}, toggle),
         panel,
-        h("p", { class: "muted small" }, "After you scan the QR code, choose Next."),
+        h("p", { class: "muted small" }, t("After you scan the QR code, choose Next.")),
         h(
           "div",
           { class: "dialog-actions" },
-          button("Back", { onClick: () => this.account() }),
-          button("Next", { variant: "primary", testid: "app-qr-next", onClick: () => this.test() }),
+          button(t("Back"), { onClick: () => this.account() }),
+          button(t("Next"), { variant: "primary", testid: "app-qr-next", onClick: () => this.test() }),
         ),
       ),
       { focus: "[data-testid=app-qr-next]" },
@@ -135,21 +142,21 @@ class AddFlow {
   }
 
   async test() {
-    this.dialog.setTitle("Let's try it out");
+    this.dialog.setTitle(t("Let's try it out"));
     const path = `/me/methods/registrations/${seg(this.setup.registrationId)}`;
-    const status = h("p", { class: "muted", role: "status", ...tid("app-test-status") }, "Sending a notification to your app\u2026");
+    const status = h("p", { class: "muted", role: "status", ...tid("app-test-status") }, t("Sending a notification to your app\u2026"));
     const number = h("div", { class: "number-match", ...tid("app-test-number") });
     const outcome = h("p", { class: "notice notice-warning", role: "alert", hidden: true, ...tid("app-test-outcome") });
     const error = errorLine("app-test-error");
     const box = h(
       "div",
       { class: "stack", ...tid("app-test") },
-      h("p", {}, "Approve the notification we're sending to your app by entering the number shown below."),
+      h("p", {}, t("Approve the notification we're sending to your app by entering the number shown below.")),
       outcome,
       number,
       status,
       error,
-      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.qr(), testid: "app-test-back" })),
+      h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => this.qr(), testid: "app-test-back" })),
     );
     this.dialog.show(box, { focus: "button" });
     while (document.body.contains(box)) {
@@ -160,7 +167,7 @@ class AddFlow {
         if (!(err instanceof ApiError)) throw err;
         error.show(err);
         if (err.status === 404 || err.status === 410) {
-          status.textContent = "Start again from \u201cAdd sign-in method\u201d.";
+          status.textContent = t("Start again from \u201cAdd sign-in method\u201d.");
           return;
         }
         await sleep(POLL_MS);
@@ -172,22 +179,22 @@ class AddFlow {
       }
       if (answer?.waitingFor === "activation") {
         number.textContent = "";
-        status.textContent = "Your app isn't set up yet. Go back and scan the QR code (or enter the code) in the app.";
+        status.textContent = t("Your app isn't set up yet. Go back and scan the QR code (or enter the code) in the app.");
       } else if (answer?.numberToMatch) {
         error.clear();
         const renewed = number.textContent && number.textContent !== answer.numberToMatch;
         number.textContent = answer.numberToMatch;
-        number.setAttribute("aria-label", `Number to enter in your app: ${answer.numberToMatch}`);
+        number.setAttribute("aria-label", t("Number to enter in your app: {number}", { number: answer.numberToMatch }));
         // What happened to the last notification stays said until the new one is answered: the
         // number changing under the user's eyes must never be the only sign.
-        const why = PREVIOUS[answer.previous];
+        const why = PREVIOUS[answer.previous]?.();
         if (why) {
           outcome.textContent = why;
           outcome.hidden = false;
         } else if (!renewed && outcome.hidden) {
-          status.textContent = "Waiting for you to approve the notification in your app\u2026";
+          status.textContent = t("Waiting for you to approve the notification in your app\u2026");
         }
-        if (why || renewed) status.textContent = "Enter the number shown above in your app.";
+        if (why || renewed) status.textContent = t("Enter the number shown above in your app.");
       }
       await sleep(POLL_MS);
     }
@@ -195,10 +202,10 @@ class AddFlow {
 
   done(method) {
     doneStep(this.dialog, {
-      title: "Authenticator app",
+      title: t("Authenticator app"),
       prefix: "app",
-      lead: "Notification approved.",
-      detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+      lead: t("Notification approved."),
+      detail: t("\u201c{name}\u201d can now be used to sign in.", { name: method.displayName }),
       onDone: () => this.resolve(method),
     });
   }
@@ -208,22 +215,22 @@ class AddFlow {
 function pushVerification({ api, verification, show, testid, onApproved, expired, useCode, rememberDeviceDays = 0 }) {
   const path = `/me/verifications/${seg(verification.verificationId)}`;
   const number = verification.challenge?.numberToMatch ?? "";
-  const status = h("p", { class: "muted", role: "status", ...tid(`${testid}-push-status`) }, "Waiting for you to approve the request in your app\u2026");
+  const status = h("p", { class: "muted", role: "status", ...tid(`${testid}-push-status`) }, t("Waiting for you to approve the request in your app\u2026"));
   const error = errorLine(`${testid}-push-error`);
   const remember = rememberDeviceDays > 0 ? h("input", { type: "checkbox", id: uniqueId("remember"), ...tid(`${testid}-remember`) }) : null;
   let stopped = false;
   const box = h(
     "div",
     { class: "stack", ...tid(`${testid}-push`) },
-    h("p", {}, "Open your Authenticator app, and enter the number shown to sign in."),
-    h("div", { class: "number-match", ...tid(`${testid}-number`), "aria-label": `Number to enter in your app: ${number}` }, number),
+    h("p", {}, t("Open your Authenticator app, and enter the number shown to sign in.")),
+    h("div", { class: "number-match", ...tid(`${testid}-number`), "aria-label": t("Number to enter in your app: {number}", { number }) }, number),
     status,
-    remember && h("div", { class: "checkbox" }, remember, h("label", { for: remember.id }, `Don't ask again for ${rememberDeviceDays} days`)),
+    remember && h("div", { class: "checkbox" }, remember, h("label", { for: remember.id }, t("Don't ask again for {count} days", { count: rememberDeviceDays }))),
     error,
     h(
       "div",
       { class: "dialog-actions" },
-      button("I can't use my Authenticator app right now", {
+      button(t("I can't use my Authenticator app right now"), {
         variant: "link",
         testid: `${testid}-use-code`,
         onClick: () => {
@@ -242,7 +249,7 @@ function pushVerification({ api, verification, show, testid, onApproved, expired
         const now = await api.get(path);
         if (now.status === "pending") continue;
         if (now.status !== "approved") {
-          expired(new ApiError(410, { message: now.status === "denied" ? "The request was denied in your app. Start again." : "The request timed out. Start again." }));
+          expired(new ApiError(410, { message: now.status === "denied" ? t("The request was denied in your app. Start again.") : t("The request timed out. Start again.") }));
           return;
         }
         const body = remember?.checked ? { rememberDevice: true } : {};

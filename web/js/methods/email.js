@@ -5,13 +5,20 @@ import { h, tid } from "../dom.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { codeVerification, registrationCodeStep } from "./sent-code.js";
 import { doneStep, expiredStep } from "./steps.js";
+import { t } from "../i18n.js";
 
 export default {
   type: "email",
-  label: "Email",
-  summary: "Get a code by email to reset your password. Email can't be used to sign in.",
+  get label() {
+    return t("Email");
+  },
+  get summary() {
+    return t("Get a code by email to reset your password. Email can't be used to sign in.");
+  },
   icon: "mail",
-  codePrompt: "Enter the 8-digit code from the email.",
+  get codePrompt() {
+    return t("Enter the 8-digit code from the email.");
+  },
 
   add({ api, dialog, back }) {
     return new Promise((resolve) => new AddFlow(api, dialog, back, resolve).entry());
@@ -32,7 +39,7 @@ class AddFlow {
   }
 
   entry() {
-    this.dialog.setTitle("Email");
+    this.dialog.setTitle(t("Email"));
     const input = h("input", {
       type: "email",
       class: "input",
@@ -43,21 +50,21 @@ class AddFlow {
       ...tid("email-input"),
     });
     const error = errorLine("email-start-error");
-    const next = button("Next", { variant: "primary", type: "submit", testid: "email-start" });
+    const next = button(t("Next"), { variant: "primary", type: "submit", testid: "email-start" });
     const form = h(
       "form",
       { class: "stack", novalidate: true },
-      h("p", {}, "Use an address outside your organization, so you can still reset your password when you can't sign in."),
-      field({ label: "Email address", input, id: uniqueId("email"), hint: "We'll send an 8-digit code to this address." }),
+      h("p", {}, t("Use an address outside your organization, so you can still reset your password when you can't sign in.")),
+      field({ label: t("Email address"), input, id: uniqueId("email"), hint: t("We'll send an 8-digit code to this address.") }),
       error,
-      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.back(), testid: "email-back" }), next),
+      h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => this.back(), testid: "email-back" }), next),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       error.clear();
       this.address = input.value.trim();
       if (!this.address) {
-        error.show("Enter your email address.");
+        error.show(t("Enter your email address."));
         input.focus();
         return;
       }
@@ -65,7 +72,7 @@ class AddFlow {
         const begun = await busy(
           next,
           () => this.api.post("/me/methods", { type: "email", emailAddress: this.address }, { idempotent: true }),
-          "Sending\u2026",
+          t("Sending\u2026"),
         );
         this.code(begun);
       } catch (err) {
@@ -91,10 +98,10 @@ class AddFlow {
 
   done(method) {
     doneStep(this.dialog, {
-      title: "Email",
+      title: t("Email"),
       prefix: "email",
-      lead: "Your email address was registered.",
-      detail: `${method.emailAddress} can now be used to reset your password.`,
+      lead: t("Your email address was registered."),
+      detail: t("{address} can now be used to reset your password.", { address: method.emailAddress }),
       onDone: () => this.resolve(method),
     });
   }

@@ -8,6 +8,7 @@ import recoveryCodes from "./recovery-codes.js";
 import securityKey from "./security-key.js";
 import securityQuestions from "./security-questions.js";
 import softwareOath from "./software-oath.js";
+import { t } from "../i18n.js";
 
 export const ADDABLE = [authenticatorApp, softwareOath, phone, securityKey, email, securityQuestions];
 
@@ -21,5 +22,5 @@ export const verifierFor = (type) => moduleFor(type)?.verify ?? null;
 
 /** What the step-up and sign-in dialogs ask for, by the verification's method type. */
 export function codePromptFor(type) {
-  return moduleFor(type)?.codePrompt ?? "Enter the code for this method.";
+  return moduleFor(type)?.codePrompt ?? t("Enter the code for this method.");
 }

@@ -8,13 +8,14 @@ import { h, tid } from "../dom.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { codeVerification, registrationCodeStep, sentCodeStep } from "./sent-code.js";
 import { doneStep, expiredStep } from "./steps.js";
+import { t } from "../i18n.js";
 
 const KINDS = [
-  { value: "mobile", label: "Mobile phone", channels: ["sms", "voice"] },
-  { value: "alternateMobile", label: "Alternate mobile phone", channels: ["voice"] },
-  { value: "office", label: "Office phone", channels: ["voice"] },
+  { value: "mobile", label: () => t("Mobile phone"), channels: ["sms", "voice"] },
+  { value: "alternateMobile", label: () => t("Alternate mobile phone"), channels: ["voice"] },
+  { value: "office", label: () => t("Office phone"), channels: ["voice"] },
 ];
-const CHANNEL_LABELS = { sms: "Text me a code", voice: "Call me" };
+const CHANNEL_LABELS = { sms: () => t("Text me a code"), voice: () => t("Call me") };
 
 /** "+1 (425) 555-0100" or "001 425..." -> "+14255550100"; anything else is left for the server to refuse. */
 export function toE164(typed) {
@@ -25,10 +26,16 @@ export function toE164(typed) {
 
 export default {
   type: "phone",
-  label: "Phone",
-  summary: "Get a code by text message or a phone call. Works for sign-in and password reset.",
+  get label() {
+    return t("Phone");
+  },
+  get summary() {
+    return t("Get a code by text message or a phone call. Works for sign-in and password reset.");
+  },
   icon: "phone",
-  codePrompt: "Enter the 6-digit code we sent to your phone.",
+  get codePrompt() {
+    return t("Enter the 6-digit code we sent to your phone.");
+  },
 
   add({ api, dialog, back }) {
     return new Promise((resolve) => new AddFlow(api, dialog, back, resolve).entry());
@@ -51,7 +58,7 @@ function channelChoice(kind, selected, name) {
   return h(
     "fieldset",
     { class: "choice-group", ...tid("phone-channel") },
-    h("legend", {}, "How should we send your code?"),
+    h("legend", {}, t("How should we send your code?")),
     ["sms", "voice"].map((channel) => {
       const id = uniqueId(`channel-${channel}`);
       const disabled = !allowed.includes(channel);
@@ -59,7 +66,7 @@ function channelChoice(kind, selected, name) {
         "div",
         { class: "radio" },
         h("input", { type: "radio", name, id, value: channel, checked: channel === current, disabled, ...tid(`phone-channel-${channel}`) }),
-        h("label", { for: id }, CHANNEL_LABELS[channel], disabled ? " (not for this kind of phone)" : ""),
+        h("label", { for: id }, CHANNEL_LABELS[channel](), disabled ? t(" (not for this kind of phone)") : ""),
       );
     }),
   );
@@ -78,12 +85,12 @@ class AddFlow {
 
   entry() {
     const { dialog, values } = this;
-    dialog.setTitle("Phone");
+    dialog.setTitle(t("Phone"));
     const radioName = uniqueId("phone-channel");
     const kind = h(
       "select",
       { class: "input", ...tid("phone-type-select") },
-      KINDS.map((k) => h("option", { value: k.value, selected: k.value === values.phoneType }, k.label)),
+      KINDS.map((k) => h("option", { value: k.value, selected: k.value === values.phoneType }, k.label())),
     );
     const number = h("input", {
       type: "tel",
@@ -97,17 +104,17 @@ class AddFlow {
     });
     let channels = channelChoice(values.phoneType, values.channel, radioName);
     const error = errorLine("phone-start-error");
-    const next = button("Next", { variant: "primary", type: "submit", testid: "phone-start" });
+    const next = button(t("Next"), { variant: "primary", type: "submit", testid: "phone-start" });
     const form = h(
       "form",
       { class: "stack", novalidate: true },
-      h("p", {}, "You can prove who you are by answering a call on your phone or texting a code to your phone."),
-      field({ label: "What kind of phone is it?", input: kind, id: uniqueId("phone-type") }),
-      field({ label: "Phone number", input: number, id: uniqueId("phone-number"), hint: "Include the country code, for example +1 425 555 0100." }),
+      h("p", {}, t("You can prove who you are by answering a call on your phone or texting a code to your phone.")),
+      field({ label: t("What kind of phone is it?"), input: kind, id: uniqueId("phone-type") }),
+      field({ label: t("Phone number"), input: number, id: uniqueId("phone-number"), hint: t("Include the country code, for example +1 425 555 0100.") }),
       channels,
-      h("p", { class: "muted small" }, "Message and data rates may apply. Choosing Next means that you agree to receive codes for this account."),
+      h("p", { class: "muted small" }, t("Message and data rates may apply. Choosing Next means that you agree to receive codes for this account.")),
       error,
-      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.back(), testid: "phone-back" }), next),
+      h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => this.back(), testid: "phone-back" }), next),
     );
     kind.addEventListener("change", () => {
       const fresh = channelChoice(kind.value, chosenChannel(form, radioName), radioName);
@@ -121,13 +128,13 @@ class AddFlow {
       values.phoneNumber = toE164(number.value);
       values.channel = chosenChannel(form, radioName);
       if (!values.phoneNumber) {
-        error.show("Enter your phone number.");
+        error.show(t("Enter your phone number."));
         number.focus();
         return;
       }
       const body = { type: "phone", ...values };
       try {
-        const begun = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Sending\u2026");
+        const begun = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), t("Sending\u2026"));
         this.code(begun);
       } catch (err) {
         showRefusal(error, err);
@@ -153,10 +160,10 @@ class AddFlow {
 
   done(method) {
     doneStep(this.dialog, {
-      title: "Phone",
+      title: t("Phone"),
       prefix: "phone",
-      lead: method.channel === "voice" ? "Call answered. Your phone was registered." : "Verified. Your phone was registered.",
-      detail: `${method.displayName} (${method.phoneNumber}) can now be used.`,
+      lead: method.channel === "voice" ? t("Call answered. Your phone was registered.") : t("Verified. Your phone was registered."),
+      detail: t("{name} ({number}) can now be used.", { name: method.displayName, number: method.phoneNumber }),
       onDone: () => this.resolve(method),
     });
   }
@@ -172,7 +179,7 @@ class EditFlow {
 
   form() {
     const { dialog, method } = this;
-    dialog.setTitle("Change phone");
+    dialog.setTitle(t("Change phone"));
     const radioName = uniqueId("edit-channel");
     const name = h("input", { type: "text", class: "input", maxlength: "64", value: method.displayName, ...tid("phone-edit-name") });
     const number = h("input", {
@@ -185,20 +192,20 @@ class EditFlow {
     });
     const channels = channelChoice(method.phoneType, method.channel, radioName);
     const error = errorLine("phone-edit-error");
-    const save = button("Save", { variant: "primary", type: "submit", testid: "phone-edit-save" });
+    const save = button(t("Save"), { variant: "primary", type: "submit", testid: "phone-edit-save" });
     const form = h(
       "form",
       { class: "stack", novalidate: true, ...tid("phone-edit-form") },
-      field({ label: "Name", input: name, id: uniqueId("edit-name") }),
+      field({ label: t("Name"), input: name, id: uniqueId("edit-name") }),
       field({
-        label: "New phone number (optional)",
+        label: t("New phone number (optional)"),
         input: number,
         id: uniqueId("edit-number"),
-        hint: `Now ${method.phoneNumber}. A new number gets a code first and replaces this one only when you enter it.`,
+        hint: t("Now {number}. A new number gets a code first and replaces this one only when you enter it.", { number: method.phoneNumber }),
       }),
       channels,
       error,
-      h("div", { class: "dialog-actions" }, button("Cancel", { onClick: () => dialog.close() }), save),
+      h("div", { class: "dialog-actions" }, button(t("Cancel"), { onClick: () => dialog.close() }), save),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -215,7 +222,7 @@ class EditFlow {
         return;
       }
       try {
-        const answer = await busy(save, () => this.api.patch(`/me/methods/${seg(method.id)}`, body), "Saving\u2026");
+        const answer = await busy(save, () => this.api.patch(`/me/methods/${seg(method.id)}`, body), t("Saving\u2026"));
         if (answer.registrationId) this.prove(answer);
         else this.resolve(answer.method);
       } catch (err) {
@@ -226,7 +233,7 @@ class EditFlow {
   }
 
   prove(change) {
-    this.dialog.setTitle("Confirm the new number");
+    this.dialog.setTitle(t("Confirm the new number"));
     this.dialog.show(
       sentCodeStep({
         api: this.api,
@@ -234,7 +241,7 @@ class EditFlow {
         sentTo: change.sentTo,
         digits: 6,
         testid: "phone-change-code",
-        submitText: "Confirm",
+        submitText: t("Confirm"),
         resendPath: `/me/methods/registrations/${seg(change.registrationId)}/resend`,
         onCancel: () => this.form(),
         submit: async (code) => {

@@ -5,17 +5,18 @@
 import { ApiError, StepUpCancelled, seg } from "../api.js";
 import { h, tid } from "../dom.js";
 import { busy, button, errorLine, field, uniqueId } from "../ui.js";
+import { t } from "../i18n.js";
 
-// Every string of this module, together (translations later).
+// Every string of this module, together; looked up when used, in the language shown now.
 export const TEXT = {
-  label: "Recovery codes",
-  codePrompt: "Enter one of your recovery codes. Each code works once.",
-  inputLabel: "Recovery code",
-  hint: "10 letters and digits, for example 7K2QX-M4W1B. The dash is optional.",
-  submit: "Verify",
-  busy: "Verifying\u2026",
-  tooShort: "Enter a recovery code: 10 letters and digits.",
-  remember: (days) => `Don't ask again for ${days} days`,
+  get label() { return t("Recovery codes"); },
+  get codePrompt() { return t("Enter one of your recovery codes. Each code works once."); },
+  get inputLabel() { return t("Recovery code"); },
+  get hint() { return t("10 letters and digits, for example 7K2QX-M4W1B. The dash is optional."); },
+  get submit() { return t("Verify"); },
+  get busy() { return t("Verifying\u2026"); },
+  get tooShort() { return t("Enter a recovery code: 10 letters and digits."); },
+  remember: (days) => t("Don't ask again for {count} days", { count: days }),
 };
 
 // What a code may look like as typed: 10 symbols, an optional dash or space in the middle.
@@ -23,8 +24,12 @@ const SHAPE = /^[0-9a-z]{5}[-\s]?[0-9a-z]{5}$/i;
 
 export default {
   type: "recoveryCodes",
-  label: TEXT.label,
-  codePrompt: TEXT.codePrompt,
+  get label() {
+    return TEXT.label;
+  },
+  get codePrompt() {
+    return TEXT.codePrompt;
+  },
 
   verify(options) {
     recoveryCodeStep(options);

@@ -9,15 +9,22 @@ import { ApiError, seg } from "../api.js";
 import { h, tid } from "../dom.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { doneStep } from "./steps.js";
+import { t } from "../i18n.js";
 
 export { credentialJson, requestOptions, browserError, supported };
 
 export default {
   type: "securityKey",
-  label: "Security key",
-  summary: "Sign in with a USB, NFC or Bluetooth security key, or a passkey on this device.",
+  get label() {
+    return t("Security key");
+  },
+  get summary() {
+    return t("Sign in with a USB, NFC or Bluetooth security key, or a passkey on this device.");
+  },
   icon: "key",
-  codePrompt: "Use your security key.",
+  get codePrompt() {
+    return t("Use your security key.");
+  },
 
   add({ api, dialog, back }) {
     return new Promise((resolve) => addFlow(api, dialog, back, resolve));
@@ -74,27 +81,27 @@ function credentialJson(credential) {
 
 /** A sentence for a browser-side WebAuthn failure. */
 function browserError(err) {
-  if (err?.name === "NotAllowedError") return "The request was cancelled or timed out. Try again.";
-  if (err?.name === "InvalidStateError") return "This security key is already registered to your account.";
-  if (err?.name === "SecurityError") return "Security keys can't be used on this address. Open the page at its configured address.";
-  return "Your browser could not use the security key. Try again.";
+  if (err?.name === "NotAllowedError") return t("The request was cancelled or timed out. Try again.");
+  if (err?.name === "InvalidStateError") return t("This security key is already registered to your account.");
+  if (err?.name === "SecurityError") return t("Security keys can't be used on this address. Open the page at its configured address.");
+  return t("Your browser could not use the security key. Try again.");
 }
 
-const KINDS = [
+const KINDS = () => [
   {
     value: "passkey",
-    label: "A passkey",
-    hint: "Kept on this device, your phone or your password manager; signs you in without a username or password.",
+    label: t("A passkey"),
+    hint: t("Kept on this device, your phone or your password manager; signs you in without a username or password."),
   },
-  { value: "key", label: "A security key", hint: "A USB, NFC or Bluetooth key you insert or tap." },
+  { value: "key", label: t("A security key"), hint: t("A USB, NFC or Bluetooth key you insert or tap.") },
 ];
 
 function kindChoice(name) {
   return h(
     "fieldset",
     { class: "choice-group", ...tid("key-kind") },
-    h("legend", {}, "What would you like to add?"),
-    KINDS.map(({ value, label, hint }) => {
+    h("legend", {}, t("What would you like to add?")),
+    KINDS().map(({ value, label, hint }) => {
       const id = uniqueId(`key-kind-${value}`);
       return h(
         "div",
@@ -108,27 +115,27 @@ function kindChoice(name) {
 }
 
 function addFlow(api, dialog, back, resolve) {
-  dialog.setTitle("Security key");
+  dialog.setTitle(t("Security key"));
   const kindName = uniqueId("key-kind");
   const name = h("input", { type: "text", class: "input", maxlength: "64", required: true, autocomplete: "off", placeholder: "YubiKey", ...tid("key-name-input") });
   const error = errorLine("key-error");
-  const next = button("Next", { variant: "primary", type: "submit", testid: "key-next" });
+  const next = button(t("Next"), { variant: "primary", type: "submit", testid: "key-next" });
   const form = h(
     "form",
     { class: "stack", novalidate: true, ...tid("key-form") },
-    h("p", {}, "Have your key ready. When your browser asks, insert or tap the key, or use this device's passkey, and confirm with its PIN or fingerprint."),
+    h("p", {}, t("Have your key ready. When your browser asks, insert or tap the key, or use this device's passkey, and confirm with its PIN or fingerprint.")),
     kindChoice(kindName),
-    field({ label: "Name this security key", input: name, id: uniqueId("key-name"), hint: "So you can tell your keys apart, for example \u201cBlue YubiKey\u201d." }),
+    field({ label: t("Name this security key"), input: name, id: uniqueId("key-name"), hint: t("So you can tell your keys apart, for example \u201cBlue YubiKey\u201d.") }),
     error,
-    h("div", { class: "dialog-actions" }, button("Back", { onClick: () => back(), testid: "key-back" }), next),
+    h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => back(), testid: "key-back" }), next),
   );
-  if (!supported()) error.show("This browser can't use security keys.");
+  if (!supported()) error.show(t("This browser can't use security keys."));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.clear();
     const displayName = name.value.trim();
     if (!displayName) {
-      error.show("Enter a name for the key.");
+      error.show(t("Enter a name for the key."));
       name.focus();
       return;
     }
@@ -152,24 +159,28 @@ function addFlow(api, dialog, back, resolve) {
         const answer = await api.post(`/me/methods/registrations/${seg(setup.registrationId)}`, { credential: credentialJson(credential) });
         const method = answer.method;
         doneStep(dialog, {
-          title: "Security key",
+          title: t("Security key"),
           prefix: "key",
-          lead: method.passkey ? "Your passkey was registered." : "Your security key was registered.",
-          detail: `\u201c${method.displayName}\u201d (${method.model ?? "Security key"}, ${method.synced ? "synced" : "device-bound"}) can now be used to sign in.`,
+          lead: method.passkey ? t("Your passkey was registered.") : t("Your security key was registered."),
+          detail: t("\u201c{name}\u201d ({model}, {kind}) can now be used to sign in.", {
+            name: method.displayName,
+            model: method.model ?? t("Security key"),
+            kind: method.synced ? t("synced") : t("device-bound"),
+          }),
           onDone: () => resolve(method),
         });
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         error.show(err);
       }
-    }, "Waiting for your key\u2026");
+    }, t("Waiting for your key\u2026"));
   });
   dialog.show(form);
 }
 
 function keyVerification({ api, verification, show, testid, onApproved, expired }) {
   const error = errorLine(`${testid}-key-error`);
-  const go = button("Use security key", { variant: "primary", testid: `${testid}-use-key` });
+  const go = button(t("Use security key"), { variant: "primary", testid: `${testid}-use-key` });
   go.addEventListener("click", () =>
     busy(go, async () => {
       error.clear();
@@ -188,13 +199,13 @@ function keyVerification({ api, verification, show, testid, onApproved, expired 
         if (err.status === 410) expired(err);
         else error.show(err);
       }
-    }, "Waiting for your key\u2026"),
+    }, t("Waiting for your key\u2026")),
   );
   show(
     h(
       "div",
       { class: "stack", ...tid(`${testid}-key`) },
-      h("p", {}, "Insert or tap your security key, or use this device's passkey, when your browser asks."),
+      h("p", {}, t("Insert or tap your security key, or use this device's passkey, when your browser asks.")),
       error,
       h("div", { class: "dialog-actions" }, go),
     ),

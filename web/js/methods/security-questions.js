@@ -6,20 +6,27 @@ import { ApiError, seg } from "../api.js";
 import { describeError } from "../format.js";
 import { h, tid } from "../dom.js";
 import { button, busy, errorLine, field, showRefusal, uniqueId } from "../ui.js";
+import { t } from "../i18n.js";
 
 const MIN_CHARS = 3;
 const normalize = (text) => String(text).normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 
 export default {
   type: "securityQuestions",
-  label: "Security questions",
-  summary: "Answer questions only you know, to reset your password. They can't be used to sign in.",
+  get label() {
+    return t("Security questions");
+  },
+  get summary() {
+    return t("Answer questions only you know, to reset your password. They can't be used to sign in.");
+  },
   icon: "info",
-  codePrompt: "Answer your security questions.",
+  get codePrompt() {
+    return t("Answer your security questions.");
+  },
 
   async add({ api, dialog, back }) {
-    dialog.setTitle("Security questions");
-    dialog.show(h("p", { class: "muted" }, "Loading the questions\u2026"));
+    dialog.setTitle(t("Security questions"));
+    dialog.show(h("p", { class: "muted" }, t("Loading the questions\u2026")));
     let list;
     try {
       list = await api.get("/me/security-questions");
@@ -30,7 +37,7 @@ export default {
           "div",
           { class: "stack" },
           h("p", { class: "notice notice-error", role: "alert" }, describeError(err)),
-          h("div", { class: "dialog-actions" }, button("Back", { onClick: () => back() })),
+          h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => back() })),
         ),
         { focus: "button" },
       );
@@ -46,11 +53,11 @@ export default {
       input: h("input", { type: "text", class: "input", maxlength: "200", autocomplete: "off", spellcheck: "false", ...tid(`${testid}-answer`) }),
     }));
     const error = errorLine(`${testid}-error`);
-    const submit = button("Verify", { variant: "primary", type: "submit", testid: `${testid}-submit` });
+    const submit = button(t("Verify"), { variant: "primary", type: "submit", testid: `${testid}-submit` });
     const form = h(
       "form",
       { class: "stack", novalidate: true, ...tid(`${testid}-questions`) },
-      h("p", {}, "Answer these questions as you did when you set them up."),
+      h("p", {}, t("Answer these questions as you did when you set them up.")),
       inputs.map(({ q, input }) => field({ label: q.text, input, id: uniqueId("answer") })),
       error,
       h("div", { class: "dialog-actions" }, submit),
@@ -58,7 +65,7 @@ export default {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (inputs.some(({ input }) => !input.value.trim())) {
-        error.show("Answer every question.");
+        error.show(t("Answer every question."));
         return;
       }
       error.clear();
@@ -67,7 +74,7 @@ export default {
         const answer = await busy(
           submit,
           () => api.post(`/me/verifications/${seg(verification.verificationId)}`, { answers }),
-          "Verifying\u2026",
+          t("Verifying\u2026"),
         );
         onApproved(answer);
       } catch (err) {
@@ -85,12 +92,12 @@ export default {
 };
 
 function chooseAndAnswer(api, dialog, back, list, resolve) {
-  dialog.setTitle("Security questions");
+  dialog.setTitle(t("Security questions"));
   const rows = Array.from({ length: list.registerCount }, (_, i) => {
     const select = h(
       "select",
       { class: "input", ...tid("question-select") },
-      h("option", { value: "" }, "Choose a question"),
+      h("option", { value: "" }, t("Choose a question")),
       list.questions.map((q) => h("option", { value: q.questionId }, q.text)),
     );
     const input = h("input", { type: "text", class: "input", maxlength: "200", autocomplete: "off", spellcheck: "false", ...tid("question-answer") });
@@ -100,35 +107,35 @@ function chooseAndAnswer(api, dialog, back, list, resolve) {
       nodes: h(
         "div",
         { class: "stack question-row" },
-        field({ label: `Question ${i + 1}`, input: select, id: uniqueId("question") }),
-        field({ label: "Your answer", input, id: uniqueId("answer") }),
+        field({ label: t("Question {number}", { number: i + 1 }), input: select, id: uniqueId("question") }),
+        field({ label: t("Your answer"), input, id: uniqueId("answer") }),
       ),
     };
   });
   const error = errorLine("questions-error");
-  const save = button("Done", { variant: "primary", type: "submit", testid: "questions-save" });
+  const save = button(t("Done"), { variant: "primary", type: "submit", testid: "questions-save" });
   const form = h(
     "form",
     { class: "stack", novalidate: true, ...tid("questions-form") },
-    h("p", {}, `Choose ${list.registerCount} questions and answer them. Answers are not case-sensitive. At a password reset you'll answer ${list.answerCount}.`),
+    h("p", {}, t("Choose {count} questions and answer them. Answers are not case-sensitive. At a password reset you'll answer {answer}.", { count: list.registerCount, answer: list.answerCount })),
     rows.map((r) => r.nodes),
     error,
-    h("div", { class: "dialog-actions" }, button("Back", { onClick: () => back() }), save),
+    h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => back() }), save),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const chosen = rows.map((r) => r.select.value);
     const typed = rows.map((r) => normalize(r.input.value));
     if (chosen.some((q) => !q) || new Set(chosen).size !== chosen.length) {
-      error.show(`Choose ${list.registerCount} different questions.`);
+      error.show(t("Choose {count} different questions.", { count: list.registerCount }));
       return;
     }
     if (typed.some((a) => a.length < MIN_CHARS)) {
-      error.show(`Each answer needs at least ${MIN_CHARS} characters.`);
+      error.show(t("Each answer needs at least {count} characters.", { count: MIN_CHARS }));
       return;
     }
     if (new Set(typed).size !== typed.length) {
-      error.show("Use a different answer for each question.");
+      error.show(t("Use a different answer for each question."));
       return;
     }
     error.clear();
@@ -137,7 +144,7 @@ function chooseAndAnswer(api, dialog, back, list, resolve) {
       const answer = await busy(
         save,
         () => api.post("/me/methods", { type: "securityQuestions", answers }, { idempotent: true }),
-        "Saving\u2026",
+        t("Saving\u2026"),
       );
       resolve(answer.method);
     } catch (err) {

@@ -7,24 +7,25 @@ import { h, tid } from "../dom.js";
 import { describeError } from "../format.js";
 import { button, codeForm, uniqueId } from "../ui.js";
 import { completeRegistration } from "./steps.js";
+import { t } from "../i18n.js";
 
 const COOLDOWN_SECONDS = 30;
 
 /** What the user is told about where the code went. */
 export function sentLine(channel, sentTo) {
-  if (channel === "voice") return `We're calling ${sentTo} now. Answer the call and listen for your code.`;
-  if (channel === "email") return `We emailed a code to ${sentTo}. Check your inbox (and spam folder).`;
-  return `We texted a code to ${sentTo}.`;
+  if (channel === "voice") return t("We're calling {to} now. Answer the call and listen for your code.", { to: sentTo });
+  if (channel === "email") return t("We emailed a code to {to}. Check your inbox (and spam folder).", { to: sentTo });
+  return t("We texted a code to {to}.", { to: sentTo });
 }
 
 /**
  * The code step. `submit(code)` completes it (throws ApiError to show an inline error);
  * `resendPath` is the route that sends a new code. Returns the nodes to show.
  */
-export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, testid, submit, onCancel = null, extra = null, submitText = "Verify" }) {
+export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, testid, submit, onCancel = null, extra = null, submitText = t("Verify") }) {
   const lead = h("p", { ...tid(`${testid}-sent-to`) }, sentLine(channel, sentTo));
   const status = h("p", { class: "muted small", "aria-live": "polite", ...tid(`${testid}-resend-status`) });
-  const resend = button("Send a new code", { variant: "link", testid: `${testid}-resend` });
+  const resend = button(t("Send a new code"), { variant: "link", testid: `${testid}-resend` });
   let waitUntil = Date.now() + COOLDOWN_SECONDS * 1000;
   let timer = null;
 
@@ -40,10 +41,10 @@ export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, tes
     const left = Math.ceil((waitUntil - Date.now()) / 1000);
     if (left > 0) {
       resend.disabled = true;
-      resend.textContent = left > 90 ? `Send a new code (in ${Math.ceil(left / 60)} min)` : `Send a new code (in ${left} s)`;
+      resend.textContent = left > 90 ? t("Send a new code (in {count} min)", { count: Math.ceil(left / 60) }) : t("Send a new code (in {count} s)", { count: left });
     } else {
       resend.disabled = false;
-      resend.textContent = "Send a new code";
+      resend.textContent = t("Send a new code");
       if (timer) {
         clearInterval(timer);
         timer = null;
@@ -60,7 +61,7 @@ export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, tes
     resend.disabled = true;
     try {
       const answer = await api.post(resendPath, {}, { idempotent: true });
-      status.textContent = `A new code is on its way to ${answer.sentTo}. Only the newest code works.`;
+      status.textContent = t("A new code is on its way to {to}. Only the newest code works.", { to: answer.sentTo });
       wait(COOLDOWN_SECONDS);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -70,12 +71,12 @@ export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, tes
     }
   });
 
-  const hint = digits === 8 ? "Enter the 8-digit code from the email." : "Enter the 6-digit code.";
+  const hint = digits === 8 ? t("Enter the 8-digit code from the email.") : t("Enter the 6-digit code.");
   const { form } = codeForm({
-    label: "Code",
+    label: t("Code"),
     hint,
     digits,
-    tooShort: `Enter the ${digits}-digit code we sent you.`,
+    tooShort: t("Enter the {digits}-digit code we sent you.", { digits }),
     submitText,
     testid,
     onCancel,
@@ -91,7 +92,7 @@ export function sentCodeStep({ api, channel, sentTo, digits = 6, resendPath, tes
  * registration, and the new method goes to `done` (a registration that is gone: `expired`).
  */
 export function registrationCodeStep({ api, dialog, begun, channel, digits, testid, onCancel, done, expired }) {
-  dialog.setTitle("Enter code");
+  dialog.setTitle(t("Enter code"));
   dialog.show(
     sentCodeStep({
       api,
@@ -99,7 +100,7 @@ export function registrationCodeStep({ api, dialog, begun, channel, digits, test
       sentTo: begun.sentTo,
       digits,
       testid,
-      submitText: "Next",
+      submitText: t("Next"),
       resendPath: `/me/methods/registrations/${seg(begun.registrationId)}/resend`,
       onCancel,
       submit: (code) => completeRegistration(api, begun.registrationId, { code }, { done, expired }),
@@ -122,7 +123,7 @@ export function codeVerification({ api, verification, testid, rememberDeviceDays
       digits,
       testid,
       resendPath: `/me/verifications/${seg(verification.verificationId)}/resend`,
-      extra: remember && h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, `Don't ask again for ${rememberDeviceDays} days`)),
+      extra: remember && h("div", { class: "checkbox" }, remember, h("label", { for: rememberId }, t("Don't ask again for {count} days", { count: rememberDeviceDays }))),
       submit: async (code) => {
         const body = { code };
         if (remember?.checked) body.rememberDevice = true;

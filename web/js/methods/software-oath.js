@@ -6,15 +6,21 @@ import { groupInFours } from "../format.js";
 import { icon } from "../icons.js";
 import { button, busy, codeForm, errorLine, field, showRefusal, uniqueId } from "../ui.js";
 import { completeRegistration, doneStep, expiredStep } from "./steps.js";
+import { t } from "../i18n.js";
 
-const DEFAULT_NAME = "Authenticator app";
 
 export default {
   type: "softwareOath",
-  label: "Authenticator app (any TOTP app)",
-  summary: "Use any app that shows 6-digit codes, such as a password manager or an authenticator app.",
+  get label() {
+    return t("Authenticator app (any TOTP app)");
+  },
+  get summary() {
+    return t("Use any app that shows 6-digit codes, such as a password manager or an authenticator app.");
+  },
   icon: "app",
-  codePrompt: "Enter the 6-digit code shown in your authenticator app.",
+  get codePrompt() {
+    return t("Enter the 6-digit code shown in your authenticator app.");
+  },
 
   /**
    * Run the add flow in `dialog` (from ui.openDialog). Resolves with the new Method, or null if the
@@ -39,18 +45,18 @@ class Flow {
 
   intro() {
     const { dialog } = this;
-    dialog.setTitle("Authenticator app");
+    dialog.setTitle(t("Authenticator app"));
     const name = h("input", {
       type: "text",
       class: "input",
       maxlength: "64",
       autocomplete: "off",
-      placeholder: DEFAULT_NAME,
+      placeholder: t("Authenticator app"),
       value: this.displayName,
       ...tid("oath-name-input"),
     });
     const error = errorLine("oath-start-error");
-    const next = button("Next", { variant: "primary", type: "submit", testid: "oath-start" });
+    const next = button(t("Next"), { variant: "primary", type: "submit", testid: "oath-start" });
     const form = h(
       "form",
       { class: "stack", novalidate: true },
@@ -58,16 +64,16 @@ class Flow {
       h(
         "p",
         {},
-        "Open the authenticator app on your phone and add a new account. When your app asks how, choose to scan a QR code.",
+        t("Open the authenticator app on your phone and add a new account. When your app asks how, choose to scan a QR code."),
       ),
       field({
-        label: "Name for this method (optional)",
-        hint: "Helps you tell your apps apart, for example \u201cWork phone\u201d.",
+        label: t("Name for this method (optional)"),
+        hint: t("Helps you tell your apps apart, for example \u201cWork phone\u201d."),
         input: name,
         id: uniqueId("oath-name"),
       }),
       error,
-      h("div", { class: "dialog-actions" }, button("Back", { onClick: () => this.back(), testid: "oath-back" }), next),
+      h("div", { class: "dialog-actions" }, button(t("Back"), { onClick: () => this.back(), testid: "oath-back" }), next),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -76,7 +82,7 @@ class Flow {
       const body = { type: "softwareOath" };
       if (this.displayName) body.displayName = this.displayName;
       try {
-        const setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), "Starting\u2026");
+        const setup = await busy(next, () => this.api.post("/me/methods", body, { idempotent: true }), t("Starting\u2026"));
         this.qr(setup);
       } catch (err) {
         showRefusal(error, err);
@@ -87,39 +93,39 @@ class Flow {
 
   qr(setup) {
     const { dialog } = this;
-    dialog.setTitle("Scan the QR code");
+    dialog.setTitle(t("Scan the QR code"));
     const panelId = uniqueId("cant-scan");
     const picture = svgNode(setup.qrSvg);
     if (picture) {
       picture.setAttribute("role", "img");
-      picture.setAttribute("aria-label", "QR code for your authenticator app");
+      picture.setAttribute("aria-label", t("QR code for your authenticator app"));
     }
     const secretText = groupInFours(setup.secret);
-    const copyButton = button("Copy", { variant: "link", testid: "oath-copy-secret", "aria-label": "Copy secret key" });
+    const copyButton = button(t("Copy"), { variant: "link", testid: "oath-copy-secret", "aria-label": t("Copy secret key") });
     copyButton.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(setup.secret);
-        copyButton.textContent = "Copied";
+        copyButton.textContent = t("Copied");
       } catch {
-        copyButton.textContent = "Select and copy";
+        copyButton.textContent = t("Select and copy");
       }
     });
     const panel = h(
       "div",
       { id: panelId, class: "manual-setup", hidden: true, ...tid("cant-scan-panel") },
-      h("p", {}, "Enter these details in your app instead. Choose a time-based account if it asks."),
+      h("p", {}, t("Enter these details in your app instead. Choose a time-based account if it asks.")),
       h(
         "dl",
         { class: "details" },
-        h("dt", {}, "Account name"),
+        h("dt", {}, t("Account name")),
         h("dd", { ...tid("oath-account-name") }, setup.accountName ?? ""),
-        h("dt", {}, "Secret key"),
+        h("dt", {}, t("Secret key")),
         h("dd", {}, h("code", { class: "secret", ...tid("oath-secret") }, secretText), " ", copyButton),
-        h("dt", {}, "Issuer"),
+        h("dt", {}, t("Issuer")),
         h("dd", { ...tid("oath-issuer") }, setup.issuer ?? ""),
       ),
     );
-    const toggle = button("Can't scan the QR image?", {
+    const toggle = button(t("Can't scan the QR image?"), {
       variant: "link",
       testid: "cant-scan-toggle",
       class: "btn btn-link flush",
@@ -135,24 +141,24 @@ class Flow {
       h(
         "div",
         { class: "stack" },
-        h("p", {}, "Use your authenticator app to scan the QR code. This connects the app with your account."),
+        h("p", {}, t("Use your authenticator app to scan the QR code. This connects the app with your account.")),
         h(
           "div",
           { class: "qr-frame", ...tid("oath-qr") },
-          picture ?? h("p", { class: "muted" }, "The QR code could not be shown. Use the key below."),
+          picture ?? h("p", { class: "muted" }, t("The QR code could not be shown. Use the key below.")),
         ),
         h("div", {}, toggle),
         panel,
         h(
           "p",
           { class: "muted small" },
-          "After you scan the QR code or enter the key, select Next.",
+          t("After you scan the QR code or enter the key, select Next."),
         ),
         h(
           "div",
           { class: "dialog-actions" },
-          button("Start over", { onClick: () => this.intro(), testid: "oath-restart" }),
-          button("Next", { variant: "primary", testid: "oath-next", onClick: () => this.code(setup) }),
+          button(t("Start over"), { onClick: () => this.intro(), testid: "oath-restart" }),
+          button(t("Next"), { variant: "primary", testid: "oath-next", onClick: () => this.code(setup) }),
         ),
       ),
       { focus: "[data-testid=oath-next]" },
@@ -165,11 +171,11 @@ class Flow {
 
   code(setup) {
     const { dialog } = this;
-    dialog.setTitle("Enter code");
+    dialog.setTitle(t("Enter code"));
     const { form } = codeForm({
-      label: "Code",
-      hint: "Enter the 6-digit code shown in your authenticator app.",
-      submitText: "Next",
+      label: t("Code"),
+      hint: t("Enter the 6-digit code shown in your authenticator app."),
+      submitText: t("Next"),
       testid: "oath-code",
       onCancel: () => this.qr(setup),
       submit: (code) =>
@@ -182,7 +188,7 @@ class Flow {
     expiredStep(this.dialog, {
       testid: "oath-expired",
       err,
-      note: "This setup can no longer be completed. Remove the account you added in your app, then start again to get a new QR code.",
+      note: t("This setup can no longer be completed. Remove the account you added in your app, then start again to get a new QR code."),
       restartTestid: "oath-start-again",
       restart: () => this.intro(),
     });
@@ -190,11 +196,11 @@ class Flow {
 
   done(method) {
     doneStep(this.dialog, {
-      title: "Authenticator app",
+      title: t("Authenticator app"),
       prefix: "oath",
       mark: h("div", { class: "success-mark" }, icon("check", { size: 28 })),
-      lead: "Your authenticator app was registered.",
-      detail: `\u201c${method.displayName}\u201d can now be used to sign in.`,
+      lead: t("Your authenticator app was registered."),
+      detail: t("\u201c{name}\u201d can now be used to sign in.", { name: method.displayName }),
       onDone: () => this.resolve(method),
     });
   }

@@ -4,6 +4,7 @@
 import { ApiError, seg } from "../api.js";
 import { h, tid } from "../dom.js";
 import { button } from "../ui.js";
+import { t } from "../i18n.js";
 
 /**
  * POST the proof (`body`) for a started registration. The new method goes to `done`; a
@@ -25,14 +26,14 @@ export async function completeRegistration(api, registrationId, body, { done, ex
 
 /** "Start again": why the registration can't be completed, and a button back to the first step. */
 export function expiredStep(dialog, { testid, err, note = null, restartTestid, restart }) {
-  dialog.setTitle("Start again");
+  dialog.setTitle(t("Start again"));
   dialog.show(
     h(
       "div",
       { class: "stack", ...tid(testid) },
       h("p", { class: "notice notice-warning", role: "alert" }, err.message),
       note && h("p", {}, note),
-      h("div", { class: "dialog-actions" }, button("Start again", { variant: "primary", testid: restartTestid, onClick: restart })),
+      h("div", { class: "dialog-actions" }, button(t("Start again"), { variant: "primary", testid: restartTestid, onClick: restart })),
     ),
     { focus: "button" },
   );
@@ -48,7 +49,7 @@ export function doneStep(dialog, { title, prefix, lead, detail, onDone, mark = h
       mark,
       h("p", { class: "lead" }, lead),
       h("p", { class: "muted" }, detail),
-      h("div", { class: "dialog-actions" }, button("Done", { variant: "primary", testid: `${prefix}-done`, onClick: onDone })),
+      h("div", { class: "dialog-actions" }, button(t("Done"), { variant: "primary", testid: `${prefix}-done`, onClick: onDone })),
     ),
     { focus: "button" },
   );

@@ -3,6 +3,7 @@
 
 import { h, svgNode, tid } from "../dom.js";
 import { button, uniqueId } from "../ui.js";
+import { t } from "../i18n.js";
 
 /**
  * One page of the wizard, as a form: Enter sends `next`.
@@ -25,10 +26,10 @@ export function pageFrame(ctx, { section, art = null, lead = [], title = null, b
     ctx.error || "",
   );
   const nextButton = next
-    ? button(next.label ?? "Next", { variant: "primary", type: "submit", testid: "wizard-next" })
+    ? button(next.label ?? t("Next"), { variant: "primary", type: "submit", testid: "wizard-next" })
     : null;
   const backButton = ctx.canGoBack
-    ? button("Back", { testid: "wizard-back", onClick: (event) => ctx.submit("back", {}, event.currentTarget) })
+    ? button(t("Back"), { testid: "wizard-back", onClick: (event) => ctx.submit("back", {}, event.currentTarget) })
     : null;
   const form = h(
     "form",
@@ -89,7 +90,7 @@ export function actionLink(ctx, action, text, testid) {
 }
 
 /** The 6-digit code box; `read(showError)` gives the code or null after saying what is wrong. */
-export function codeField({ label = "Enter code", hint = null, testid = "wizard-code" } = {}) {
+export function codeField({ label = t("Enter code"), hint = null, testid = "wizard-code" } = {}) {
   const id = uniqueId("wizard-code");
   const input = h("input", {
     id,
@@ -119,7 +120,7 @@ export function codeField({ label = "Enter code", hint = null, testid = "wizard-
   const read = (showError) => {
     const code = input.value.trim();
     if (!/^\d{6}$/.test(code)) {
-      showError("Enter the 6-digit code.");
+      showError(t("Enter the 6-digit code."));
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return null;
@@ -139,7 +140,7 @@ export function qrPicture(svgText, label, testid) {
   return h(
     "div",
     { class: "qr-frame wizard-qr", ...tid(testid) },
-    picture ?? h("p", { class: "muted" }, "The QR code can't be shown. Use the code instead."),
+    picture ?? h("p", { class: "muted" }, t("The QR code can't be shown. Use the code instead.")),
   );
 }
 

@@ -5,23 +5,25 @@ import { h, tid } from "../dom.js";
 import { typeLabel } from "../format.js";
 import { icon, methodIcon } from "../icons.js";
 import { uniqueId } from "../ui.js";
+import { t } from "../i18n.js";
 import { copyButton } from "./authenticator.js";
 import { choiceArt, keyArt, pageFrame, successArt } from "./common.js";
 
+// Functions: each text is looked up in the language shown now.
 const CHOICES = {
-  authenticatorApp: ["Authenticator app", "Approve sign-ins with a notification on your phone, or use its codes."],
-  phone: ["Phone", "Get a text with a code, or answer a call."],
-  email: ["Email", "Get a code by email."],
-  securityKey: ["Security key", "Use a USB, NFC or built-in security key."],
+  authenticatorApp: () => [t("Authenticator app"), t("Approve sign-ins with a notification on your phone, or use its codes.")],
+  phone: () => [t("Phone"), t("Get a text with a code, or answer a call.")],
+  email: () => [t("Email"), t("Get a code by email.")],
+  securityKey: () => [t("Security key"), t("Use a USB, NFC or built-in security key.")],
 };
 
 export function methodChoice(ctx) {
-  const types = (ctx.step.types ?? []).filter((t) => t in CHOICES);
+  const types = (ctx.step.types ?? []).filter((type) => type in CHOICES);
   const name = uniqueId("wizard-choice");
   const selected = types.includes(ctx.draft.type) ? ctx.draft.type : types[0];
   const options = types.map((type) => {
     const id = uniqueId("wizard-choice-option");
-    const [label, hint] = CHOICES[type];
+    const [label, hint] = CHOICES[type]();
     return h(
       "div",
       { class: "choice" },
@@ -34,23 +36,23 @@ export function methodChoice(ctx) {
       ),
     );
   });
-  const group = h("fieldset", { class: "choice-group" }, h("legend", { class: "visually-hidden" }, "Methods"), options);
+  const group = h("fieldset", { class: "choice-group" }, h("legend", { class: "visually-hidden" }, t("Methods")), options);
   return pageFrame(ctx, {
-    section: "Choose a different method",
+    section: t("Choose a different method"),
     art: choiceArt(),
-    title: "Which method would you like to use?",
+    title: t("Which method would you like to use?"),
     body: [
       types.length
         ? group
-        : h("p", { class: "notice notice-warning" }, "There's no other method you can set up here. Go back and continue with this one."),
+        : h("p", { class: "notice notice-warning" }, t("There's no other method you can set up here. Go back and continue with this one.")),
     ],
     next: types.length
       ? {
-          label: "Next",
+          label: t("Next"),
           input: (showError) => {
             const type = group.querySelector("input:checked")?.value;
             if (!type) {
-              showError("Choose a method.");
+              showError(t("Choose a method."));
               return null;
             }
             ctx.keepDraft({ type });
@@ -69,26 +71,26 @@ export function appPasswordName(ctx) {
     class: "input",
     maxlength: "64",
     autocomplete: "off",
-    placeholder: "For example: Outlook on my laptop",
+    placeholder: t("For example: Outlook on my laptop"),
     value: ctx.draft.name ?? "",
     "data-error-target": "",
     ...tid("wizard-app-password-name"),
   });
   return pageFrame(ctx, {
-    section: "App password",
+    section: t("App password"),
     art: keyArt(),
-    title: "Create an app password",
+    title: t("Create an app password"),
     body: [
-      h("p", {}, "Some apps can't ask for a second sign-in step. They sign in with an app password instead of your password."),
-      h("div", { class: "field" }, h("label", { for: id }, "Name"), h("p", { class: "field-hint" }, "A name helps you recognise where you use it. 1 to 64 characters."), input),
+      h("p", {}, t("Some apps can't ask for a second sign-in step. They sign in with an app password instead of your password.")),
+      h("div", { class: "field" }, h("label", { for: id }, t("Name")), h("p", { class: "field-hint" }, t("A name helps you recognise where you use it. 1 to 64 characters.")), input),
     ],
     next: {
-      label: "Next",
+      label: t("Next"),
       input: (showError) => {
         const name = input.value.trim();
         ctx.keepDraft({ name: input.value });
         if (!name) {
-          showError("Enter a name for the app password.");
+          showError(t("Enter a name for the app password."));
           input.setAttribute("aria-invalid", "true");
           input.focus();
           return null;
@@ -104,41 +106,41 @@ export function appPasswordShow(ctx) {
   const { password, name } = ctx.step;
   const body = password
     ? [
-        h("p", {}, "Enter this password in ", name ? h("strong", {}, name) : "your app", ". Copy it now: it won't be shown again."),
+        h("p", {}, t("Enter this password in "), name ? h("strong", {}, name) : t("your app"), t(". Copy it now: it won't be shown again.")),
         h(
           "div",
           { class: "password-box wizard-password" },
           h("code", { class: "secret", ...tid("wizard-app-password") }, password),
-          copyButton(password, "app password"),
+          copyButton(password, t("app password")),
         ),
       ]
     : [
         h(
           "p",
           { class: "notice notice-warning", ...tid("wizard-app-password-gone") },
-          "This password was already shown, and it isn't kept anywhere. If you didn't copy it, delete it on the Security info page later and create a new one.",
+          t("This password was already shown, and it isn't kept anywhere. If you didn't copy it, delete it on the Security info page later and create a new one."),
         ),
       ];
   return pageFrame(ctx, {
-    section: "App password",
+    section: t("App password"),
     art: keyArt(),
-    title: "Copy your app password",
+    title: t("Copy your app password"),
     body,
-    next: { label: "Next" },
+    next: { label: t("Next") },
   });
 }
 
 // --- success ---------------------------------------------------------------------------------
 
-/** "Authenticator app – notification", "Phone – text +1 ••••••••12": how it will be asked. */
+/** "Authenticator app (notification)", "Phone (text +1 ••••••••12)": how it will be asked. */
 function usage(method) {
   switch (method.type) {
     case "authenticatorApp":
-      return "notification";
+      return t("notification");
     case "softwareOath":
-      return "code";
+      return t("code");
     case "phone":
-      return `${method.channel === "voice" ? "call" : "text"} ${method.phoneNumber ?? ""}`.trim();
+      return `${method.channel === "voice" ? t("call") : t("text")} ${method.phoneNumber ?? ""}`.trim();
     case "email":
       return method.emailAddress ?? "";
     default:
@@ -165,7 +167,7 @@ export function success(ctx) {
   const byDefault = registered.find((m) => m.isDefault);
   const list = h(
     "ul",
-    { class: "wizard-registered", "aria-label": "What you set up", ...tid("wizard-registered") },
+    { class: "wizard-registered", "aria-label": t("What you set up"), ...tid("wizard-registered") },
     registered.map((m) =>
       h(
         "li",
@@ -180,31 +182,32 @@ export function success(ctx) {
         "li",
         { class: "wizard-registered-item", "data-method-type": "appPassword", ...tid("wizard-registered-item") },
         h("span", { class: "method-icon method-icon-small" }, icon("key", { size: 18 })),
-        h("span", { class: "wizard-registered-type" }, "App password"),
-        h("span", { class: "wizard-registered-detail" }, "Created"),
+        h("span", { class: "wizard-registered-type" }, t("App password")),
+        h("span", { class: "wizard-registered-detail" }, t("Created")),
       ),
   );
   const frame = pageFrame(ctx, {
     section: null,
     body: [
       h("div", { class: "wizard-success-art", "aria-hidden": "true" }, successArt()),
-      h("h2", { class: "wizard-success-title", tabindex: "-1", ...tid("wizard-success-title") }, "Success!"),
+      h("h2", { class: "wizard-success-title", tabindex: "-1", ...tid("wizard-success-title") }, t("Success!")),
       h(
         "p",
         { class: "wizard-success-text" },
-        "Great job! You have successfully set up your security info. Choose \u201cDone\u201d to ",
-        ctx.signIn ? "continue signing in." : "go back to your Security info.",
+        ctx.signIn
+          ? t("Great job! You have successfully set up your security info. Choose \u201cDone\u201d to continue signing in.")
+          : t("Great job! You have successfully set up your security info. Choose \u201cDone\u201d to go back to your Security info."),
       ),
       byDefault &&
         h(
           "p",
           { class: "wizard-default", ...tid("wizard-default") },
-          h("span", { class: "muted" }, "Default sign-in method: "),
-          h("strong", {}, `${typeLabel(byDefault.type)} \u2013 ${usage(byDefault)}`),
+          h("span", { class: "muted" }, t("Default sign-in method: ")),
+          h("strong", {}, t("{type} ({usage})", { type: typeLabel(byDefault.type), usage: usage(byDefault) })),
         ),
       list.children.length > 0 && list,
     ],
-    next: { label: "Done", action: "done" },
+    next: { label: t("Done"), action: "done" },
     focus: ".wizard-success-title",
   });
   frame.node.classList.add("wizard-success");

@@ -12,6 +12,7 @@ import {
 import { appPasswordName, appPasswordShow, methodChoice, success } from "./more.js";
 import { phoneCode, phoneEntry } from "./phone-number.js";
 import { recoveryCodesShow } from "./recovery-codes.js";
+import { t } from "../i18n.js";
 
 export const PAGES = {
   authenticatorDownload,
@@ -29,13 +30,14 @@ export const PAGES = {
   success,
 };
 
+// Functions: each label is looked up in the language shown now.
 export const SECTION_LABELS = {
-  authenticatorApp: "App",
-  softwareOath: "App",
-  phone: "Phone",
-  email: "Email",
-  securityKey: "Security key",
-  appPassword: "App password",
+  authenticatorApp: () => t("App"),
+  softwareOath: () => t("App"),
+  phone: () => t("Phone"),
+  email: () => t("Email"),
+  securityKey: () => t("Security key"),
+  appPassword: () => t("App password"),
 };
 
 /** The section (a `completed` type) a page sets up; null for the choice and the success page. */

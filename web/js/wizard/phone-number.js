@@ -3,9 +3,11 @@
 
 import { h, tid } from "../dom.js";
 import { uniqueId } from "../ui.js";
+import { language, locale, t } from "../i18n.js";
 import { actionLink, codeField, pageFrame, phoneArt } from "./common.js";
 
-const SECTION = "Phone";
+// A function: looked up in the language shown now.
+const SECTION = () => t("Phone");
 
 // Country calling codes offered first; anyone else types the number with its + prefix.
 const COUNTRIES = [
@@ -29,7 +31,17 @@ const COUNTRIES = [
   ["ZA", "South Africa", "27"],
 ];
 
-const differentMethod = (ctx) => actionLink(ctx, "differentMethod", "I want to set up a different method", "wizard-different-method");
+/** A country's name in the page's language (the browser knows them: Intl.DisplayNames); English as listed. */
+function countryName(code, english) {
+  if (language() === "en") return english;
+  try {
+    return new Intl.DisplayNames([locale()], { type: "region" }).of(code) ?? english;
+  } catch {
+    return english;
+  }
+}
+
+const differentMethod = (ctx) => actionLink(ctx, "differentMethod", t("I want to set up a different method"), "wizard-different-method");
 
 /** E.164 from what was typed: "+44 7700 900123" as is; otherwise the country's code + the digits. */
 export function toE164(callingCode, typed) {
@@ -46,9 +58,9 @@ export function phoneEntry(ctx) {
   const countryId = uniqueId("wizard-country");
   const country = h(
     "select",
-    { id: countryId, class: "input wizard-country", "aria-label": "Country or region", ...tid("wizard-country") },
+    { id: countryId, class: "input wizard-country", "aria-label": t("Country or region"), ...tid("wizard-country") },
     COUNTRIES.map(([code, name, calling]) =>
-      h("option", { value: code, selected: (draft.country ?? "US") === code }, `${name} (+${calling})`),
+      h("option", { value: code, selected: (draft.country ?? "US") === code }, `${countryName(code, name)} (+${calling})`),
     ),
   );
   const numberId = uniqueId("wizard-phone");
@@ -59,8 +71,8 @@ export function phoneEntry(ctx) {
     autocomplete: "tel-national",
     inputmode: "tel",
     maxlength: "24",
-    placeholder: "Enter phone number",
-    "aria-label": "Phone number",
+    placeholder: t("Enter phone number"),
+    "aria-label": t("Phone number"),
     value: draft.number ?? "",
     "data-error-target": "",
     ...tid("wizard-phone-number"),
@@ -79,33 +91,33 @@ export function phoneEntry(ctx) {
   const channels = h(
     "fieldset",
     { class: "radio-group" },
-    h("legend", { class: "visually-hidden" }, "How should we send the code?"),
-    radio("sms", "Receive a code", "wizard-channel-sms"),
-    radio("voice", "Call me", "wizard-channel-voice"),
+    h("legend", { class: "visually-hidden" }, t("How should we send the code?")),
+    radio("sms", t("Receive a code"), "wizard-channel-sms"),
+    radio("voice", t("Call me"), "wizard-channel-voice"),
   );
   const callingCode = () => COUNTRIES.find(([code]) => code === country.value)?.[2] ?? "1";
   return pageFrame(ctx, {
-    section: SECTION,
+    section: SECTION(),
     art: phoneArt("message"),
-    lead: [h("p", { class: "wizard-lead" }, "You can prove who you are by answering a call on your phone or receiving a code on your phone.")],
-    title: "What phone number would you like to use?",
+    lead: [h("p", { class: "wizard-lead" }, t("You can prove who you are by answering a call on your phone or receiving a code on your phone."))],
+    title: t("What phone number would you like to use?"),
     body: [
       h("div", { class: "phone-row" }, country, number),
       channels,
       h(
         "p",
         { class: "muted small" },
-        "Message and data rates may apply. Choosing Next means that you agree to the Terms of service and Privacy and cookies statement.",
+        t("Message and data rates may apply. Choosing Next means that you agree to the Terms of service and Privacy and cookies statement."),
       ),
     ],
     next: {
-      label: "Next",
+      label: t("Next"),
       input: (showError) => {
         const channel = channels.querySelector("input:checked")?.value ?? "sms";
         ctx.keepDraft({ country: country.value, number: number.value, channel });
         const digits = number.value.replace(/\D/g, "");
         if (digits.length < 4) {
-          showError("Enter a phone number.");
+          showError(t("Enter a phone number."));
           number.setAttribute("aria-invalid", "true");
           number.focus();
           return null;
@@ -120,22 +132,22 @@ export function phoneEntry(ctx) {
 
 export function phoneCode(ctx) {
   const { step } = ctx;
-  const sentTo = h("span", { class: "nowrap", ...tid("wizard-sent-to") }, step.sentTo ?? "your phone");
+  const sentTo = h("span", { class: "nowrap", ...tid("wizard-sent-to") }, step.sentTo ?? t("your phone"));
   const sentence =
     step.channel === "voice"
-      ? h("p", { ...tid("wizard-code-sent") }, "We're calling ", sentTo, " now. Enter the code you hear below.")
-      : h("p", { ...tid("wizard-code-sent") }, "We just sent a 6 digit code to ", sentTo, ". Enter the code below.");
-  const code = codeField({ label: "Enter code" });
+      ? h("p", { ...tid("wizard-code-sent") }, t("We're calling "), sentTo, t(" now. Enter the code you hear below."))
+      : h("p", { ...tid("wizard-code-sent") }, t("We just sent a 6-digit code to "), sentTo, t(". Enter the code below."));
+  const code = codeField({ label: t("Enter code") });
   return pageFrame(ctx, {
-    section: SECTION,
+    section: SECTION(),
     art: phoneArt("message"),
     body: [
       sentence,
       code.node,
-      h("p", {}, actionLink(ctx, "resend", step.channel === "voice" ? "Call me again" : "Resend code", "wizard-resend")),
+      h("p", {}, actionLink(ctx, "resend", step.channel === "voice" ? t("Call me again") : t("Resend code"), "wizard-resend")),
     ],
     next: {
-      label: "Next",
+      label: t("Next"),
       input: (showError) => {
         const value = code.read(showError);
         return value === null ? null : { code: value };

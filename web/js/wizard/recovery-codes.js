@@ -4,16 +4,17 @@
 import { h, tid } from "../dom.js";
 import { copyButton } from "./authenticator.js";
 import { keyArt, pageFrame } from "./common.js";
+import { t } from "../i18n.js";
 
-// Every string of this page, together (translations later).
+// Every string of this page, together; looked up when used, in the language shown now.
 export const TEXT = {
-  section: "Recovery codes",
-  title: "Save your recovery codes",
-  intro: "If you lose your phone, sign in with one of these codes instead. Each works once. Save them now: they won't be shown again.",
-  gone: "These codes were already shown and aren't kept anywhere. You can create a new set on the Security info page.",
-  listLabel: "Recovery codes",
-  copyWhat: "recovery codes",
-  next: "Next",
+  get section() { return t("Recovery codes"); },
+  get title() { return t("Save your recovery codes"); },
+  get intro() { return t("If you lose your phone, sign in with one of these codes instead. Each works once. Save them now: they won't be shown again."); },
+  get gone() { return t("These codes were already shown and aren't kept anywhere. You can create a new set on the Security info page."); },
+  get listLabel() { return t("Recovery codes"); },
+  get copyWhat() { return t("recovery codes"); },
+  get next() { return t("Next"); },
 };
 
 export function recoveryCodesShow(ctx) {

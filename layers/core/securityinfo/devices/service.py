@@ -37,6 +37,7 @@ from securityinfo.kernel.errors import (
     RequestExpired,
 )
 from securityinfo.kernel.http import SignedRequest
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods import authenticator_app as app_kind
 from securityinfo.methods import totp
@@ -391,15 +392,15 @@ def decide(deps: Deps, request: SignedRequest, device_id: str, verification_id: 
         )
 
 
-def _mismatch_words(verification: VerificationItem) -> str:
+def _mismatch_words(verification: VerificationItem) -> Text:
     # The phone says what happens next where it happens: a test notification is replaced by a new
     # one on its own (the page asks for it), a sign-in request is not.
     if verification.purpose == app_kind.REGISTRATION_PURPOSE:
-        return (
+        return t(
             "That number does not match the one on your screen, so this notification was denied. "
             "A new notification with a new number is on its way: enter the number your screen shows now."
         )
-    return (
+    return t(
         "That number does not match the one on the sign-in screen, so the request was denied. "
         "Start the sign-in again to get a new request."
     )

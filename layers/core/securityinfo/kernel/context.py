@@ -39,6 +39,11 @@ class Caller:
     # Set only by the wizard's workflow tasks too: the profile's clear epoch when the wizard
     # started, so nothing it registers survives an administrator's clear that came after.
     epoch: int | None = None
+    # The language the request reads (Accept-Language: "en" or "nl"): messages the domain answers.
+    language: str = "en"
+    # The identity provider's locale claim ("nl-NL"), if it sent one: the user's own language, kept
+    # on the profile for the change notices (notices/notifications.py).
+    locale: str | None = None
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """Domain exceptions: every error code the API answers is one class here, with its status. http.py
 turns them into responses in one place, so no handler builds an error body itself, and a code is
-never a string typed at the place that refuses."""
+never a string typed at the place that refuses. The message is a key of the catalogues
+(kernel/i18n.py): English as written, answered in the language of the request."""
 
 from __future__ import annotations
+
+from securityinfo.kernel.i18n import DEFAULT, Text, text_of
 
 
 class DomainError(Exception):
@@ -11,20 +14,22 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         field: str | None = None,
         attempts_left: int | None = None,
         retry_after: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.text = text_of(message)
+        self.message = str(self.text)  # English: logs, tests and callers that read it
+        super().__init__(self.message)
         self.field = field
         self.attempts_left = attempts_left
         self.retry_after = retry_after
 
-    def body(self) -> dict[str, object]:
-        error: dict[str, object] = {"code": self.code, "message": self.message}
+    def body(self, language: str = DEFAULT) -> dict[str, object]:
+        """The answer's body; its ``message`` in ``language`` (the ``code`` is the same in all)."""
+        error: dict[str, object] = {"code": self.code, "message": self.text.render(language)}
         if self.field is not None:
             error["field"] = self.field
         if self.attempts_left is not None:
@@ -140,12 +145,12 @@ class DeviceClockSkew(Unauthorized):
 
     code = "device_clock_skew"
 
-    def __init__(self, message: str, server_time: float) -> None:
+    def __init__(self, message: str | Text, server_time: float) -> None:
         super().__init__(message)
         self.server_time = int(server_time)
 
-    def body(self) -> dict[str, object]:
-        out = super().body()
+    def body(self, language: str = DEFAULT) -> dict[str, object]:
+        out = super().body(language)
         error = out["error"]
         if isinstance(error, dict):
             error["serverTime"] = self.server_time
@@ -323,12 +328,12 @@ class DeliveryFailed(DomainError):
     status = 502
     code = "code_delivery_failed"
 
-    def __init__(self, message: str, *, extra: dict[str, object] | None = None) -> None:
+    def __init__(self, message: str | Text, *, extra: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.extra = dict(extra or {})
 
-    def body(self) -> dict[str, object]:
-        answer = super().body()
+    def body(self, language: str = DEFAULT) -> dict[str, object]:
+        answer = super().body(language)
         error = answer["error"]
         if isinstance(error, dict):
             error.update(self.extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +23,14 @@ from securityinfo.kernel.errors import (
     ServiceOnly,
     Unauthorized,
 )
+from securityinfo.kernel.i18n import DEFAULT, negotiate
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.router import HttpApiResolver, Response  # the handlers take Response from here
 from securityinfo.kernel.validation import parse_json
 
 JSON = "application/json"
+# A BCP 47 language tag as identity providers send it in the locale claim ("nl-NL", "nl_BE", "en").
+_LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}")
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -38,9 +42,20 @@ def json_response(status: int, body: Any = None, headers: dict[str, str] | None 
     )
 
 
-def error_response(error: DomainError) -> Response:
+def error_response(error: DomainError, language: str = DEFAULT) -> Response:
+    """The error's status and body, its message in ``language`` (the request's Accept-Language)."""
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
-    return json_response(error.status, error.body(), headers)
+    return json_response(
+        error.status, error.body(language), {**(headers or {}), "Content-Language": language}
+    )
+
+
+def language(app: HttpApiResolver) -> str:
+    """The language the caller reads (``Accept-Language``; English when it names none we have)."""
+    try:
+        return negotiate(header(app, "Accept-Language"))
+    except Exception:  # no event being resolved (a direct call): the default
+        return DEFAULT
 
 
 def api() -> HttpApiResolver:
@@ -54,7 +69,7 @@ def api() -> HttpApiResolver:
             "request_refused", extra={"status": error.status, "code": error.code, "field": error.field}
         )
         metrics.refused(error)
-        return error_response(error)
+        return error_response(error, language(app))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
@@ -63,11 +78,13 @@ def api() -> HttpApiResolver:
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
         logger.error("unexpected_error", extra={"errorType": type(error).__name__, "where": where})
         metrics.count(metrics.UNEXPECTED_ERRORS)
-        return error_response(InternalError("Something went wrong on our side. Try again shortly."))
+        return error_response(
+            InternalError("Something went wrong on our side. Try again shortly."), language(app)
+        )
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
-        return error_response(NotFound("No such route."))
+        return error_response(NotFound("No such route."), language(app))
 
     return app
 
@@ -102,6 +119,7 @@ def caller(app: HttpApiResolver) -> Caller:
         raise Unauthorized("Sign in again.")
     http = context.get("http") or {}
     auth_time = claims.get("auth_time")
+    locale = claims.get("locale")
     return Caller(
         user_id=user_id,
         username=str(claims.get("preferred_username") or ""),
@@ -113,6 +131,9 @@ def caller(app: HttpApiResolver) -> Caller:
         step_up_token=header(app, "X-Step-Up-Token"),
         temporary_access_pass=header(app, "X-Temporary-Access-Pass"),
         base_url=base_url(app),
+        language=language(app),
+        # The identity provider's choice (OpenID Connect's locale claim): what notices are sent in.
+        locale=locale if isinstance(locale, str) and _LOCALE.fullmatch(locale) else None,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from securityinfo.kernel.i18n import Text, t
+
 BULLET = "\u2022"
 
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -38,24 +40,22 @@ def country_code(number: str) -> str:
     return digits[:3]
 
 
-def phone_problem(number: str) -> str | None:
-    """Why ``number`` is not a usable E.164 number, or None."""
+def phone_problem(number: str) -> Text | None:
+    """Why ``number`` is not a usable E.164 number, or None. (The pages send what the user typed,
+    "+1 (425) 555-0177", as E.164; the message shows the number as people write it.)"""
     if not E164.fullmatch(number):
-        return (
-            "Enter the number in international format: + country code and number, digits only, "
-            "e.g. +14255550100."
-        )
+        return t("Include the country code, like +1 425 555 0177 (sent without spaces: +14255550177).")
     code = country_code(number)
     if code in _UNASSIGNED:
-        return f"+{code} is not a country code. Check the number."
+        return t("+{code} is not a country code. Check the number.", code=code)
     if len(number) - 1 - len(code) < 6:
-        return "That number is too short. Enter the full number with its country code."
+        return t("That number is too short. Enter the full number with its country code.")
     return None
 
 
-def email_problem(address: str) -> str | None:
+def email_problem(address: str) -> Text | None:
     if len(address) > 254 or not _EMAIL.fullmatch(address):
-        return "Enter a valid email address, e.g. megan@contoso.com."
+        return t("Enter a valid email address, e.g. megan@contoso.com.")
     return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from securityinfo.kernel.errors import BadRequest, InvalidField, InvalidJson, MissingField, UnknownField
+from securityinfo.kernel.i18n import Text, t
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A multi-line text (a PEM certificate): line breaks and tabs allowed, other control characters not.
@@ -28,6 +29,7 @@ class Field:
     min_len: int | None = None
     max_len: int | None = None
     pattern: str | None = None
+    # What to do when the pattern does not match (a catalogue key); also the published description.
     hint: str = ""
     items: Field | None = None
     schema: Mapping[str, Field] | None = None
@@ -35,7 +37,7 @@ class Field:
     maximum: int | None = None
     # A rule no keyword states (a phone number's form, say). The published JSON Schema cannot say
     # it, so the document is looser there than validate(), never stricter.
-    check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    check: Callable[[Any], str | Text | None] | None = field(default=None, compare=False)
     # Line breaks allowed in the text (a PEM certificate); other control characters never are.
     multiline: bool = False
 
@@ -52,8 +54,10 @@ def parse_json(raw: bytes | str | None) -> Any:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as bad:
             raise InvalidJson(
-                f"The request body is not valid UTF-8 (byte {bad.start}); "
-                "send a JSON object encoded as UTF-8."
+                t(
+                    "The request body is not valid UTF-8 (byte {byte}); send a JSON object encoded as UTF-8.",
+                    byte=bad.start,
+                )
             ) from None
     if raw is None or raw.strip() == "":
         return {}
@@ -64,8 +68,16 @@ def parse_json(raw: bytes | str | None) -> Any:
     where = _unencodable(parsed, "")
     if where is not None:
         raise InvalidJson(
-            f"{where or 'The request body'} contains an unpaired surrogate escape (such as \\ud800), "
-            "which is not a character; send text only.",
+            t(
+                "{field} contains an unpaired surrogate escape (such as \\ud800), which is not a character; "
+                "send text only.",
+                field=where,
+            )
+            if where
+            else t(
+                "The request body contains an unpaired surrogate escape (such as \\ud800), which is not a "
+                "character; send text only."
+            ),
             field=where or None,
         )
     return parsed
@@ -102,19 +114,21 @@ def no_body(parsed: Any) -> None:
     if isinstance(parsed, dict):
         name = next(iter(parsed))
         raise UnknownField(
-            f"This request takes no fields (got '{name}'); send an empty body or {{}}.", field=name
+            t("This request takes no fields (got '{field}'); send an empty body or {}.", field=name),
+            field=name,
         )
     raise BadRequest(
-        f"This request takes no body (got JSON {_json_kind(parsed)}); send an empty body or {{}}."
+        t("This request takes no body (got JSON {kind}); send an empty body or {}.", kind=_json_kind(parsed))
     )
 
 
-def _json_kind(value: Any) -> str:
+def _json_kind(value: Any) -> str | Text:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    return {str: "a string", list: "an array", int: "a number", float: "a number"}.get(type(value), "a value")
+    kinds = {str: t("a string"), list: t("an array"), int: t("a number"), float: t("a number")}
+    return kinds.get(type(value), t("a value"))
 
 
 def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
@@ -125,38 +139,50 @@ def validate(body: Any, schema: Schema, path: str = "") -> dict[str, Any]:
         if name not in schema:
             allowed = ", ".join(sorted(schema)) or "none"
             raise UnknownField(
-                f"Unknown field '{name}'. Allowed fields: {allowed}.",
+                t("Unknown field '{field}'. Allowed fields: {allowed}.", field=name, allowed=allowed),
                 field=f"{path}{name}",
             )
     for name, spec in schema.items():
         if name not in body or body[name] is None:
             if spec.required:
-                raise MissingField(f"'{name}' is required.", field=f"{path}{name}")
+                raise MissingField(t("'{field}' is required.", field=name), field=f"{path}{name}")
             continue
         _check_value(body[name], spec, f"{path}{name}")
     return {k: v for k, v in body.items() if v is not None}
 
 
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", bool: "true or false", int: "an integer", list: "a list", dict: "an object"}
+def _type_name(kind: type | tuple[type, ...]) -> Text:
+    names = {
+        str: t("a string"),
+        bool: t("true or false"),
+        int: t("an integer"),
+        list: t("a list"),
+        dict: t("an object"),
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+    found = [names.get(k, Text(k.__name__)) for k in kinds]
+    return found[0] if len(found) == 1 else t("{first} or {second}", first=found[0], second=found[1])
 
 
 def _check_value(value: Any, spec: Field, where: str) -> None:
     # bool is an int in Python; a JSON true must not pass as a number.
     if isinstance(value, bool) and spec.kind is int or not isinstance(value, spec.kind):
-        raise InvalidField(f"'{where}' must be {_type_name(spec.kind)}.", field=where)
+        raise InvalidField(
+            t("'{field}' must be {kind}.", field=where, kind=_type_name(spec.kind)), field=where
+        )
     if spec.choices is not None and value not in spec.choices:
         options = ", ".join(str(c) for c in spec.choices)
-        raise InvalidField(f"'{where}' must be one of: {options}.", field=where)
+        raise InvalidField(
+            t("'{field}' must be one of: {options}.", field=where, options=options), field=where
+        )
     if isinstance(value, str):
         if (_CONTROL_BUT_LINES if spec.multiline else _CONTROL).search(value):
-            raise InvalidField(f"'{where}' contains control characters.", field=where)
+            raise InvalidField(t("'{field}' contains control characters.", field=where), field=where)
         _check_length(len(value), spec, where, "characters")
         # ASCII: \d and \w mean what they mean in the published (ECMAScript) patterns.
         if spec.pattern is not None and not re.fullmatch(spec.pattern, value, re.ASCII):
-            raise InvalidField(spec.hint or f"'{where}' has the wrong format.", field=where)
+            message = t(spec.hint) if spec.hint else t("'{field}' has the wrong format.", field=where)
+            raise InvalidField(message, field=where)
     if isinstance(value, int) and not isinstance(value, bool):
         _check_range(value, spec, where)
     if isinstance(value, list):
@@ -173,21 +199,36 @@ def _check_value(value: Any, spec: Field, where: str) -> None:
 
 
 def _check_length(n: int, spec: Field, where: str, unit: str) -> None:
+    # Two messages per bound: "characters" and "items" are words of the catalogue, not parameters.
     if spec.min_len is not None and n < spec.min_len:
-        raise InvalidField(f"'{where}' needs at least {spec.min_len} {unit}.", field=where)
+        if unit == "characters":
+            raise InvalidField(
+                t("'{field}' needs at least {count} characters.", field=where, count=spec.min_len),
+                field=where,
+            )
+        raise InvalidField(
+            t("'{field}' needs at least {count} items.", field=where, count=spec.min_len), field=where
+        )
     if spec.max_len is not None and n > spec.max_len:
-        raise InvalidField(f"'{where}' allows at most {spec.max_len} {unit}.", field=where)
+        if unit == "characters":
+            raise InvalidField(
+                t("'{field}' allows at most {count} characters.", field=where, count=spec.max_len),
+                field=where,
+            )
+        raise InvalidField(
+            t("'{field}' allows at most {count} items.", field=where, count=spec.max_len), field=where
+        )
 
 
 def _check_range(n: int, spec: Field, where: str) -> None:
     low, high = spec.minimum, spec.maximum
     if (low is not None and n < low) or (high is not None and n > high):
         if low is not None and high is not None:
-            message = f"Use a whole number from {low} to {high}."
+            message = t("Use a whole number from {low} to {high}.", low=low, high=high)
         elif low is not None:
-            message = f"Use a whole number of at least {low}."
+            message = t("Use a whole number of at least {low}.", low=low)
         else:
-            message = f"Use a whole number of at most {high}."
+            message = t("Use a whole number of at most {high}.", high=high)
         raise InvalidField(message, field=where)
 
 

@@ -27,6 +27,7 @@ from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import equal
 from securityinfo.kernel.errors import InvalidCursor, InvalidField, NotFound, UnknownField
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.masking import mask_text
 from securityinfo.kernel.useragent import device_name
 from securityinfo.methods.registry import REGISTRY
@@ -58,7 +59,7 @@ def _limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
-        raise InvalidField(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidField(t("limit must be a whole number from 1 to {max}.", max=MAX_LIMIT), field="limit")
     return int(value)
 
 
@@ -75,7 +76,10 @@ def encode_cursor(deps: Deps, user_id: str, activity_id: str) -> str:
 def decode_cursor(deps: Deps, user_id: str, cursor: str) -> str:
     """The activity id a cursor continues after; 400 ``invalid_cursor`` for anything this service
     did not hand to this list."""
-    bad = InvalidCursor(f"That cursor is not valid for this list. {_START_AGAIN}", field="cursor")
+    bad = InvalidCursor(
+        "That cursor is not valid for this list. Load Recent activity again from the start (without cursor).",
+        field="cursor",
+    )
     if not cursor or len(cursor) > _MAX_CURSOR or not cursor.isascii():
         raise bad
     try:
@@ -92,17 +96,19 @@ def decode_cursor(deps: Deps, user_id: str, cursor: str) -> str:
     return activity_id
 
 
-def page_of(deps: Deps, user_id: str, params: Mapping[str, str]) -> dict[str, Any]:
+def page_of(deps: Deps, user_id: str, params: Mapping[str, str], language: str = "en") -> dict[str, Any]:
     """``{activity, nextCursor?}`` of ``user_id``: the route has established who may read it."""
     unknown = sorted(set(params) - set(QUERY_NAMES))
     if unknown:
-        raise UnknownField(f"Unknown query parameter {unknown[0]}; use limit and cursor.", field=unknown[0])
+        raise UnknownField(
+            t("Unknown query parameter {name}; use limit and cursor.", name=unknown[0]), field=unknown[0]
+        )
     limit = _limit(params.get("limit"))
     cursor = params.get("cursor")
     after = decode_cursor(deps, user_id, cursor) if cursor is not None else None
     now = deps.clock.now()
     items, more = outbox.page(user_id, now, current_policy().activity_days, limit, after)
-    body: dict[str, Any] = {"activity": [view(item) for item in items]}
+    body: dict[str, Any] = {"activity": [view(item, language) for item in items]}
     if more and items:
         body["nextCursor"] = encode_cursor(deps, user_id, items[-1].activity_id)
     return body
@@ -110,7 +116,7 @@ def page_of(deps: Deps, user_id: str, params: Mapping[str, str]) -> dict[str, An
 
 def listing(deps: Deps, caller: Caller, params: Mapping[str, str]) -> dict[str, Any]:
     """GET /me/activity: the caller's own activity, newest first."""
-    return page_of(deps, caller.user_id, params)
+    return page_of(deps, caller.user_id, params, caller.language)
 
 
 # --- one entry, in words ------------------------------------------------------------------------
@@ -136,7 +142,7 @@ def _method(detail: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"id": method_id, "type": method_type, "displayName": mask_text(name)}
 
 
-def view(item: ActivityItem) -> dict[str, Any]:
+def view(item: ActivityItem, language: str = "en") -> dict[str, Any]:
     """The API's ``Activity``: what happened in words, and from where, all masked."""
     try:
         detail = json.loads(item.detail)
@@ -148,7 +154,7 @@ def view(item: ActivityItem) -> dict[str, Any]:
         "id": item.activity_id,
         "type": item.detail_type,
         "occurredAt": iso(item.occurred_at),
-        "summary": summary(item.detail_type, detail),
+        "summary": summary(item.detail_type, detail, language),
         "actor": _actor(detail.get("actor")),
         "sourceIp": detail.get("sourceIp") if isinstance(detail.get("sourceIp"), str) else None,
         "device": device_name(detail.get("userAgent") if isinstance(detail.get("userAgent"), str) else None),
@@ -160,121 +166,157 @@ def view(item: ActivityItem) -> dict[str, Any]:
     return body
 
 
-def _words(detail: Mapping[str, Any], otherwise: str = "sign-in method") -> str:
+def _words(detail: Mapping[str, Any], otherwise: str = "sign-in method") -> Text:
+    """How a sentence names the event's method type: its module's ``words``, a catalogue key."""
     kind = REGISTRY.get(str(detail.get("methodType")))
-    return kind.words if kind is not None else otherwise
+    if kind is not None:
+        return t(kind.words)
+    return t("phone") if otherwise == "phone" else t("sign-in method")
 
 
-def _named(detail: Mapping[str, Any], side: str) -> str:
+def _named(detail: Mapping[str, Any], side: str) -> Text:
     """ "phone (+1 ••••••••12)": the method's words and its masked number or address, if any."""
     state = detail.get(side) or {}
     shown = state.get("phoneNumber") or state.get("emailAddress") if isinstance(state, dict) else None
     words = _words(detail)
-    return f"{words} ({shown})" if isinstance(shown, str) and shown else words
+    return t("{words} ({shown})", words=words, shown=shown) if isinstance(shown, str) and shown else words
 
 
-def _a(words: str) -> str:
-    return f"{'An' if words[:1] in 'aeiou' else 'A'} {words}"
+def _a(detail: Mapping[str, Any], side: str) -> Text:
+    what = _named(detail, side)
+    return t("An {what}", what=what) if str(_words(detail))[:1] in "aeiou" else t("A {what}", what=what)
 
 
 _PURPOSES = {
-    "mfa": "to sign in",
-    "sspr": "to reset your password",
-    "stepUp": "to change your security info",
-    "passwordless": "to sign in without a password",
+    "mfa": t(" to sign in"),
+    "sspr": t(" to reset your password"),
+    "stepUp": t(" to change your security info"),
+    "passwordless": t(" to sign in without a password"),
 }
 _FIXED = {
-    "EnrollmentStarted": 'You started setting up your security info ("Keep your account secure").',
-    "EnrollmentCompleted": "You finished setting up your security info.",
-    "EnrollmentExpired": "Setting up your security info stopped because a step was not answered in time.",
-    "SecurityInfoCleared": (
+    "EnrollmentStarted": t('You started setting up your security info ("Keep your account secure").'),
+    "EnrollmentCompleted": t("You finished setting up your security info."),
+    "EnrollmentExpired": t("Setting up your security info stopped because a step was not answered in time."),
+    "SecurityInfoCleared": t(
         "An administrator cleared your security info: you will set it up again at your next sign-in."
     ),
-    "UserUnlocked": "An administrator unlocked your account: sign-in attempts are allowed again.",
-    "TemporaryAccessPassIssued": "An administrator issued a temporary access pass for your account.",
-    "UserRiskDismissed": (
+    "UserUnlocked": t("An administrator unlocked your account: sign-in attempts are allowed again."),
+    "TemporaryAccessPassIssued": t("An administrator issued a temporary access pass for your account."),
+    "UserRiskDismissed": t(
         "An administrator reviewed your report and marked your account as no longer at risk."
     ),
-    "PolicyChanged": "Your organization's security info policy changed.",
+    "PolicyChanged": t("Your organization's security info policy changed."),
 }
 
 
-def summary(detail_type: str, detail: Mapping[str, Any]) -> str:
-    """One sentence for a person, from the event's masked detail only."""
+def summary(detail_type: str, detail: Mapping[str, Any], language: str = "en") -> str:
+    """One sentence for a person, from the event's masked detail only, in ``language``."""
+    return _sentence(detail_type, detail).render(language)
+
+
+def _sentence(detail_type: str, detail: Mapping[str, Any]) -> Text:
     by_admin = _actor(detail.get("actor")) == "admin"
-    who = " by an administrator" if by_admin else ""
+    who: Text | str = t(" by an administrator") if by_admin else ""
     if detail_type in _FIXED:
         return _FIXED[detail_type]
     if detail_type == "MethodRegistered":
-        return f"{_a(_named(detail, 'after'))} was added{who}."
+        return t("{what} was added{who}.", what=_a(detail, "after"), who=who)
     if detail_type == "MethodRemoved":
-        return f"{_a(_named(detail, 'before'))} was removed{who}."
+        return t("{what} was removed{who}.", what=_a(detail, "before"), who=who)
     if detail_type == "MethodUpdated":
         before, after = detail.get("before") or {}, detail.get("after") or {}
         changed = detail.get("changedFields") or []
         if "phoneNumber" in changed:
-            return (
-                f"The number of your {_words(detail, 'phone')} was changed from "
-                f"{before.get('phoneNumber', '')} to {after.get('phoneNumber', '')}{who}."
+            return t(
+                "The number of your {words} was changed from {old} to {new}{who}.",
+                words=_words(detail, "phone"),
+                old=before.get("phoneNumber", ""),
+                new=after.get("phoneNumber", ""),
+                who=who,
             )
         if "displayName" in changed:
             name = mask_text(str(after.get("displayName", "")))
-            return f"Your {_words(detail)} was renamed to \u201c{name}\u201d{who}."
-        return f"Your {_named(detail, 'after')} was changed{who}."
+            return t(
+                "Your {words} was renamed to \u201c{name}\u201d{who}.",
+                words=_words(detail),
+                name=name,
+                who=who,
+            )
+        return t("Your {what} was changed{who}.", what=_named(detail, "after"), who=who)
     if detail_type == "DefaultMethodChanged":
         if detail.get("reason") == "default_removed":
-            return "Your default sign-in method changed because the previous one was removed."
+            return t("Your default sign-in method changed because the previous one was removed.")
         if (detail.get("after") or {}).get("systemPreferred"):
-            return f"Your default sign-in method is now the most secure one you have{who}."
-        return f"Your default sign-in method was changed to your {_words(detail)}{who}."
+            return t("Your default sign-in method is now the most secure one you have{who}.", who=who)
+        return t(
+            "Your default sign-in method was changed to your {words}{who}.", words=_words(detail), who=who
+        )
     if detail_type == "AppPasswordCreated":
-        return f"An app password was created{who}."
+        return t("An app password was created{who}.", who=who)
     if detail_type == "AppPasswordDeleted":
         if detail.get("deletedCount") is not None:
-            return f"An administrator deleted your app passwords ({detail.get('deletedCount')})."
-        return f"An app password was deleted{who}."
+            return t(
+                "An administrator deleted your app passwords ({count}).", count=detail.get("deletedCount")
+            )
+        return t("An app password was deleted{who}.", who=who)
     if detail_type == "RememberedDevicesForgotten":
         if detail.get("reason") == "suspicious_activity":
-            return "Every remembered device was forgotten after you reported activity that wasn't you."
+            return t("Every remembered device was forgotten after you reported activity that wasn't you.")
         if detail.get("scope") == "device":
-            return f"A remembered device was forgotten{who}: it will ask for the second step again."
-        return f"Every remembered device was forgotten{who}: each will ask for the second step again."
+            return t(
+                "A remembered device was forgotten{who}: it will ask for the second step again.", who=who
+            )
+        return t(
+            "Every remembered device was forgotten{who}: each will ask for the second step again.", who=who
+        )
     if detail_type == "VerificationSucceeded":
         purpose = _PURPOSES.get(str(detail.get("purpose")), "")
-        return f"Your {_words(detail)} was used {purpose}.".replace("  ", " ").replace(" .", ".")
+        return t("Your {words} was used{purpose}.", words=_words(detail), purpose=purpose)
     if detail_type == "VerificationFailed":
         if detail.get("reason") == "replay":
-            return f"A code from your {_words(detail)} that was already used was entered again."
+            return t(
+                "A code from your {words} that was already used was entered again.", words=_words(detail)
+            )
         if detail.get("reason") == "number_mismatch":
-            return "The wrong number was entered on your authenticator app."
-        return f"A wrong answer was given for your {_words(detail)}."
+            return t("The wrong number was entered on your authenticator app.")
+        return t("A wrong answer was given for your {words}.", words=_words(detail))
     if detail_type == "UserLockedOut":
-        return "Your account was locked for a while after too many wrong answers."
+        return t("Your account was locked for a while after too many wrong answers.")
     if detail_type == "FraudReported":
-        return "A sign-in request on your authenticator app was denied and reported as fraud."
+        return t("A sign-in request on your authenticator app was denied and reported as fraud.")
     if detail_type == "CodeDeliveryFailed":
         sent_to = detail.get("sentTo")
-        to = f" to {sent_to}" if isinstance(sent_to, str) and sent_to else ""
-        return f"A code could not be delivered{to}."
+        if isinstance(sent_to, str) and sent_to:
+            return t("A code could not be delivered to {to}.", to=sent_to)
+        return t("A code could not be delivered.")
     if detail_type == "SuspiciousActivityReported":
-        return "You reported activity that wasn't you; your administrators were alerted."
+        return t("You reported activity that wasn't you; your administrators were alerted.")
     if detail_type == "RecoveryCodesGenerated":
         total = detail.get("total") or 10
         if detail.get("replaced"):
-            return f"A new set of {total} recovery codes was created; the old codes no longer work."
-        return f"A set of {total} recovery codes was created."
+            return t(
+                "A new set of {count} recovery codes was created; the old codes no longer work.", count=total
+            )
+        return t("A set of {count} recovery codes was created.", count=total)
     if detail_type == "RecoveryCodeUsed":
         purpose = _PURPOSES.get(str(detail.get("purpose")), "")
         left = detail.get("remaining")
-        tail = f" ({left} left)" if isinstance(left, int) else ""
-        return f"A recovery code was used {purpose}{tail}.".replace("  ", " ")
+        if isinstance(left, int):
+            return t("A recovery code was used{purpose} ({count} left).", purpose=purpose, count=left)
+        return t("A recovery code was used{purpose}.", purpose=purpose)
     if detail_type == "RecoveryCodesDeleted":
-        return f"Your recovery codes were deleted{who}."
+        return t("Your recovery codes were deleted{who}.", who=who)
     if detail_type == "PushRequestsThrottled":
         most = detail.get("maxRequests")
-        limit = f" (more than {most} in {detail.get('windowMinutes') or 10} minutes)" if most else ""
-        return f"Sign-in requests to your authenticator app were held back{limit}."
-    return "Your security info changed."
+        if most:
+            return t(
+                "Sign-in requests to your authenticator app were held back "
+                "(more than {most} in {minutes} minutes).",
+                most=most,
+                minutes=detail.get("windowMinutes") or 10,
+            )
+        return t("Sign-in requests to your authenticator app were held back.")
+    return t("Your security info changed.")
 
 
 # --- "This wasn't me" -------------------------------------------------------------------------

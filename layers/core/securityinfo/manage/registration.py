@@ -24,6 +24,7 @@ from securityinfo.kernel.errors import (
     NotFound,
     RegistrationExpired,
 )
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods import onetime
@@ -72,7 +73,7 @@ def _kind_for(body: Any) -> MethodKind:
     type_name = head["type"]
     if type_name not in REGISTRY:
         raise MethodTypeUnavailable(
-            f"{type_name} cannot be registered yet; choose another method.",
+            t("{type} cannot be registered yet; choose another method.", type=type_name),
             field="type",
         )
     return kind_of(type_name)
@@ -86,12 +87,14 @@ def begin(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) ->
     policy = current_policy()
     if not policy.type_enabled(kind.type_name):
         raise MethodTypeDisabled(
-            f"Your organization does not allow {kind.type_name}; choose another method.",
+            t("Your organization does not allow {type}; choose another method.", type=kind.type_name),
             field="type",
         )
     now = deps.clock.now()
     profile = store.get_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True, max_age=kind.step_up_seconds(data))
+    # The notice of this new method goes out later, in the user's language: keep it now.
+    store.remember_locale(caller, profile)
     ctx = MethodContext(deps, caller, policy, now)
     digest, earlier = idempotency.look_up(caller.user_id, key, ROUTE, data, now)
     if earlier is not None:
@@ -407,5 +410,9 @@ def _count_wrong_code(
 
 def _limit_error(kind: MethodKind) -> Conflict:
     return MethodLimit(
-        f"You already have the most {kind.type_name} methods allowed ({kind.limit}); remove one first.",
+        t(
+            "You already have the most {type} methods allowed ({count}); remove one first.",
+            type=kind.type_name,
+            count=kind.limit,
+        ),
     )

@@ -17,6 +17,7 @@ from securityinfo.kernel.errors import (
     NoMethodRegistered,
     NotFound,
 )
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.validation import DISPLAY_NAME, Field, validate
 from securityinfo.manage import phone_change, recovery_codes
 from securityinfo.methods import recovery_codes as recovery_kind
@@ -104,7 +105,7 @@ def update(deps: Deps, caller: Caller, method_id: str, body: Any) -> dict[str, A
         raise MissingField("Nothing to change: send displayName.", field="displayName")
     for name in ("channel", "phoneNumber"):
         if name in data and method.method_type != "phone":
-            raise InvalidField(f"'{name}' applies to phone methods only.", field=name)
+            raise InvalidField(t("'{field}' applies to phone methods only.", field=name), field=name)
     if "channel" in data or "phoneNumber" in data:
         return phone_change.update(deps, caller, method, data, now)
     before = audit_view(method)
@@ -249,11 +250,18 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
         chosen = _own_method(caller.user_id, data["methodId"])
         kind = kind_of(chosen.method_type)
         if not kind.mfa_capable:
-            use = "as a fallback only" if MFA in kind.usable_for else "for password reset only"
-            raise MethodNotAllowedForPurpose(
-                f"{kind.type_name} can be used {use}; choose another method as your default.",
-                field="methodId",
+            message = (
+                t(
+                    "{type} can be used as a fallback only; choose another method as your default.",
+                    type=kind.type_name,
+                )
+                if MFA in kind.usable_for
+                else t(
+                    "{type} can be used for password reset only; choose another method as your default.",
+                    type=kind.type_name,
+                )
             )
+            raise MethodNotAllowedForPurpose(message, field="methodId")
     policy = current_policy()
     now = deps.clock.now()
     profile, methods = store.methods_and_profile(caller.user_id)

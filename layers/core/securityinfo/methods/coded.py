@@ -12,6 +12,7 @@ from abc import abstractmethod
 from typing import Any, ClassVar
 
 from securityinfo.kernel.errors import InvalidCode
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.masking import mask
 from securityinfo.methods import onetime
 from securityinfo.methods.base import MethodContext, MethodKind, Proof, Registered
@@ -123,5 +124,7 @@ class CodeKind(MethodKind):
         ctx.outgoing.append(onetime.code_message(ctx.deps, channel, to, code, full_meta))
         return onetime.digest(ctx.deps, binding, code)
 
-    def wrong_code_message(self) -> str:
-        return f"That code is not right. Enter the {self.digits}-digit code we sent most recently."
+    def wrong_code_message(self) -> Text:
+        return t(
+            "That code is not right. Enter the {digits}-digit code we sent most recently.", digits=self.digits
+        )

@@ -25,6 +25,7 @@ from securityinfo.kernel import events, metrics
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.delivery import CODE, DeliveryError, Message
 from securityinfo.kernel.errors import DeliveryFailed, ResendTooSoon, TooManyCodes, TooManyRequests
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
 from securityinfo.storage import idempotency, outbox, store
@@ -96,7 +97,7 @@ def cooldown_left(last_sent_at: float | None, now: float) -> int:
 
 def refuse_cooldown(wait: int) -> TooManyRequests:
     return ResendTooSoon(
-        f"A code was just sent. Wait {wait} seconds before asking for another one.",
+        t("A code was just sent. Wait {count} seconds before asking for another one.", count=wait),
         retry_after=wait,
     )
 
@@ -142,8 +143,11 @@ def save_counted(
         if len(user_recent) >= USER_SENDS_PER_HOUR:
             wait = math.ceil(min(user_recent) + HOUR - now)
             raise TooManyCodes(
-                f"You have asked for too many codes. Try again in {math.ceil(wait / 60)} minutes, "
-                "or choose another method.",
+                t(
+                    "You have asked for too many codes. Try again in {count} minutes, "
+                    "or choose another method.",
+                    count=math.ceil(wait / 60),
+                ),
                 retry_after=max(1, wait),
             )
         if len(dest_recent) >= DESTINATION_SENDS_PER_DAY:
@@ -283,11 +287,14 @@ def deliver(
                 except Exception as exc:  # the 502 matters more; the leftover expires on its own
                     logger.warning("delivery_undo_failed", extra={"errorType": type(exc).__name__})
             raise DeliveryFailed(
-                f"We couldn't send the code to {mask(message.channel, message.to)}. "
-                + (
-                    "Ask for a new code, or choose another method."
-                    if resend
-                    else "Try again, or choose another method."
+                t(
+                    "We couldn't send the code to {to}. Ask for a new code, or choose another method.",
+                    to=mask(message.channel, message.to),
+                )
+                if resend
+                else t(
+                    "We couldn't send the code to {to}. Try again, or choose another method.",
+                    to=mask(message.channel, message.to),
                 ),
                 extra=resend or {},
             ) from None

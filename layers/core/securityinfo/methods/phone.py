@@ -16,6 +16,7 @@ from securityinfo.kernel.errors import (
     MobilePhoneRequired,
     PhoneNumberInUse,
 )
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.masking import mask_phone, phone_problem
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import MFA, SSPR, MethodContext, Registered
@@ -77,9 +78,7 @@ class Phone(CodeKind):
         _, methods = store.methods_and_profile(ctx.caller.user_id)
         phones = [m for m in methods if isinstance(m, PhoneMethodItem)]
         if any(p.phone_type == phone_type for p in phones):
-            raise MethodLimit(
-                f"You already have {_a(phone_type)}. Change its number instead, or delete it first.",
-            )
+            raise MethodLimit(_ALREADY[phone_type])
         if phone_type == "alternateMobile" and not any(p.phone_type == "mobile" for p in phones):
             raise MobilePhoneRequired(
                 "Add a mobile phone first; an alternate mobile phone is a second number for calls.",
@@ -131,7 +130,7 @@ class Phone(CodeKind):
 def check_channel(phone_type: str, channel: str) -> None:
     if channel not in ALLOWED_CHANNELS[phone_type]:
         raise ChannelNotAllowed(
-            f"{_a(phone_type).capitalize()} can receive calls only; choose voice.",
+            t("{phone} can receive calls only; choose voice.", phone=_A_KIND[phone_type]),
             field="channel",
         )
 
@@ -143,6 +142,16 @@ def check_number_unused(number: str, phones: list[PhoneMethodItem]) -> None:
         )
 
 
-def _a(phone_type: str) -> str:
-    words = KIND_WORDS[phone_type]
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+# Whole sentences per kind (the article and the word order differ by language).
+_ALREADY = {
+    "mobile": t("You already have a mobile phone. Change its number instead, or delete it first."),
+    "alternateMobile": t(
+        "You already have an alternate mobile phone. Change its number instead, or delete it first."
+    ),
+    "office": t("You already have an office phone. Change its number instead, or delete it first."),
+}
+_A_KIND = {
+    "mobile": t("A mobile phone"),
+    "alternateMobile": t("An alternate mobile phone"),
+    "office": t("An office phone"),
+}

@@ -16,6 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from securityinfo.kernel.errors import InvalidCode, InvalidField
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods.base import SSPR, MethodContext, MethodKind, Proof, Registered
 from securityinfo.storage.models import (
@@ -101,7 +102,9 @@ class SecurityQuestions(MethodKind):
         wanted = policy.questions_to_register
         answers: list[dict[str, str]] = data["answers"]
         if len(answers) != wanted:
-            raise InvalidField(f"Answer exactly {wanted} different questions.", field="answers")
+            raise InvalidField(
+                t("Answer exactly {count} different questions.", count=wanted), field="answers"
+            )
         texts = {q["questionId"]: q["text"] for q in policy.questions}
         seen_questions: set[str] = set()
         seen_answers: set[str] = set()
@@ -121,7 +124,7 @@ class SecurityQuestions(MethodKind):
             normalized = normalize(answer)
             if len(normalized) < MIN_ANSWER_CHARS:
                 raise InvalidField(
-                    f"Each answer needs at least {MIN_ANSWER_CHARS} characters.",
+                    t("Each answer needs at least {count} characters.", count=MIN_ANSWER_CHARS),
                     field=f"answers[{i}].answer",
                 )
             if normalized in seen_answers:

@@ -12,6 +12,10 @@ Every administrator action on a user's account is told too (docs/RULES.md): a cl
 (every method is gone by then, so the clear wrote a notify target per former phone and address and
 the event carries their references as ``notifyRefs``), deleted app passwords, forgotten remembered
 devices, a temporary access pass, an unlock. Those notices say to contact the IT department.
+
+A notice is in the user's language: the identity provider's ``locale`` claim, kept on the profile by
+the user's own requests (``store.remember_locale``), else English. Its words are keys of the API's
+catalogues (kernel/messages/<language>.json, kernel/i18n.py).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pynamodb.exceptions import PutError
 from securityinfo.kernel import metrics
 from securityinfo.kernel.crypto import random_id
 from securityinfo.kernel.delivery import NOTICE, DeliveryError, Message
+from securityinfo.kernel.i18n import Text, language_of_locale, t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
 from securityinfo.methods.registry import REGISTRY, kind_of
@@ -40,18 +45,18 @@ from securityinfo.storage.models import (
 
 TARGET_SECONDS = 7 * 86400
 MARKER_SECONDS = 7 * 86400
-HINT = (
+HINT = t(
     "If this wasn't you, go to My Sign-Ins > Security info now, remove anything you don't recognize, "
     "and tell your administrator."
 )
-ADMIN_HINT = "If this wasn't at your request, contact your IT department now."
+ADMIN_HINT = t("If this wasn't at your request, contact your IT department now.")
 # A report is told on every channel; someone else may have made it (with the user's session).
-REPORT_HINT = (
+REPORT_HINT = t(
     "If you did not report this, sign in to My Sign-Ins > Security info now and tell your administrator."
 )
-REPORT_SUBJECT = "You reported activity that wasn't you"
-SUBJECT = "Your security info changed"
-ADMIN_SUBJECT = "An administrator changed your sign-in settings"
+REPORT_SUBJECT = t("You reported activity that wasn't you")
+SUBJECT = t("Your security info changed")
+ADMIN_SUBJECT = t("An administrator changed your sign-in settings")
 # The notices of administrators' actions (the notify rule for them matches actor admin:*).
 ADMIN_ACTIONS = (
     "SecurityInfoCleared",
@@ -130,7 +135,8 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
     now = deps.clock.now()
     by_admin = _by_admin(detail)
     sent = 0
-    for target in targets(str(user_id), detail_type, detail, now):
+    recipients, language = _recipients(str(user_id), detail_type, detail, now)
+    for target in recipients:
         marker = NoticeSentItem(
             user_pk(str(user_id)),
             notice_sk(event_id, target.source),
@@ -147,8 +153,8 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
         message = Message(
             channel=target.channel,
             to=target.address,
-            text=f"{deps.totp_issuer}: {text} {hint}",
-            subject=subject,
+            text=f"{deps.totp_issuer}: {text.render(language)} {hint.render(language)}",
+            subject=subject.render(language),
             kind=NOTICE,
             meta={"userId": str(user_id)},
         )
@@ -178,7 +184,7 @@ def handle(deps: Any, event: dict[str, Any]) -> int:
     return sent
 
 
-def _hint(detail_type: str, by_admin: bool) -> tuple[str, str]:
+def _hint(detail_type: str, by_admin: bool) -> tuple[Text, Text]:
     """The notice's closing hint and its email subject."""
     if detail_type == "SuspiciousActivityReported":
         return REPORT_HINT, REPORT_SUBJECT
@@ -187,7 +193,15 @@ def _hint(detail_type: str, by_admin: bool) -> tuple[str, str]:
 
 def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) -> list[Target]:
     """Every channel the user has, minus the one just added, plus the one just removed or replaced."""
-    _, methods = store.methods_and_profile(user_id)
+    return _recipients(user_id, detail_type, detail, now)[0]
+
+
+def _recipients(
+    user_id: str, detail_type: str, detail: dict[str, Any], now: float
+) -> tuple[list[Target], str]:
+    """The targets, and the language of their notices (from the same read of the partition)."""
+    profile, methods = store.methods_and_profile(user_id)
+    language = language_of_locale(profile.locale if profile is not None else None)
     skip: set[str] = set()
     method_id = detail.get("methodId")
     if detail_type == "MethodRegistered" and method_id:
@@ -216,48 +230,58 @@ def targets(user_id: str, detail_type: str, detail: dict[str, Any], now: float) 
     unique: dict[tuple[str, str], Target] = {}
     for target in found:
         unique.setdefault((target.channel, target.address), target)
-    return list(unique.values())
+    return list(unique.values()), language
 
 
-def notice_text(detail_type: str, detail: dict[str, Any]) -> str | None:
-    """What the notice says, from the masked event detail; None for events that need no notice."""
+def notice_text(detail_type: str, detail: dict[str, Any]) -> Text | None:
+    """What the notice says, from the masked event detail; None for events that need no notice.
+    Rendered in the user's language when it is sent."""
     when = _when(detail)
     by_admin = _by_admin(detail)
-    who = " by an administrator" if by_admin else ""
+    who: Text | str = t(" by an administrator") if by_admin else ""
     if detail_type in ADMIN_ACTIONS:
         return _admin_notice(detail_type, detail, when) if by_admin else None
     if detail_type == "MethodRegistered":
-        return f"{_a(_what(detail, 'after'))} was added to your account{who}{when}."
+        return t("{what} was added to your account{who}{when}.", what=_a(detail, "after"), who=who, when=when)
     if detail_type == "MethodRemoved":
-        return f"{_a(_what(detail, 'before'))} was removed from your account{who}{when}."
+        return t(
+            "{what} was removed from your account{who}{when}.", what=_a(detail, "before"), who=who, when=when
+        )
     if detail_type == "MethodUpdated":
         before, after = detail.get("before") or {}, detail.get("after") or {}
         if "phoneNumber" in (detail.get("changedFields") or []):
-            return (
-                f"The number of your {_words(detail, 'phone')} was changed from "
-                f"{before.get('phoneNumber', '')} to {after.get('phoneNumber', '')}{who}{when}."
+            return t(
+                "The number of your {words} was changed from {old} to {new}{who}{when}.",
+                words=_words(detail, "phone"),
+                old=before.get("phoneNumber", ""),
+                new=after.get("phoneNumber", ""),
+                who=who,
+                when=when,
             )
-        return f"Your {_what(detail, 'after')} was changed{who}{when}."
+        return t("Your {what} was changed{who}{when}.", what=_what(detail, "after"), who=who, when=when)
     if detail_type == "DefaultMethodChanged":
         before = detail.get("before") or {}
         if not before.get("defaultMethodId") or detail.get("reason") == "default_removed":
             return None  # a consequence of an add or a removal, which has its own notice
-        return f"Your default sign-in method was changed{who}{when}."
+        return t("Your default sign-in method was changed{who}{when}.", who=who, when=when)
     if detail_type in _RECOVERY_AND_PUSH:
         return _recovery_or_push_notice(detail_type, detail, who, when)
     if detail_type == "AppPasswordCreated":
-        return f"An app password was created for your account{who}{when}."
+        return t("An app password was created for your account{who}{when}.", who=who, when=when)
     if detail_type == "SuspiciousActivityReported":
-        return (
-            f"Activity on your account was reported as not you{when}. Every remembered device "
-            "will ask for the second sign-in step again, and your administrators were alerted."
+        return t(
+            "Activity on your account was reported as not you{when}. Every remembered device "
+            "will ask for the second sign-in step again, and your administrators were alerted.",
+            when=when,
         )
     if detail_type == "VerificationFailed":
         if detail.get("reason") != "replay":
             return None
-        return (
-            f"Someone entered a code from your {_words(detail, 'app')} "
-            f"that was already used{when}. Someone else may be seeing your codes."
+        return t(
+            "Someone entered a code from your {words} that was already used{when}. "
+            "Someone else may be seeing your codes.",
+            words=_words(detail, "app"),
+            when=when,
         )
     return None
 
@@ -270,57 +294,100 @@ _RECOVERY_AND_PUSH = (
 )
 
 
-def _recovery_or_push_notice(detail_type: str, detail: dict[str, Any], who: str, when: str) -> str | None:
+def _recovery_or_push_notice(
+    detail_type: str, detail: dict[str, Any], who: Text | str, when: Text | str
+) -> Text | None:
     """Recovery codes (docs/RULES.md: every use says how many are left; the use that makes the set low
     says so, once) and push fatigue (docs/RULES.md)."""
     if detail_type == "RecoveryCodesGenerated":
-        old = " Your previous recovery codes no longer work." if detail.get("replaced") else ""
-        return f"New recovery codes were created for your account{who}{when}.{old}"
+        if detail.get("replaced"):
+            return t(
+                "New recovery codes were created for your account{who}{when}. "
+                "Your previous recovery codes no longer work.",
+                who=who,
+                when=when,
+            )
+        return t("New recovery codes were created for your account{who}{when}.", who=who, when=when)
     if detail_type == "RecoveryCodesDeleted":
         if detail.get("reason") == "security_info_cleared":
             return None  # part of the clear, which has its own notice
-        return f"Your recovery codes were deleted{who}{when}."
+        return t("Your recovery codes were deleted{who}{when}.", who=who, when=when)
     if detail_type == "PushRequestsThrottled":
-        return (
-            f"Many sign-in requests were sent to your authenticator app{when}; further requests are "
-            "paused for a few minutes. If this wasn't you, report it: someone may know your password."
+        return t(
+            "Many sign-in requests were sent to your authenticator app{when}; further requests are "
+            "paused for a few minutes. If this wasn't you, report it: someone may know your password.",
+            when=when,
         )
     left = int(detail.get("remaining") or 0)
-    text = f"A recovery code was used for your account{when}; {left} left."
     if detail.get("becameLow"):
-        text += " Your recovery codes are running low: create a new set under Security info."
-    elif left == 0:
-        text += " Create a new set under Security info."
-    return text
+        return t(
+            "A recovery code was used for your account{when}; {count} left. "
+            "Your recovery codes are running low: create a new set under Security info.",
+            when=when,
+            count=left,
+        )
+    if left == 0:
+        return t(
+            "A recovery code was used for your account{when}; {count} left. "
+            "Create a new set under Security info.",
+            when=when,
+            count=left,
+        )
+    return t("A recovery code was used for your account{when}; {count} left.", when=when, count=left)
 
 
-def _admin_notice(detail_type: str, detail: dict[str, Any], when: str) -> str | None:
+def _admin_notice(detail_type: str, detail: dict[str, Any], when: Text | str) -> Text | None:
     """What an administrator did to the user's account (the IT department's resets; docs/RULES.md)."""
     if detail_type == "SecurityInfoCleared":
-        return (
-            f"An administrator cleared your security info{when}: your sign-in methods, app passwords "
+        return t(
+            "An administrator cleared your security info{when}: your sign-in methods, app passwords "
             "and remembered devices were removed, and you will be asked to set up your security info "
-            "again at your next sign-in."
+            "again at your next sign-in.",
+            when=when,
         )
     if detail_type == "AppPasswordDeleted":
-        return (
-            f"An administrator deleted your app passwords{when}. Apps that signed in with them "
-            "stop working until you create new ones."
+        return t(
+            "An administrator deleted your app passwords{when}. Apps that signed in with them "
+            "stop working until you create new ones.",
+            when=when,
         )
     if detail_type == "RememberedDevicesForgotten":
-        return (
-            f"An administrator reset your remembered devices{when}: where you chose \"Don't ask "
-            'again", you will be asked for a second sign-in step again.'
+        return t(
+            "An administrator reset your remembered devices{when}: where you chose \"Don't ask "
+            'again", you will be asked for a second sign-in step again.',
+            when=when,
         )
     if detail_type == "TemporaryAccessPassIssued":
         until = _at(detail.get("expiresAt"))
-        kind = "single-use temporary access pass" if detail.get("singleUse") else "temporary access pass"
-        valid = f", valid until {until}" if until else ""
-        return f"An administrator issued a {kind} for your account{when}{valid}."
+        single = bool(detail.get("singleUse"))
+        if until and single:
+            return t(
+                "An administrator issued a single-use temporary access pass for your account{when}, "
+                "valid until {until}.",
+                when=when,
+                until=until,
+            )
+        if until:
+            return t(
+                "An administrator issued a temporary access pass for your account{when}, "
+                "valid until {until}.",
+                when=when,
+                until=until,
+            )
+        if single:
+            return t(
+                "An administrator issued a single-use temporary access pass for your account{when}.",
+                when=when,
+            )
+        return t("An administrator issued a temporary access pass for your account{when}.", when=when)
     if detail_type == "UserUnlocked":
-        return f"An administrator unlocked your account{when}: sign-in attempts are allowed again."
+        return t(
+            "An administrator unlocked your account{when}: sign-in attempts are allowed again.", when=when
+        )
     if detail_type == "UserRiskDismissed":
-        return f"An administrator reviewed the activity you reported and closed your report{when}."
+        return t(
+            "An administrator reviewed the activity you reported and closed your report{when}.", when=when
+        )
     return None
 
 
@@ -328,30 +395,40 @@ def _by_admin(detail: dict[str, Any]) -> bool:
     return str(detail.get("actor") or "").startswith("admin:")
 
 
-def _words(detail: dict[str, Any], otherwise: str) -> str:
-    """How the notice names the event's method type (its module's ``words``)."""
+def _words(detail: dict[str, Any], otherwise: str) -> Text:
+    """How the notice names the event's method type (its module's ``words``, a catalogue key)."""
     kind = REGISTRY.get(str(detail.get("methodType")))
-    return kind.words if kind is not None else otherwise
+    return t(kind.words) if kind is not None else _OTHERWISE[otherwise]
 
 
-def _what(detail: dict[str, Any], side: str) -> str:
+# The words for an event that names no known type.
+_OTHERWISE = {"phone": t("phone"), "app": t("authenticator app"), "sign-in method": t("sign-in method")}
+
+
+def _what(detail: dict[str, Any], side: str) -> Text:
     words = _words(detail, "sign-in method")
     state = detail.get(side) or {}
     shown = state.get("phoneNumber") or state.get("emailAddress")
-    return f"{words} ({shown})" if shown else words
+    return t("{words} ({shown})", words=words, shown=shown) if shown else words
 
 
-def _a(words: str) -> str:
-    article = "An" if words[:1] in "aeiou" else "A"
-    return f"{article} {words}"
+def _a(detail: dict[str, Any], side: str) -> Text:
+    """ "An authenticator app", "A phone (+1 ••12)": the sentence's subject, with its article."""
+    words = _words(detail, "sign-in method")
+    what = _what(detail, side)
+    if str(words)[:1] in "aeiou":
+        return t("An {what}", what=what)
+    return t("A {what}", what=what)
 
 
-def _when(detail: dict[str, Any]) -> str:
-    at = _at(detail.get("occurredAt"))
-    return f" on {at}" if at else ""
+def _when(detail: dict[str, Any]) -> Text | str:
+    stamp = detail.get("occurredAt")
+    if not isinstance(stamp, str) or not stamp:
+        return ""
+    return t(" on {date} at {time} UTC", date=stamp[:10], time=stamp[11:16])
 
 
-def _at(stamp: Any) -> str:
+def _at(stamp: Any) -> Text | str:
     if not isinstance(stamp, str):
         return ""
-    return f"{stamp[:10]} at {stamp[11:16]} UTC"
+    return t("{date} at {time} UTC", date=stamp[:10], time=stamp[11:16])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from securityinfo.kernel.errors import BadRequest, InvalidPolicy
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.methods.registry import METHOD_TYPES, MFA_TYPES
 
@@ -99,7 +100,7 @@ SCHEMA = {
 }
 
 
-def _refuse(field: str, message: str) -> BadRequest:
+def _refuse(field: str, message: Text) -> BadRequest:
     return InvalidPolicy(message, field=field)
 
 
@@ -111,8 +112,10 @@ def validate_policy(body: Any) -> dict[str, Any]:
     if not set(enabled) & set(MFA_TYPES):
         raise _refuse(
             "enabledMethodTypes",
-            "Enable at least one method for two-step verification (authenticator app, TOTP app, "
-            "phone or security key); email and security questions only reset passwords.",
+            t(
+                "Enable at least one method for two-step verification (authenticator app, TOTP app, "
+                "phone or security key); email and security questions only reset passwords."
+            ),
         )
     registration = doc["registration"]
     required: list[str] = registration["requiredTypes"]
@@ -121,26 +124,34 @@ def validate_policy(body: Any) -> dict[str, Any]:
         if type_name not in enabled:
             raise _refuse(
                 f"registration.requiredTypes[{i}]",
-                f"{type_name} is required at registration but not enabled: enable it in "
-                "enabledMethodTypes or stop requiring it.",
+                t(
+                    "{type} is required at registration but not enabled: enable it in "
+                    "enabledMethodTypes or stop requiring it.",
+                    type=type_name,
+                ),
             )
     if registration["requiredCount"] < len(required):
         raise _refuse(
             "registration.requiredCount",
-            f"requiredCount ({registration['requiredCount']}) is less than the {len(required)} "
-            "required types; raise it to at least the number of required types.",
+            t(
+                "requiredCount ({count}) is less than the {required} required types; raise it to at least "
+                "the number of required types.",
+                count=registration["requiredCount"],
+                required=len(required),
+            ),
         )
     _check_questions(doc["securityQuestions"], "securityQuestions" in enabled)
     if doc["appPasswords"]["required"] and not doc["appPasswords"]["enabled"]:
         raise _refuse(
-            "appPasswords.required", "App passwords cannot be required while they are disabled; enable them."
+            "appPasswords.required",
+            t("App passwords cannot be required while they are disabled; enable them."),
         )
     _check_security_key(doc["securityKey"])
     tap = doc["temporaryAccessPass"]
     if tap["defaultLifetimeMinutes"] > tap["maxLifetimeMinutes"]:
         raise _refuse(
             "temporaryAccessPass.defaultLifetimeMinutes",
-            "The default lifetime of a temporary access pass cannot exceed its maximum lifetime.",
+            t("The default lifetime of a temporary access pass cannot exceed its maximum lifetime."),
         )
     return doc
 
@@ -194,33 +205,38 @@ def _check_questions(questions: dict[str, Any], enabled: bool) -> None:
             value = question[name].strip().lower()
             if value in seen:
                 raise _refuse(
-                    f"securityQuestions.questions[{i}].{name}", f"Two questions have the same {name}."
+                    f"securityQuestions.questions[{i}].{name}",
+                    t("Two questions have the same {name}.", name=name),
                 )
             seen.add(value)
     if questions["answerCount"] > questions["registerCount"]:
         raise _refuse(
             "securityQuestions.answerCount",
-            "answerCount cannot exceed registerCount: a reset asks only questions the user answered.",
+            t("answerCount cannot exceed registerCount: a reset asks only questions the user answered."),
         )
     if not enabled:
         return
     if questions["registerCount"] > len(listed):
         raise _refuse(
             "securityQuestions.registerCount",
-            f"registerCount ({questions['registerCount']}) is more than the {len(listed)} questions "
-            "offered; add questions or lower registerCount.",
+            t(
+                "registerCount ({count}) is more than the {offered} questions offered; "
+                "add questions or lower registerCount.",
+                count=questions["registerCount"],
+                offered=len(listed),
+            ),
         )
     if len(listed) < MIN_QUESTIONS:
         raise _refuse(
             "securityQuestions.questions",
-            f"Offer at least {MIN_QUESTIONS} questions while security questions are enabled.",
+            t("Offer at least {count} questions while security questions are enabled.", count=MIN_QUESTIONS),
         )
 
 
 def _unique(values: list[str], field: str) -> None:
     for i, value in enumerate(values):
         if value in values[:i]:
-            raise _refuse(f"{field}[{i}]", f"{value} is listed twice.")
+            raise _refuse(f"{field}[{i}]", t("{value} is listed twice.", value=value))
 
 
 def changed_fields(before: Any, after: Any, prefix: str = "") -> list[str]:

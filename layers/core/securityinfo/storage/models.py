@@ -138,6 +138,9 @@ class ProfileItem(Item, discriminator="profile"):
     # (absent: none). The sign-in service and administrators read it; since when, for them.
     risk_state = UnicodeAttribute(null=True)
     risk_since = NumberAttribute(null=True)
+    # The user's language as the identity provider names it (the locale claim, "nl-NL"), kept from
+    # the user's own requests: the change notices are sent in it (notices/notifications.py).
+    locale = UnicodeAttribute(null=True)
 
 
 RISK_AT_RISK = "atRisk"

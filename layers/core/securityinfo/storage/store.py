@@ -8,7 +8,18 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from securityinfo.storage.models import METHOD_PREFIX, PROFILE_SK, Item, MethodItem, ProfileItem, user_pk
+from securityinfo.kernel.context import Caller
+from securityinfo.kernel.logs import logger
+from securityinfo.storage.models import (
+    METHOD_PREFIX,
+    PROFILE_SK,
+    Item,
+    MethodItem,
+    ProfileItem,
+    profile_ref,
+    profile_touch,
+    user_pk,
+)
 
 T = TypeVar("T", bound=Item)
 
@@ -40,6 +51,21 @@ def get_profile(user_id: str, *, consistent: bool = False) -> ProfileItem | None
 def known(user_id: str) -> bool:
     """Whether anything of the user is stored: one item is enough (a Query of at most one)."""
     return next(iter(Item.query(user_pk(user_id), limit=1)), None) is not None
+
+
+def remember_locale(caller: Caller, profile: ProfileItem | None) -> None:
+    """Keep the user's language (the identity provider's locale claim) on their profile when a
+    request of theirs carries one the profile does not have yet: the notifier runs later, with no
+    request, and sends the change notices in it (notices/notifications.py). One small update, only
+    on a change; it never fails the request."""
+    if caller.actor != "self" or not caller.locale:
+        return
+    if profile is not None and profile.locale == caller.locale:
+        return
+    try:
+        profile_ref(caller.user_id).update(actions=[*profile_touch(), ProfileItem.locale.set(caller.locale)])
+    except Exception as exc:  # the notices fall back to English; the user's change matters more
+        logger.warning("locale_not_kept", extra={"errorType": type(exc).__name__})
 
 
 def methods_and_profile(user_id: str) -> tuple[ProfileItem | None, list[MethodItem]]:

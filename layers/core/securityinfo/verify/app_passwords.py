@@ -33,6 +33,7 @@ from securityinfo.kernel.errors import (
     InvalidField,
     NotFound,
 )
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
@@ -110,7 +111,13 @@ def _disabled() -> Forbidden:
 
 
 def _limit_error() -> Conflict:
-    return AppPasswordLimit(f"limit of {LIMIT} app passwords reached; delete one first")
+    return AppPasswordLimit(
+        t(
+            "You already have {count} app passwords, the most you can have. Delete one you no longer use, "
+            "then create a new one.",
+            count=LIMIT,
+        )
+    )
 
 
 def create(deps: Deps, caller: Caller, body: Any, idempotency_key: str | None) -> dict[str, Any]:

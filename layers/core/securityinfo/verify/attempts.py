@@ -25,6 +25,7 @@ from securityinfo.kernel import events, metrics
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import Locked
+from securityinfo.kernel.i18n import t
 from securityinfo.policy.model import Policy
 from securityinfo.storage import outbox, store
 from securityinfo.storage.models import PROFILE_SK, ProfileItem, profile_ref, profile_touch, user_pk
@@ -42,7 +43,10 @@ def is_locked(profile: ProfileItem | None, now: float) -> bool:
 
 
 def _locked(wait: int) -> Locked:
-    return Locked(f"Too many failed attempts. Try again in {math.ceil(wait / 60)} minutes.", retry_after=wait)
+    return Locked(
+        t("Too many failed attempts. Try again in {count} minutes.", count=math.ceil(wait / 60)),
+        retry_after=wait,
+    )
 
 
 def ensure_unlocked(profile: ProfileItem | None, now: float) -> None:

@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 from securityinfo.kernel import events
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import TooManyPushRequests
+from securityinfo.kernel.i18n import t
 from securityinfo.methods import onetime
 from securityinfo.policy.model import Policy
 from securityinfo.storage import outbox
@@ -75,8 +76,11 @@ def ensure_room(
         pass  # this run was told already (or a concurrent refusal is telling it now)
     minutes = math.ceil(wait / 60)
     raise TooManyPushRequests(
-        "Too many sign-in requests were sent to your authenticator app. "
-        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}, or choose another method.",
+        t(
+            "Too many sign-in requests were sent to your authenticator app. "
+            "Try again in {count} minutes, or choose another method.",
+            count=minutes,
+        ),
         retry_after=wait,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.crypto import random_token, sha256_hex
 from securityinfo.kernel.errors import StepUpRequired
+from securityinfo.kernel.i18n import t
 from securityinfo.policy.model import Policy
 from securityinfo.storage import store
 from securityinfo.storage.models import ProfileItem, StepUpItem, step_up_sk, user_pk
@@ -72,12 +73,18 @@ def require(
         )
     if max_age is not None and max_age < policy.step_up_seconds:
         raise StepUpRequired(
-            f"This change needs a verification from the last {max_age // 60} minutes: complete a "
-            "stepUp verification with one of your methods again, then send its token in X-Step-Up-Token."
+            t(
+                "This change needs a verification from the last {minutes} minutes: complete a "
+                "stepUp verification with one of your methods again, then send its token in X-Step-Up-Token.",
+                minutes=max_age // 60,
+            )
         )
     raise StepUpRequired(
-        "Verify your identity first: complete a stepUp verification with one of your methods, "
-        f"then send its token in X-Step-Up-Token (valid {policy.step_up_seconds // 60} minutes)."
+        t(
+            "Verify your identity first: complete a stepUp verification with one of your methods, "
+            "then send its token in X-Step-Up-Token (valid {count} minutes).",
+            count=policy.step_up_seconds // 60,
+        )
     )
 
 

@@ -14,6 +14,7 @@ from securityinfo.kernel import events
 from securityinfo.kernel.clock import iso
 from securityinfo.kernel.context import Caller, Deps
 from securityinfo.kernel.errors import InvalidField
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy
 from securityinfo.storage import outbox
@@ -47,7 +48,11 @@ def issue(deps: Deps, admin: Caller, user_id: str, body: Any, policy: Policy) ->
     longest = int(limits["maxLifetimeMinutes"])
     if not MIN_LIFETIME_MINUTES <= lifetime <= longest:
         raise InvalidField(
-            f"lifetimeMinutes must be between {MIN_LIFETIME_MINUTES} and {longest} (the policy's maximum).",
+            t(
+                "lifetimeMinutes must be between {low} and {high} (the policy's maximum).",
+                low=MIN_LIFETIME_MINUTES,
+                high=longest,
+            ),
             field="lifetimeMinutes",
         )
     single_use = bool(data.get("singleUse", True))

@@ -24,6 +24,7 @@ from securityinfo.kernel.errors import (
     VerificationExpired,
     VerificationFinished,
 )
+from securityinfo.kernel.i18n import t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, Schema, validate
 from securityinfo.methods import onetime
@@ -64,7 +65,11 @@ START_SCHEMA = {
     "purpose": Field(str, required=True, choices=PURPOSES),
     "methodId": Field(str, min_len=1, max_len=100),
 }
-_PURPOSE_WORDS = {MFA: "two-step verification", SSPR: "password reset", STEP_UP: "verifying your identity"}
+_PURPOSE_WORDS = {
+    MFA: t("two-step verification"),
+    SSPR: t("password reset"),
+    STEP_UP: t("verifying your identity"),
+}
 
 
 def completion_schema(kind: MethodKind) -> Schema:
@@ -191,17 +196,25 @@ def _default_for(purpose: str, profile: ProfileItem | None, methods: list[Method
         if method.method_id == chosen:
             return method
     raise NoMethodRegistered(
-        f"You have no method for {_PURPOSE_WORDS[purpose]} yet. Register one under Security info first.",
+        t(
+            "You have no method for {purpose} yet. Register one under Security info first.",
+            purpose=_PURPOSE_WORDS[purpose],
+        ),
     )
 
 
 def _check_purpose(kind: MethodKind, purpose: str) -> None:
     needed = MFA if purpose == STEP_UP else purpose
     if needed not in kind.usable_for:
-        only = " and ".join(_PURPOSE_WORDS[p] for p in kind.usable_for)
+        uses = [_PURPOSE_WORDS[p] for p in kind.usable_for]
+        only = uses[0] if len(uses) == 1 else t("{first} and {second}", first=uses[0], second=uses[1])
         raise MethodNotAllowedForPurpose(
-            f"{kind.type_name} can be used for {only} only; "
-            f"choose another method for {_PURPOSE_WORDS[purpose]}.",
+            t(
+                "{type} can be used for {only} only; choose another method for {purpose}.",
+                type=kind.type_name,
+                only=only,
+                purpose=_PURPOSE_WORDS[purpose],
+            ),
             field="methodId",
         )
 

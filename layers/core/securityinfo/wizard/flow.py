@@ -107,6 +107,8 @@ class Flow:
         self.state["error"] = {
             k: v for k, v in body.items() if k in ("code", "message", "attemptsLeft", "retryAfter")
         }
+        # The message's key and parameters: the page reads it in the language of each request.
+        self.state["error"]["text"] = error.text.to_json()
 
 
 def allowed_actions(page: str, policy: Policy, snooze_count: int) -> list[str]:

@@ -26,6 +26,7 @@ from securityinfo.kernel.errors import (
     NotFound,
     StaleStep,
 )
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.policy.model import Policy, current_policy
@@ -139,7 +140,7 @@ def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False)
         data.pop("completed", None)
         step = {"id": item.step_id, "page": item.page, **data, "actions": list(item.actions or [])}
         if item.step_error:
-            step["error"] = json.loads(item.step_error)
+            step["error"] = _step_error(json.loads(item.step_error), caller.language)
         step.update(_rebuilt(deps, item, caller))
         if reveal and item.page == "appPasswordShow":
             step["password"] = _reveal_once(deps, item)
@@ -152,6 +153,14 @@ def _view(deps: Deps, item: WizardItem, caller: Caller, *, reveal: bool = False)
         "step": step,
         "completed": list(item.completed or []),
     }
+
+
+def _step_error(error: dict[str, Any], language: str) -> dict[str, Any]:
+    """The page's error as the contract has it, its message in the language of this request."""
+    text = error.pop("text", None)
+    if isinstance(text, dict):
+        error["message"] = Text.from_json(text).render(language)
+    return error
 
 
 def _rebuilt(deps: Deps, item: WizardItem, caller: Caller) -> dict[str, Any]:
@@ -207,6 +216,8 @@ def start(deps: Deps, caller: Caller, workflow: Workflow) -> tuple[int, dict[str
             return 200, _view(deps, _wait_for_step(item.enrollment_id, caller.user_id, None) or item, caller)
     profile = store.get_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
+    # The wizard's tasks run without the user's request: their notices need the language kept now.
+    store.remember_locale(caller, profile)
     enrollment_id = random_id("e")
     fresh = WizardItem(
         user_pk(caller.user_id),
@@ -287,7 +298,11 @@ def submit(deps: Deps, caller: Caller, workflow: Workflow, step_id: str, body: A
     if action not in (item.actions or []):
         allowed = ", ".join(item.actions or [])
         raise InvalidAction(
-            f"'{action}' is not possible on this page. Possible: {allowed}.",
+            t(
+                "'{action}' is not possible on this page. Possible: {allowed}.",
+                action=action,
+                allowed=allowed,
+            ),
             field="action",
         )
     schema: dict[str, Field] = {"action": Field(str, required=True)}
