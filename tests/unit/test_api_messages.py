@@ -215,3 +215,28 @@ def test_the_wizards_page_error_reads_in_the_language_of_each_request() -> None:
     assert _step_error(dict(kept), "en")["message"] == error.message
     # A page error kept before this change (no key): its English message as it was.
     assert _step_error({"code": "x", "message": "Old."}, "nl") == {"code": "x", "message": "Old."}
+
+
+def test_a_notice_reads_in_dutch_for_a_dutch_user() -> None:
+    from securityinfo.notices import notifications
+
+    detail = {
+        "userId": "u1",
+        "actor": "admin:carol",
+        "occurredAt": "2025-03-01T12:00:00Z",
+        "methodType": "email",
+        "after": {"emailAddress": "a•••@contoso.com"},
+    }
+    text = notifications.notice_text("MethodRegistered", detail)
+    assert text is not None
+    assert str(text) == (
+        "An email address (a•••@contoso.com) was added to your account by an administrator "
+        "on 2025-03-01 at 12:00 UTC."
+    )
+    assert text.render("nl") == (
+        "Een e-mailadres (a•••@contoso.com) is aan je account toegevoegd door een beheerder "
+        "op 2025-03-01 om 12:00 UTC."
+    )
+    assert (
+        notifications.ADMIN_SUBJECT.render("nl") == "Een beheerder heeft je aanmeldingsinstellingen gewijzigd"
+    )
