@@ -27,7 +27,7 @@ from securityinfo.kernel.errors import (
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods import onetime
-from securityinfo.methods.base import MethodContext, MethodKind, Pending, new_registration
+from securityinfo.methods.base import Claim, MethodContext, MethodKind, Pending, new_registration
 from securityinfo.methods.registry import LIMIT_COUNTERS, METHOD_TYPES, REGISTRY, kind_of
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
@@ -226,6 +226,7 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
         announced,
         kind.limit_group_of(map_data(reg.data)),
         linked=registered.linked,
+        claims=registered.claims,
         proved_at=now,
     )
     return {
@@ -308,6 +309,7 @@ def _save_method(
     registration_saved: bool = True,
     record: IdempotencyItem | None = None,
     linked: list[Item] | None = None,
+    claims: list[Claim] | None = None,
     proved_at: float | None = None,
 ) -> None:
     """Save the new method, its counters and claims in one transaction. ``proved_at``: the
@@ -340,6 +342,8 @@ def _save_method(
                         "This security key is already registered. Use another key, or remove it first.",
                     ),
                 )
+            for claim in claims or []:
+                tw.update(claim.item, actions=claim.actions, condition=claim.condition, refusal=claim.refusal)
             if record is not None:
                 tw.save(
                     record,
