@@ -149,7 +149,7 @@ def upload(deps: Deps, admin: Caller, body: Any) -> dict[str, Any]:
         made, known = _save_batch(deps, admin, items[start : start + _CHUNK], now, upload_id)
         created += made
         skipped += known
-    logger.info("hardware_tokens_uploaded", extra={"created": len(created), "skipped": len(skipped)})
+    logger.info("hardware_tokens_uploaded", extra={"tokensCreated": len(created), "tokensSkipped": len(skipped)})
     return {"created": len(created), "skipped": skipped}
 
 
