@@ -153,3 +153,21 @@ def test_more_than_500_or_none_is_refused() -> None:
 def test_secrets_are_kept_without_spaces_padding_or_lower_case() -> None:
     assert normalized_secret("gezd gnbv gy3t qojq gezd gnbv gy3t qojq====") == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
     validate({"tokens": [token(secret="gezd gnbv gy3t qojq gezd gnbv gy3t qojq")]}, UPLOAD_SCHEMA)
+
+
+# --- the checklist's hand-kept lists (docs/ARCHITECTURE.md "Adding a method type") -----------------
+
+
+def test_the_event_schemas_know_every_type_and_the_fields_it_describes() -> None:
+    import json
+
+    from tests.support_events import EVENTS_DIR
+
+    common = json.loads((EVENTS_DIR / "common.schema.json").read_text())
+    assert common["$defs"]["methodType"]["enum"] == list(REGISTRY)
+    state = set(common["$defs"]["methodState"]["properties"])
+    kind = REGISTRY["hardwareOath"]
+    from securityinfo.storage.models import HardwareOathMethodItem
+
+    method = HardwareOathMethodItem(serial_number="S1", manufacturer="Contoso", model="TOTP-6")
+    assert set(kind.describe(method)) <= state

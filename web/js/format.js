@@ -3,6 +3,7 @@
 const TYPE_LABELS = {
   softwareOath: "Authenticator app",
   authenticatorApp: "Authenticator app",
+  hardwareOath: "Hardware token",
   phone: "Phone",
   email: "Email",
   securityKey: "Security key",
@@ -13,6 +14,7 @@ const TYPE_LABELS = {
 const TYPE_DETAILS = {
   softwareOath: "Time-based one-time password (TOTP)",
   authenticatorApp: "Push notification and codes",
+  hardwareOath: "Time-based one-time password (TOTP) token",
 };
 
 export const typeLabel = (type) => TYPE_LABELS[type] ?? type;
@@ -26,6 +28,10 @@ export function typeDetail(type, method = null) {
   }
   if (type === "email" && method?.emailAddress) return `${method.emailAddress} \u00b7 password reset only`;
   if (type === "recoveryCodes") return `${method?.remaining ?? 0} of ${method?.total ?? 0} left · single use`;
+  if (type === "hardwareOath" && method?.serialNumber) {
+    const make = [method.manufacturer, method.model].filter(Boolean).join(" ");
+    return `${make ? `${make} \u00b7 ` : ""}serial ${method.serialNumber}`;
+  }
   if (type === "securityQuestions") return `${method?.questionCount ?? ""} questions \u00b7 password reset only`.trim();
   return TYPE_DETAILS[type] ?? "";
 }

@@ -5,7 +5,7 @@ import { ApiError, StepUpCancelled, seg } from "./api.js";
 import { h, tid } from "./dom.js";
 import { describeError, typeLabel } from "./format.js";
 import { methodIcon } from "./icons.js";
-import { codePromptFor, verifierFor } from "./methods/index.js";
+import { codeDigitsFor, codePromptFor, verifierFor } from "./methods/index.js";
 import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
 const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
@@ -86,6 +86,7 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
     const { form } = codeForm({
       label: "Code",
       hint: codePromptFor(verification.type),
+      digits: codeDigitsFor(verification.type),
       submitText: "Verify",
       testid,
       extra: [
