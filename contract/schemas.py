@@ -427,7 +427,12 @@ COMPONENTS: dict[str, Schema] = {
                 ),
             }
         },
-        {"nextCursor": {"type": "string", "description": "Opaque: send it back as `cursor` for the next page."}},
+        {
+            "nextCursor": {
+                "type": "string",
+                "description": "Opaque: send it back as `cursor` for the next page.",
+            }
+        },
     ),
     "DeviceActivated": DEVICE_ACTIVATED,
     "DevicePending": DEVICE_PENDING,

@@ -88,7 +88,9 @@ def claim(user: User, token: Token) -> dict[str, Any]:
     """Claim the token as its user would: the serial number, then the code it shows; the Method."""
     begun = begin_claim(user, token)
     assert begun.status == 201, begun.body
-    done = user.call("POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": token.code(user.api)})
+    done = user.call(
+        "POST", f"/me/methods/registrations/{begun.body['registrationId']}", {"code": token.code(user.api)}
+    )
     assert done.status == 201, done.body
     return dict(done.body["method"])
 

@@ -74,7 +74,9 @@ def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url:
     expect(add.get_by_role("heading", name="Enter code")).to_be_visible(timeout=WAIT)
     add.get_by_label("Code").fill(eight.code(api))
     add.get_by_role("button", name="Next").click()
-    expect(add.get_by_test_id("hwtoken-success")).to_contain_text("Your hardware token was registered.", timeout=WAIT)
+    expect(add.get_by_test_id("hwtoken-success")).to_contain_text(
+        "Your hardware token was registered.", timeout=WAIT
+    )
     add.get_by_test_id("hwtoken-done").click()
     method = page.get_by_test_id("method-row").filter(has_text="Fabrikam K8")
     expect(method).to_have_attribute("data-method-type", "hardwareOath", timeout=WAIT)

@@ -59,7 +59,10 @@ def test_upload_list_assign_claim_verify_remove_and_delete(api: Api) -> None:
     assert "secret" not in str(audit)
 
     alice, bob = api.user(), api.user()
-    assert boss.call("POST", f"/admin/hardware-tokens/{eight.serial}/assign", {"userId": alice.user_id}).status == 204
+    assert (
+        boss.call("POST", f"/admin/hardware-tokens/{eight.serial}/assign", {"userId": alice.user_id}).status
+        == 204
+    )
     assert listed(boss, eight.serial) == {
         "serialNumber": eight.serial,
         "manufacturer": "Fabrikam",
@@ -75,7 +78,9 @@ def test_upload_list_assign_claim_verify_remove_and_delete(api: Api) -> None:
     assert set(begun.body) == {"registrationId", "type", "expiresAt", "serialNumber"}
     assert begun.body["type"] == "hardwareOath" and begun.body["serialNumber"] == eight.serial
     path = f"/me/methods/registrations/{begun.body['registrationId']}"
-    wrong = alice.call("POST", path, {"code": "00000000" if eight.current_code(api) != "00000000" else "11111111"})
+    wrong = alice.call(
+        "POST", path, {"code": "00000000" if eight.current_code(api) != "00000000" else "11111111"}
+    )
     assert wrong.status == 400 and wrong.error["code"] == "invalid_code" and wrong.error["attemptsLeft"] == 4
     claim_code = eight.code(api)
     done = alice.call("POST", path, {"code": claim_code})
@@ -183,7 +188,12 @@ def test_unknown_and_someone_elses_serials_answer_the_same_404(api: Api) -> None
     assigned, activated = new_token(), new_token()
     assert upload(boss, assigned, activated).status == 201
     owner, other = api.user(), api.user()
-    assert boss.call("POST", f"/admin/hardware-tokens/{assigned.serial}/assign", {"userId": owner.user_id}).status == 204
+    assert (
+        boss.call(
+            "POST", f"/admin/hardware-tokens/{assigned.serial}/assign", {"userId": owner.user_id}
+        ).status
+        == 204
+    )
     claim(api.user(), activated)
     answers: list[Answer] = [
         begin_claim(other, new_token()),  # never uploaded
@@ -195,7 +205,9 @@ def test_unknown_and_someone_elses_serials_answer_the_same_404(api: Api) -> None
     # An activated token cannot be assigned away from its user, and unknown ones are 404.
     taken = boss.call("POST", f"/admin/hardware-tokens/{activated.serial}/assign", {"userId": other.user_id})
     assert taken.status == 409 and taken.error["code"] == "hardware_token_activated"
-    unknown = boss.call("POST", f"/admin/hardware-tokens/{new_token().serial}/assign", {"userId": other.user_id})
+    unknown = boss.call(
+        "POST", f"/admin/hardware-tokens/{new_token().serial}/assign", {"userId": other.user_id}
+    )
     assert unknown.status == 404
 
 

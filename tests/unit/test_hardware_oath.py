@@ -49,7 +49,9 @@ def test_rfc6238_vectors_at_8_digits(algorithm: str, unix_time: int, expected: s
 
 
 @pytest.mark.parametrize(("algorithm", "unix_time", "expected"), CASES)
-def test_6_digit_codes_are_the_last_6_digits_of_the_vectors(algorithm: str, unix_time: int, expected: str) -> None:
+def test_6_digit_codes_are_the_last_6_digits_of_the_vectors(
+    algorithm: str, unix_time: int, expected: str
+) -> None:
     # HOTP truncation (RFC 4226 §5.3) takes the same 31 bits modulo 10^digits.
     assert totp.code_for_step(SEEDS[algorithm], totp.step_at(unix_time), 6, algorithm) == expected[-6:]
     params = totp.Params(digits=6, period=30, algorithm=algorithm)
@@ -79,7 +81,9 @@ def test_a_60_second_token_steps_every_minute_with_one_step_either_side() -> Non
 
 def test_the_type_counts_with_the_authenticator_apps_and_ranks_with_totp() -> None:
     kind = REGISTRY["hardwareOath"]
-    assert kind.limit_group == REGISTRY["softwareOath"].limit_group == REGISTRY["authenticatorApp"].limit_group
+    assert (
+        kind.limit_group == REGISTRY["softwareOath"].limit_group == REGISTRY["authenticatorApp"].limit_group
+    )
     assert kind.limit == 5
     assert LIMIT_COUNTERS[kind.limit_group].attr_name == "oath_count"
     assert kind.mfa_capable and set(kind.usable_for) == {"mfa", "sspr"}
@@ -151,7 +155,9 @@ def test_more_than_500_or_none_is_refused() -> None:
 
 
 def test_secrets_are_kept_without_spaces_padding_or_lower_case() -> None:
-    assert normalized_secret("gezd gnbv gy3t qojq gezd gnbv gy3t qojq====") == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert (
+        normalized_secret("gezd gnbv gy3t qojq gezd gnbv gy3t qojq====") == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    )
     validate({"tokens": [token(secret="gezd gnbv gy3t qojq gezd gnbv gy3t qojq")]}, UPLOAD_SCHEMA)
 
 

@@ -193,7 +193,10 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str, workflow: Work
         # A hardware token the user had claimed is free again.
         released = [c for m in methods for c in kind_of(m.method_type).released(m)]
         targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
-        if len(methods) + len(linked) + len(released) + len(passwords) + len(targets) + 3 > _TRANSACTION_LIMIT:
+        if (
+            len(methods) + len(linked) + len(released) + len(passwords) + len(targets) + 3
+            > _TRANSACTION_LIMIT
+        ):
             raise Conflict("Too many items to clear at once; try again.")
         try:
             with outbox.Change(deps) as tw:

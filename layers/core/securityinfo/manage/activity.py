@@ -267,7 +267,11 @@ def summary(detail_type: str, detail: Mapping[str, Any]) -> str:
         return f"Your recovery codes were deleted{who}."
     if detail_type == "HardwareTokensUploaded":
         count = detail.get("created")
-        tokens = f"{count} hardware token{'' if count == 1 else 's'}" if isinstance(count, int) else "hardware tokens"
+        tokens = (
+            f"{count} hardware token{'' if count == 1 else 's'}"
+            if isinstance(count, int)
+            else "hardware tokens"
+        )
         return f"An administrator uploaded {tokens}."
     if detail_type == "PushRequestsThrottled":
         most = detail.get("maxRequests")

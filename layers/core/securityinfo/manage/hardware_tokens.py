@@ -55,7 +55,7 @@ _MIN_SECRET_BYTES = 16
 _MAX_SECRET_BYTES = 64
 _BASE32 = re.compile(r"[A-Z2-7]+")
 _USER_ID = r"[A-Za-z0-9._@:|+=-]{1,128}"
-_NO_SUCH_TOKEN = "No hardware token with that serial number."
+_NO_SUCH_TOKEN = "No hardware token with that serial number."  # noqa: S105 - a message, not a secret
 
 
 def normalized_secret(text: str) -> str:
@@ -136,7 +136,8 @@ def upload(deps: Deps, admin: Caller, body: Any) -> dict[str, Any]:
         serial = token["serialNumber"]
         if serial in first:
             raise InvalidField(
-                f"Serial number {serial} is listed twice (tokens[{first[serial]}] too); list each token once.",
+                f"Serial number {serial} is listed twice (tokens[{first[serial]}] too); "
+                "list each token once.",
                 field=f"tokens[{i}].serialNumber",
             )
         first[serial] = i
@@ -149,7 +150,9 @@ def upload(deps: Deps, admin: Caller, body: Any) -> dict[str, Any]:
         made, known = _save_batch(deps, admin, items[start : start + _CHUNK], now, upload_id)
         created += made
         skipped += known
-    logger.info("hardware_tokens_uploaded", extra={"tokensCreated": len(created), "tokensSkipped": len(skipped)})
+    logger.info(
+        "hardware_tokens_uploaded", extra={"tokensCreated": len(created), "tokensSkipped": len(skipped)}
+    )
     return {"created": len(created), "skipped": skipped}
 
 
@@ -274,9 +277,13 @@ def assign(deps: Deps, admin: Caller, serial_number: str, body: Any) -> None:
     ref = token_ref(serial)
     try:
         ref.update(
-            actions=[HardwareTokenItem.status.set(TOKEN_ASSIGNED), HardwareTokenItem.assigned_to.set(user_id)],
+            actions=[
+                HardwareTokenItem.status.set(TOKEN_ASSIGNED),
+                HardwareTokenItem.assigned_to.set(user_id),
+            ],
             # Exists and is not activated (a missing item has no status: refused too).
-            condition=(HardwareTokenItem.status == TOKEN_AVAILABLE) | (HardwareTokenItem.status == TOKEN_ASSIGNED),
+            condition=(HardwareTokenItem.status == TOKEN_AVAILABLE)
+            | (HardwareTokenItem.status == TOKEN_ASSIGNED),
         )
     except UpdateError:
         if read_token(serial) is None:
@@ -302,7 +309,8 @@ def delete(deps: Deps, admin: Caller, serial_number: str) -> None:
             continue
         try:
             token_ref(serial).delete(
-                condition=(HardwareTokenItem.status == TOKEN_AVAILABLE) | (HardwareTokenItem.status == TOKEN_ASSIGNED)
+                condition=(HardwareTokenItem.status == TOKEN_AVAILABLE)
+                | (HardwareTokenItem.status == TOKEN_ASSIGNED)
             )
         except DeleteError:
             continue  # claimed (or deleted) meanwhile: read it again

@@ -342,8 +342,8 @@ def _save_method(
                         "This security key is already registered. Use another key, or remove it first.",
                     ),
                 )
-            for claim in claims or []:
-                tw.update(claim.item, actions=claim.actions, condition=claim.condition, refusal=claim.refusal)
+            for taken in claims or []:
+                tw.update(taken.item, actions=taken.actions, condition=taken.condition, refusal=taken.refusal)
             if record is not None:
                 tw.save(
                     record,

@@ -235,7 +235,9 @@ def remove_method(
                 also(tw)
             else:
                 for freed in kind.released(method):
-                    tw.update(freed.item, actions=freed.actions, condition=freed.condition, refusal=freed.refusal)
+                    tw.update(
+                        freed.item, actions=freed.actions, condition=freed.condition, refusal=freed.refusal
+                    )
             if target is not None:
                 tw.save(target)
             for detail_type, detail in announced:

@@ -48,7 +48,7 @@ TOKEN_CODE = Field(
     str, required=True, pattern=r"\d{6}|\d{8}", hint="Enter the 6- or 8-digit code your token shows now."
 )
 NO_SUCH_TOKEN = (
-    "No token with that serial number is available to you. Check the number on the token, "
+    "No token with that serial number is available to you. Check the number on the token, "  # noqa: S105
     "or ask your administrator."
 )
 WRONG_CODE = "That code is not right. Press the token's button and enter the code it shows now."
@@ -57,7 +57,9 @@ USED_CODE = "That code was already used. Wait for the token's next code."
 
 def read_token(serial_number: str) -> HardwareTokenItem | None:
     try:
-        return HardwareTokenItem.get(hardware_token_pk(serial_number), HARDWARE_TOKEN_SK, consistent_read=True)
+        return HardwareTokenItem.get(
+            hardware_token_pk(serial_number), HARDWARE_TOKEN_SK, consistent_read=True
+        )
     except HardwareTokenItem.DoesNotExist:
         return None
 
@@ -70,7 +72,9 @@ def claimable_by(token: HardwareTokenItem | None, user_id: str) -> bool:
     """Free for anyone, or assigned to this user and not activated yet."""
     if token is None:
         return False
-    return token.status == TOKEN_AVAILABLE or (token.status == TOKEN_ASSIGNED and token.assigned_to == user_id)
+    return token.status == TOKEN_AVAILABLE or (
+        token.status == TOKEN_ASSIGNED and token.assigned_to == user_id
+    )
 
 
 def claimable_condition(user_id: str, uploaded_at: float) -> Condition:
@@ -78,7 +82,8 @@ def claimable_condition(user_id: str, uploaded_at: float) -> Condition:
     again with another secret since the registration began)."""
     free = HardwareTokenItem.status == TOKEN_AVAILABLE
     mine = (HardwareTokenItem.status == TOKEN_ASSIGNED) & (HardwareTokenItem.assigned_to == user_id)
-    return (free | mine) & (HardwareTokenItem.uploaded_at == uploaded_at)
+    condition: Condition = (free | mine) & (HardwareTokenItem.uploaded_at == uploaded_at)
+    return condition
 
 
 def params_of(method: HardwareOathMethodItem) -> totp.Params:
@@ -111,7 +116,9 @@ class HardwareOath(MethodKind):
         if token is None or not claimable_by(token, ctx.caller.user_id):
             raise NotFound(NO_SUCH_TOKEN)
         secret = ctx.deps.secrets.open(token.secret_ciphertext, token_secret_context(serial))
-        reg.secret_ciphertext = ctx.deps.secrets.seal(secret, secret_context(ctx.caller.user_id, reg.method_id))
+        reg.secret_ciphertext = ctx.deps.secrets.seal(
+            secret, secret_context(ctx.caller.user_id, reg.method_id)
+        )
         reg.data = {
             "serialNumber": serial,
             "manufacturer": token.manufacturer,
