@@ -40,7 +40,7 @@ const hashName = (text) => text.toLowerCase().replace(/^hmac-?/, "").replace("-"
 
 /**
  * The tokens of a CSV text and the line each came from; `problem` names the first line that does
- * not have the seven columns. A first line whose digits column is not a number is a header.
+ * not have the seven columns. A first line with a word in the digits column is a header.
  */
 export function parseTokenCsv(text) {
   const tokens = [];
@@ -53,7 +53,8 @@ export function parseTokenCsv(text) {
     const fields = csvFields(row);
     if (!seenFirst) {
       seenFirst = true;
-      if (fields.length === COLUMNS.length && !/^\d+$/.test(fields[4])) continue; // the header line
+      // The header line: words where the digits go ("digits", "Digits"), not a mistyped number.
+      if (fields.length === COLUMNS.length && /^[a-z _-]+$/i.test(fields[4])) continue;
     }
     if (fields.length !== COLUMNS.length) {
       return { tokens, lines, problem: `Line ${n + 1}: expected ${COLUMNS.length} values (${COLUMNS.join(", ")}), found ${fields.length}.` };
