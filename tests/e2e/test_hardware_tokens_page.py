@@ -10,15 +10,32 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.signin import sign_in
+from tests.support_admin import admin
 from tests.support_api import Api
-from tests.support_tokens import new_token
+from tests.support_tokens import new_token, upload
 
 pytestmark = pytest.mark.e2e
 
 WAIT = 15_000
+
+
+def token_row(page: Page, serial: str) -> Locator:
+    """The token's row of the list, asking for more pages while it is not shown (other tests of
+    the session upload tokens too: the list shows 100 at a time, by serial number)."""
+    card = page.get_by_test_id("hwtokens-card")
+    row = card.locator(f"[data-testid=hwtoken-row][data-serial='{serial}']")
+    expect(card.get_by_test_id("hwtokens-table").or_(card.get_by_test_id("hwtokens-empty"))).to_be_visible(
+        timeout=WAIT
+    )
+    more = card.get_by_test_id("hwtokens-more")
+    while row.count() == 0 and more.is_visible():
+        count = card.get_by_test_id("hwtoken-row").count()
+        more.click()
+        expect(card.get_by_test_id("hwtoken-row")).not_to_have_count(count, timeout=WAIT)
+    return row
 
 
 def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url: str, tmp_path: Path) -> None:
@@ -35,6 +52,10 @@ def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url:
         encoding="utf-8",
     )
 
+    # A full first page of tokens that sort before these, so the page's "Show more" is used too.
+    filler = [new_token(serial=f"A{uuid.uuid4().hex[:12].upper()}") for _ in range(100)]
+    assert upload(admin(api), *filler).status == 201
+
     sign_in(page, route="/admin.html", admin=True, prefix="admin")
     card = page.get_by_test_id("hwtokens-card")
     expect(card.get_by_role("heading", name="Hardware tokens")).to_be_visible(timeout=WAIT)
@@ -47,7 +68,7 @@ def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url:
     expect(card.get_by_label("Or paste the lines")).to_have_value(re.compile(six.serial), timeout=WAIT)
     card.get_by_role("button", name="Upload tokens").click()
     expect(card.get_by_test_id("hwtokens-upload-result")).to_have_text("2 tokens uploaded.", timeout=WAIT)
-    row = card.locator(f"[data-testid=hwtoken-row][data-serial='{eight.serial}']")
+    row = token_row(page, eight.serial)
     expect(row.get_by_test_id("hwtoken-status")).to_have_text("Available", timeout=WAIT)
     expect(row).to_contain_text("Fabrikam K8")
 
@@ -58,6 +79,7 @@ def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url:
     dialog.get_by_label("User ID").fill(username)
     dialog.get_by_role("button", name="Assign").click()
     expect(dialog).to_have_count(0, timeout=WAIT)
+    row = token_row(page, eight.serial)  # the list was loaded again
     expect(row.get_by_test_id("hwtoken-status")).to_have_text("Assigned", timeout=WAIT)
     user_id = api.user(username).user_id
     expect(row.get_by_test_id("hwtoken-assigned")).to_have_text(user_id)
@@ -85,7 +107,7 @@ def test_the_admin_uploads_a_csv_and_a_user_claims_a_token(page: Page, base_url:
 
     # The administrator sees it activated.
     sign_in(page, route="/admin.html", admin=True, prefix="admin")
-    row = page.locator(f"[data-testid=hwtoken-row][data-serial='{eight.serial}']")
+    row = token_row(page, eight.serial)
     expect(row.get_by_test_id("hwtoken-status")).to_have_text("Activated", timeout=WAIT)
     expect(row.get_by_role("button", name="Assign")).to_have_count(0)
     assert not errors, errors
