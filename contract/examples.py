@@ -35,6 +35,20 @@ REQUESTS: dict[str, Any] = {
     "POST /signin/mfa-status": {"userId": "3f0c9a1e-user"},
     "POST /signin/app-password-check": {"userId": "3f0c9a1e-user", "password": "abcdefghijklmnopqrstuvwx"},
     "POST /admin/users/{userId}/temporary-access-pass": {"lifetimeMinutes": 60, "singleUse": True},
+    "POST /admin/hardware-tokens": {
+        "tokens": [
+            {
+                "serialNumber": "OATH0001234",
+                "secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+                "manufacturer": "Contoso",
+                "model": "TOTP-6",
+                "digits": 6,
+                "periodSeconds": 30,
+                "hashFunction": "sha1",
+            }
+        ]
+    },
+    "POST /admin/hardware-tokens/{serialNumber}/assign": {"userId": "3f0c9a1e-user"},
     "POST /devices/{deviceId}/approvals/{verificationId}": {"decision": "approve", "numberEntered": "42"},
 }
 
@@ -113,4 +127,16 @@ RESPONSES: dict[tuple[str, int], Any] = {
         "nextCursor": "MTczNjUwMTQwMDAwMDAwNGYzYzJiMWEwZDllOGY3YTYuMWQ",
     },
     ("POST /me/activity/{activityId}/report", 202): {"riskState": "atRisk"},
+    ("POST /admin/hardware-tokens", 201): {"created": 1, "skipped": []},
+    ("GET /admin/hardware-tokens", 200): {
+        "tokens": [
+            {
+                "serialNumber": "OATH0001234",
+                "manufacturer": "Contoso",
+                "model": "TOTP-6",
+                "status": "assigned",
+                "assignedTo": "3f0c9a1e-user",
+            }
+        ]
+    },
 }

@@ -365,6 +365,45 @@ OPERATIONS: dict[str, Operation] = {
     "POST /admin/users/{userId}/unlock": Operation(
         "Unlock a locked-out user", "Administration", {204: NO_CONTENT}, admin=True
     ),
+    "POST /admin/hardware-tokens": Operation(
+        "Upload hardware OATH tokens",
+        "Administration",
+        {201: Answer("Uploaded; serial numbers known already were skipped.", "HardwareTokensUploaded")},
+        "1 to 500 tokens at a time. Each secret is sealed with the service's KMS key and never "
+        "returned. A bad token answers 400 naming its field, e.g. `tokens[3].digits`.",
+        admin=True,
+    ),
+    "GET /admin/hardware-tokens": Operation(
+        "List the hardware OATH tokens",
+        "Administration",
+        {200: Answer("One page by serial number; `nextCursor` when there is more.", "HardwareTokenList")},
+        "Never a secret. `assignedTo`: the user it is assigned to, or who activated it.",
+        admin=True,
+        errors={400: "`cursor` is not one this list gave (`invalid_cursor`: start again without it)."},
+        query={
+            "cursor": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The `nextCursor` of the previous page, as given (opaque).",
+            }
+        },
+    ),
+    "POST /admin/hardware-tokens/{serialNumber}/assign": Operation(
+        "Assign a hardware token to a user",
+        "Administration",
+        {204: NO_CONTENT},
+        "Only that user may claim it then. An activated token is refused (`hardware_token_activated`).",
+        admin=True,
+        errors={404: "No such token.", 409: "The token is activated (a user's method)."},
+    ),
+    "DELETE /admin/hardware-tokens/{serialNumber}": Operation(
+        "Delete a hardware token",
+        "Administration",
+        {204: NO_CONTENT},
+        "Also removes the method of the user who activated it (they are told, as for any removal).",
+        admin=True,
+        errors={404: "No such token.", 409: "The token or its user's security info changed meanwhile."},
+    ),
     "GET /me/activity": Operation(
         "The caller's Recent activity, newest first",
         "Recent activity",

@@ -10,6 +10,7 @@ from typing import Any
 
 from securityinfo.devices.service import ACTIVATE_SCHEMA, DECISION_SCHEMA
 from securityinfo.kernel.validation import Field, Schema, body_json_schema
+from securityinfo.manage.hardware_tokens import ASSIGN_SCHEMA, UPLOAD_SCHEMA
 from securityinfo.manage.security_info import DEFAULT_SCHEMA, UPDATE_SCHEMA
 from securityinfo.methods.registry import REGISTRY
 from securityinfo.verify.app_passwords import CREATE_SCHEMA
@@ -80,6 +81,8 @@ REQUEST_BODIES: dict[str, JsonSchema] = {
     # The validator's policy schema, a component: GET answers it and PUT takes it.
     "PUT /admin/policy": {"$ref": "#/components/schemas/Policy"},
     "POST /admin/users/{userId}/temporary-access-pass": body_json_schema(ISSUE_SCHEMA),
+    "POST /admin/hardware-tokens": body_json_schema(UPLOAD_SCHEMA),
+    "POST /admin/hardware-tokens/{serialNumber}/assign": body_json_schema(ASSIGN_SCHEMA),
     "POST /devices/activate": body_json_schema(ACTIVATE_SCHEMA),
     "POST /devices/{deviceId}/approvals/{verificationId}": body_json_schema(DECISION_SCHEMA),
 }

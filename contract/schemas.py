@@ -105,7 +105,8 @@ METHOD = obj(
         "aaguid": {"type": ["string", "null"]},
         "model": {
             "type": "string",
-            "description": 'securityKey: the authenticator\'s model, or "Security key".',
+            "description": 'securityKey: the authenticator\'s model, or "Security key"; hardwareOath: the '
+            "token's model.",
         },
         "passkey": {
             **BOOLEAN,
@@ -121,6 +122,8 @@ METHOD = obj(
         },
         "questionCount": COUNT,
         **RECOVERY_COUNTS,
+        "serialNumber": {"type": "string", "description": "hardwareOath: the token's serial number."},
+        "manufacturer": STRING,
     },
     description="A registered method, by type with its own fields; never a secret.",
 )
@@ -163,6 +166,7 @@ REGISTRATION_STARTED = obj(
         "sentTo": MASKED,
         "channel": CHANNEL,
         "publicKey": {"type": "object", "description": "PublicKeyCredentialCreationOptionsJSON."},
+        "serialNumber": {"type": "string", "description": "hardwareOath: the token being claimed."},
     },
     description="What the client shows to prove the new method; the fields depend on `type`.",
 )
@@ -432,6 +436,39 @@ COMPONENTS: dict[str, Schema] = {
     "Activity": ACTIVITY,
     "ActivityPage": ACTIVITY_PAGE,
     "RiskReported": obj({"riskState": ref("RiskState")}),
+    "HardwareTokensUploaded": obj(
+        {
+            "created": COUNT,
+            "skipped": {
+                "type": "array",
+                "items": STRING,
+                "description": "Serial numbers known already (left as they were).",
+            },
+        }
+    ),
+    "HardwareTokenList": obj(
+        {
+            "tokens": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "serialNumber": STRING,
+                        "manufacturer": STRING,
+                        "model": STRING,
+                        "status": {"type": "string", "enum": ["available", "assigned", "activated"]},
+                    },
+                    {"assignedTo": ID},
+                    description="A token, never its secret.",
+                ),
+            }
+        },
+        {
+            "nextCursor": {
+                "type": "string",
+                "description": "Opaque: send it back as `cursor` for the next page.",
+            }
+        },
+    ),
     "DeviceActivated": DEVICE_ACTIVATED,
     "DevicePending": DEVICE_PENDING,
 }

@@ -39,7 +39,11 @@ NEVER = (
     "webauthn",
 )
 ADMIN = {
+    "admin_assign_hardware_token",
     "admin_clear_security_info",
+    "admin_delete_hardware_token",
+    "admin_list_hardware_tokens",
+    "admin_upload_hardware_tokens",
     "admin_delete_recovery_codes",
     "admin_dismiss_risk",
     "admin_list_activity",

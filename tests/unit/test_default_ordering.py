@@ -35,6 +35,8 @@ def test_security_key_beats_push_beats_totp_in_any_order() -> None:
 def test_strength_ranks_follow_the_spec() -> None:
     rank = {name: kind.strength(None) for name, kind in REGISTRY.items() if name != "phone"}  # type: ignore[arg-type]
     assert rank["securityKey"] < rank["authenticatorApp"] < rank["softwareOath"]
+    # A hardware OATH token is TOTP too: it ranks with the TOTP apps (ties: the oldest).
+    assert rank["authenticatorApp"] < rank["hardwareOath"] == rank["softwareOath"]
     if "phone" in REGISTRY:
         # Phones rank after every app (voice before SMS is the phone module's own test).
-        assert all(rank[t] < 40 for t in ("securityKey", "authenticatorApp", "softwareOath"))
+        assert all(rank[t] < 40 for t in ("securityKey", "authenticatorApp", "softwareOath", "hardwareOath"))

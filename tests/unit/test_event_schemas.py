@@ -29,7 +29,7 @@ SPEC_DETAIL_TYPES = {
     "SecurityInfoCleared", "PolicyChanged", "TemporaryAccessPassIssued", "UserUnlocked",
     "CodeDeliveryFailed", "SuspiciousActivityReported", "UserRiskDismissed",
     "RecoveryCodesGenerated", "RecoveryCodeUsed", "RecoveryCodesDeleted",
-    "PushRequestsThrottled",
+    "HardwareTokensUploaded", "PushRequestsThrottled",
 }  # fmt: skip
 # What the method lifecycle below (register, verify, rename, default, lock out, delete) emits:
 # removing the last method also forgets the remembered devices.
@@ -130,6 +130,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "lifetimeMinutes": 60,
     },
     "UserUnlocked": {"actor": "admin:carol", "previouslyLockedUntil": "2025-03-01T12:15:00Z"},
+    "HardwareTokensUploaded": {
+        "userId": "carol",
+        "actor": "admin:carol",
+        "uploadId": "u7k2q9x4w1b3n5m7",
+        "created": 2,
+        "serialNumbers": ["OATH0001", "OATH0002"],
+        "skipped": ["OATH0000"],
+    },
     "SuspiciousActivityReported": {
         **TOTP_METHOD,
         "reportedActivityId": "174083040000001a2b3c4d5e6f7a8b9",

@@ -1,10 +1,12 @@
 // The administrator's page: the organization's policy (one form, validated by the server, which
 // names the field it refuses), and a user's security info with the resets: clear security info,
-// delete app passwords, forget remembered devices, issue a temporary access pass, unlock.
+// delete app passwords, forget remembered devices, issue a temporary access pass, unlock; and the
+// hardware OATH tokens (hardware-tokens.js).
 
 import { Api, ApiError, seg } from "./api.js";
 import { h, replace, tid } from "./dom.js";
 import { describeError, formatDate, formatNumber, groupInFours, typeLabel } from "./format.js";
+import { hardwareTokensSection } from "./hardware-tokens.js";
 import { mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
 import { expiredCard, signedOutCard, startSession } from "./oidc.js";
 import { announce, busy, button, clearAnnouncement, errorLine, field, openDialog, uniqueId } from "./ui.js";
@@ -76,6 +78,7 @@ function render() {
   );
   const policyCard = h("section", { class: "card", "aria-labelledby": "policy-title", ...tid("policy-card") });
   const usersCard = h("section", { class: "card", "aria-labelledby": "users-title", ...tid("users-card") });
+  const tokensCard = h("section", { class: "card", "aria-labelledby": "hwtokens-title", ...tid("hwtokens-card") });
   replace(
     main,
     h(
@@ -83,11 +86,13 @@ function render() {
       { class: "page stack", ...tid("admin-view") },
       h("h1", {}, t("Security info administration")),
       usersCard,
+      tokensCard,
       policyCard,
     ),
   );
   policySection(policyCard);
   usersSection(usersCard);
+  hardwareTokensSection(tokensCard, { api, resolveUser });
 }
 
 // --- policy --------------------------------------------------------------------------------
@@ -559,7 +564,7 @@ function userActivity(userId) {
 }
 
 function maskedDetail(method) {
-  const detail = method.phoneNumber ?? method.emailAddress ?? method.deviceName ?? null;
+  const detail = method.phoneNumber ?? method.emailAddress ?? method.deviceName ?? method.serialNumber ?? null;
   return detail ? ` (${detail})` : "";
 }
 

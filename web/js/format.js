@@ -7,6 +7,7 @@ import { locale, t } from "./i18n.js";
 const TYPE_LABELS = {
   softwareOath: () => t("Authenticator app"),
   authenticatorApp: () => t("Authenticator app"),
+  hardwareOath: () => t("Hardware token"),
   phone: () => t("Phone"),
   email: () => t("Email"),
   securityKey: () => t("Security key"),
@@ -17,6 +18,7 @@ const TYPE_LABELS = {
 const TYPE_DETAILS = {
   softwareOath: () => t("Time-based one-time password (TOTP)"),
   authenticatorApp: () => t("Push notification and codes"),
+  hardwareOath: () => t("Time-based one-time password (TOTP) token"),
 };
 
 export const typeLabel = (type) => TYPE_LABELS[type]?.() ?? type;
@@ -58,6 +60,11 @@ export function typeDetail(type, method = null) {
     parts.push(method.synced ? t("synced") : t("device-bound"));
     if (method.attested) parts.push(t("attested"));
     return parts.join(" \u00b7 ");
+  }
+  if (type === "hardwareOath" && method?.serialNumber) {
+    const make = [method.manufacturer, method.model].filter(Boolean).join(" ");
+    const serial = t("serial {number}", { number: method.serialNumber });
+    return make ? `${make} \u00b7 ${serial}` : serial;
   }
   if (type === "securityQuestions") {
     return t("{count} questions \u00b7 password reset only", { count: method?.questionCount ?? 0 });

@@ -54,4 +54,4 @@ export function icon(name, { size = 20, label = null, className = "" } = {}) {
 
 /** The icon for a method type. */
 export const methodIcon = (type, options) =>
-  icon({ softwareOath: "app", authenticatorApp: "app", phone: "phone", email: "mail", securityKey: "key", securityQuestions: "info" }[type] ?? "shield", options);
+  icon({ softwareOath: "app", authenticatorApp: "app", hardwareOath: "key", phone: "phone", email: "mail", securityKey: "key", securityQuestions: "info" }[type] ?? "shield", options);

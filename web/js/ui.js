@@ -175,12 +175,15 @@ export const uniqueId = (prefix) => `${prefix}-${++fieldCount}`;
  */
 export function codeForm({ label = t("Code"), hint = null, submitText = t("Verify"), testid = "code", submit, extra = null, onCancel = null, digits = 6, tooShort = null }) {
   const id = uniqueId("code");
+  // `digits`: one length, or the lengths allowed (a hardware token shows 6 or 8).
+  const lengths = Array.isArray(digits) ? digits : [digits];
+  const longest = Math.max(...lengths);
   const input = h("input", {
     type: "text",
     inputmode: "numeric",
     autocomplete: "one-time-code",
-    pattern: `[0-9]{${digits}}`,
-    maxlength: String(digits),
+    pattern: lengths.map((n) => `[0-9]{${n}}`).join("|"),
+    maxlength: String(longest),
     required: true,
     class: "input input-code",
     spellcheck: "false",
@@ -197,14 +200,14 @@ export function codeForm({ label = t("Code"), hint = null, submitText = t("Verif
     h("div", { class: "dialog-actions" }, onCancel && button(t("Back"), { onClick: onCancel, testid: `${testid}-back` }), submitButton),
   );
   input.addEventListener("input", () => {
-    const typed = input.value.replace(/\D/g, "").slice(0, digits);
+    const typed = input.value.replace(/\D/g, "").slice(0, longest);
     if (typed !== input.value) input.value = typed;
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const code = input.value.trim();
-    if (code.length !== digits || !/^\d+$/.test(code)) {
-      error.show(tooShort ?? t("Enter the {digits}-digit code from your authenticator app.", { digits }));
+    if (!lengths.includes(code.length) || !/^\d+$/.test(code)) {
+      error.show(tooShort ?? t("Enter the {digits}-digit code from your authenticator app.", { digits: lengths.join(t(" or ")) }));
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;

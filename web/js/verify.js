@@ -6,7 +6,7 @@ import { h, tid } from "./dom.js";
 import { describeError, methodName, typeLabel } from "./format.js";
 import { t } from "./i18n.js";
 import { methodIcon } from "./icons.js";
-import { codePromptFor, verifierFor } from "./methods/index.js";
+import { codeDigitsFor, codePromptFor, verifierFor } from "./methods/index.js";
 import { button, codeForm, errorLine, field, openDialog, uniqueId } from "./ui.js";
 
 const mfaCapable = (methods) => (methods ?? []).filter((m) => (m.usableFor ?? []).includes("mfa"));
@@ -87,6 +87,7 @@ export function runVerification({ api, purpose, methods, show, testid, onApprove
     const { form } = codeForm({
       label: t("Code"),
       hint: codePromptFor(verification.type),
+      digits: codeDigitsFor(verification.type),
       submitText: t("Verify"),
       testid,
       extra: [

@@ -192,8 +192,13 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str, workflow: Work
         passwords = app_passwords.all_of(uid)
         # The authenticator app's device record, a security key's credential-id claim: they go too.
         linked = [item for m in methods for item in kind_of(m.method_type).linked_items(m)]
+        # A hardware token the user had claimed is free again.
+        released = [c for m in methods for c in kind_of(m.method_type).released(m)]
         targets = [t for m in methods if (t := notifications.removal_target(uid, m, now)) is not None]
-        if len(methods) + len(linked) + len(passwords) + len(targets) + 3 > _TRANSACTION_LIMIT:
+        if (
+            len(methods) + len(linked) + len(released) + len(passwords) + len(targets) + 3
+            > _TRANSACTION_LIMIT
+        ):
             raise Conflict("Too many items to clear at once; try again.")
         try:
             with outbox.Change(deps) as tw:
@@ -201,6 +206,8 @@ def clear_security_info(deps: Deps, caller: Caller, user_id: str, workflow: Work
                     tw.delete(method, condition=MethodItem.pk.exists())
                 for item in linked:
                     tw.delete(item)
+                for freed in released:
+                    tw.update(freed.item, actions=freed.actions, condition=freed.condition)
                 for password in passwords:
                     tw.delete(password, condition=AppPasswordItem.pk.exists())
                 for target in targets:
@@ -383,3 +390,35 @@ def dismiss_risk(deps: Deps, caller: Caller, user_id: str) -> None:
         # otherwise (or a new report at that moment), so say to try again.
         if risk_state_of(store.get_profile(uid, consistent=True)) == RISK_AT_RISK:
             raise Conflict("The user's risk state changed meanwhile; look again and retry.") from None
+
+
+# --- hardware OATH tokens (manage/hardware_tokens.py) ------------------------------------------
+
+
+def upload_hardware_tokens(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
+    """POST /admin/hardware-tokens: 1 to 500 tokens; 201 ``{created, skipped}``."""
+    from securityinfo.manage import hardware_tokens
+
+    return hardware_tokens.upload(deps, require_admin(caller), body)
+
+
+def list_hardware_tokens(deps: Deps, caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    """GET /admin/hardware-tokens: one page, never a secret."""
+    from securityinfo.manage import hardware_tokens
+
+    require_admin(caller)
+    return hardware_tokens.listing(params)
+
+
+def assign_hardware_token(deps: Deps, caller: Caller, serial_number: str, body: Any) -> None:
+    """POST /admin/hardware-tokens/{serialNumber}/assign: only that user may claim it."""
+    from securityinfo.manage import hardware_tokens
+
+    hardware_tokens.assign(deps, require_admin(caller), serial_number, body)
+
+
+def delete_hardware_token(deps: Deps, caller: Caller, serial_number: str) -> None:
+    """DELETE /admin/hardware-tokens/{serialNumber}: with the method of the user who activated it."""
+    from securityinfo.manage import hardware_tokens
+
+    hardware_tokens.delete(deps, require_admin(caller), serial_number)

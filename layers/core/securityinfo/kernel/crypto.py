@@ -82,3 +82,8 @@ class KmsSecretBox:
 
 def secret_context(user_id: str, method_id: str) -> dict[str, str]:
     return {"userId": user_id, "methodId": method_id, "purpose": "authenticator-secret"}
+
+
+def token_secret_context(serial_number: str) -> dict[str, str]:
+    """An uploaded hardware token's secret, before any user has it: bound to its serial number."""
+    return {"serialNumber": serial_number, "purpose": "hardware-token-secret"}

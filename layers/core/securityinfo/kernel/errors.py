@@ -225,6 +225,10 @@ class EnrollmentRunning(Conflict):
     code = "enrollment_running"
 
 
+class HardwareTokenActivated(Conflict):
+    code = "hardware_token_activated"
+
+
 class IdempotencyInProgress(Conflict):
     code = "idempotency_in_progress"
 

@@ -306,6 +306,13 @@ def _sentence(detail_type: str, detail: Mapping[str, Any]) -> Text:
         return t("A recovery code was used{purpose}.", purpose=purpose)
     if detail_type == "RecoveryCodesDeleted":
         return t("Your recovery codes were deleted{who}.", who=who)
+    if detail_type == "HardwareTokensUploaded":
+        count = detail.get("created")
+        if count == 1:
+            return t("An administrator uploaded 1 hardware token.")
+        if isinstance(count, int):
+            return t("An administrator uploaded {count} hardware tokens.", count=count)
+        return t("An administrator uploaded hardware tokens.")
     if detail_type == "PushRequestsThrottled":
         most = detail.get("maxRequests")
         if most:

@@ -28,7 +28,7 @@ from securityinfo.kernel.i18n import t
 from securityinfo.kernel.validation import Field, validate
 from securityinfo.manage import phone_change
 from securityinfo.methods import onetime
-from securityinfo.methods.base import MethodContext, MethodKind, Pending, new_registration
+from securityinfo.methods.base import Claim, MethodContext, MethodKind, Pending, new_registration
 from securityinfo.methods.registry import LIMIT_COUNTERS, METHOD_TYPES, REGISTRY, kind_of
 from securityinfo.methods.views import default_method_id, describe
 from securityinfo.policy.model import Policy, current_policy
@@ -229,6 +229,7 @@ def complete(deps: Deps, caller: Caller, registration_id: str, body: Any) -> dic
         announced,
         kind.limit_group_of(map_data(reg.data)),
         linked=registered.linked,
+        claims=registered.claims,
         proved_at=now,
     )
     return {
@@ -311,6 +312,7 @@ def _save_method(
     registration_saved: bool = True,
     record: IdempotencyItem | None = None,
     linked: list[Item] | None = None,
+    claims: list[Claim] | None = None,
     proved_at: float | None = None,
 ) -> None:
     """Save the new method, its counters and claims in one transaction. ``proved_at``: the
@@ -343,6 +345,8 @@ def _save_method(
                         "This security key is already registered. Use another key, or remove it first.",
                     ),
                 )
+            for taken in claims or []:
+                tw.update(taken.item, actions=taken.actions, condition=taken.condition, refusal=taken.refusal)
             if record is not None:
                 tw.save(
                     record,

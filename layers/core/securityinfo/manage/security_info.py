@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -135,6 +136,25 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
     now = deps.clock.now()
     profile, methods = store.methods_and_profile(caller.user_id)
     stepup.require(deps, caller, policy, now, profile, profile_known=True)
+    remove_method(deps, caller, caller.user_id, method, profile, methods)
+
+
+def remove_method(
+    deps: Deps,
+    actor: Caller,
+    user_id: str,
+    method: MethodItem,
+    profile: ProfileItem | None,
+    methods: list[MethodItem],
+    *,
+    also: Callable[[outbox.Change], None] | None = None,
+) -> None:
+    """Remove one of ``user_id``'s methods (read with ``profile`` and ``methods``) in one
+    transaction: counters, the default, what the type frees (``released``), notices and events, by
+    ``actor`` (the user, or an administrator deleting a hardware token). ``also`` adds the caller's
+    own operations to the transaction; then the type's releases are left to it."""
+    kind = kind_of(method.method_type)
+    now = deps.clock.now()
     remaining = [
         m for m in methods if m.method_id != method.method_id and kind_of(m.method_type).stands_alone
     ]
@@ -165,14 +185,15 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         else ProfileItem.default_method_id.does_not_exist()
     )
     # The removed phone or address still hears about its removal (an attacker must not silence it).
-    target = notifications.removal_target(caller.user_id, method, now)
+    target = notifications.removal_target(user_id, method, now)
     removed: dict[str, Any] = {"notifyRef": notifications.target_ref(target)} if target is not None else {}
     announced: list[tuple[str, dict[str, Any]]] = [
         (
             "MethodRemoved",
             events.detail(
-                caller,
+                actor,
                 now,
+                user_id=user_id,
                 method_type=method.method_type,
                 method_id=method.method_id,
                 before=audit_view(method),
@@ -185,8 +206,9 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
             (
                 "DefaultMethodChanged",
                 events.detail(
-                    caller,
+                    actor,
                     now,
+                    user_id=user_id,
                     method_type=new_best.method_type if new_best and new_default else None,
                     method_id=new_default,
                     before={"defaultMethodId": old_default},
@@ -200,16 +222,23 @@ def remove(deps: Deps, caller: Caller, method_id: str) -> None:
         announced.append(
             (
                 "RememberedDevicesForgotten",
-                events.detail(caller, now, scope="all", reason="all_methods_removed"),
+                events.detail(actor, now, user_id=user_id, scope="all", reason="all_methods_removed"),
             )
         )
     tw = outbox.Change(deps)
     try:
         with tw:
             tw.delete(method, condition=MethodItem.pk.exists(), refusal=NotFound("No such method."))
-            tw.update(profile_ref(caller.user_id), actions=actions, condition=guard)
+            tw.update(profile_ref(user_id), actions=actions, condition=guard)
             for linked in kind.linked_items(method):
                 tw.delete(linked)
+            if also is not None:
+                also(tw)
+            else:
+                for freed in kind.released(method):
+                    tw.update(
+                        freed.item, actions=freed.actions, condition=freed.condition, refusal=freed.refusal
+                    )
             if target is not None:
                 tw.save(target)
             for detail_type, detail in announced:
@@ -336,4 +365,4 @@ def set_default(deps: Deps, caller: Caller, body: Any) -> dict[str, Any]:
     return {"defaultMethodId": after, "systemPreferred": system_preferred}
 
 
-__all__ = ["overview", "update", "remove", "set_default", "MFA"]
+__all__ = ["overview", "update", "remove", "remove_method", "set_default", "MFA"]

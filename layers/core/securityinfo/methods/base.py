@@ -66,14 +66,28 @@ class StaleMethod(Exception):  # noqa: N818 - an outcome, not an error
 
 
 @dataclass
+class Claim:
+    """An update of an item outside the user's partition, made in the same transaction as the
+    method's save or removal under ``condition``; a failed condition raises ``refusal`` (a hardware
+    token: taken by its claim only while still free for this user, freed by the removal)."""
+
+    item: Item
+    actions: list[Action]
+    condition: Condition | None = None
+    refusal: Exception | None = None
+
+
+@dataclass
 class Registered:
     """A finished registration: the method item to save, and extra answer fields. ``linked`` items
     claim something service-wide (a WebAuthn credential id); they are saved in the same transaction,
-    each only if absent."""
+    each only if absent. ``claims`` update existing items in that transaction (a hardware token
+    becomes this method's)."""
 
     method: MethodItem
     answer: dict[str, Any] = field(default_factory=dict)
     linked: list[Item] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     # True when the proof changes an existing method rather than adding one (a phone's new number).
     replaces: bool = False
 
@@ -199,6 +213,11 @@ class MethodKind(ABC):
     def linked_items(self, method: MethodItem) -> list[Item]:
         """Items outside the user's partition that live and die with the method (deleted with it):
         the authenticator app's device record, a security key's credential-id claim."""
+        return []
+
+    def released(self, method: MethodItem) -> list[Claim]:
+        """Updates of items outside the user's partition that the method's removal makes in its own
+        transaction (a hardware token becomes available again). An administrator's clear too."""
         return []
 
     def after_removal(self, deps: Deps, method: MethodItem) -> None:

@@ -8,6 +8,7 @@ from pynamodb.attributes import NumberAttribute
 from securityinfo.methods.authenticator_app import AuthenticatorApp
 from securityinfo.methods.base import MethodKind
 from securityinfo.methods.email import Email
+from securityinfo.methods.hardware_oath import HardwareOath
 from securityinfo.methods.phone import Phone
 from securityinfo.methods.recovery_codes import RecoveryCodes
 from securityinfo.methods.security_key import SecurityKey
@@ -20,6 +21,7 @@ REGISTRY: dict[str, MethodKind] = {
     for kind in (
         AuthenticatorApp(),
         SoftwareOath(),
+        HardwareOath(),
         Phone(),
         Email(),
         SecurityKey(),

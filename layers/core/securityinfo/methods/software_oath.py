@@ -6,12 +6,14 @@ from typing import Any
 
 from securityinfo.kernel.crypto import secret_context
 from securityinfo.kernel.errors import InvalidCode, ReplayedCode
+from securityinfo.kernel.i18n import Text, t
 from securityinfo.kernel.qr import svg
 from securityinfo.kernel.validation import DISPLAY_NAME, Field
 from securityinfo.methods import totp
 from securityinfo.methods.base import MFA, SSPR, MethodContext, MethodKind, Proof, Registered
 from securityinfo.storage.models import (
     AuthenticatorAppMethodItem,
+    HardwareOathMethodItem,
     MethodItem,
     ProfileItem,
     RegistrationItem,
@@ -22,8 +24,8 @@ from securityinfo.storage.models import (
 TOTP_CODE = Field(
     str, required=True, pattern=r"\d{6}", hint="Enter the 6-digit code from your authenticator app."
 )
-WRONG_CODE = "That code is not right. Enter the current 6-digit code from your app."
-USED_CODE = "That code was already used. Wait for the next code in your app."
+WRONG_CODE = t("That code is not right. Enter the current 6-digit code from your app.")
+USED_CODE = t("That code was already used. Wait for the next code in your app.")
 
 
 def seal_new_secret(ctx: MethodContext, reg: RegistrationItem) -> str:
@@ -41,22 +43,34 @@ def open_secret(ctx: MethodContext, ciphertext: bytes | None, method_id: str) ->
     return ctx.deps.secrets.open(ciphertext, secret_context(ctx.caller.user_id, method_id)).decode()
 
 
-def code_step(ctx: MethodContext, ciphertext: bytes | None, method_id: str, code: str) -> int:
+def code_step(
+    ctx: MethodContext,
+    ciphertext: bytes | None,
+    method_id: str,
+    code: str,
+    params: totp.Params = totp.APP,
+    wrong: Text = WRONG_CODE,
+) -> int:
     """The time step whose code ``code`` is, under the sealed secret; InvalidCode when none."""
-    step = totp.matching_step(open_secret(ctx, ciphertext, method_id), code, ctx.now)
+    step = totp.matching_step(open_secret(ctx, ciphertext, method_id), code, ctx.now, params)
     if step is None:
-        raise InvalidCode(WRONG_CODE)
+        raise InvalidCode(wrong)
     return step
 
 
 def code_proof(
-    ctx: MethodContext, method: SoftwareOathMethodItem | AuthenticatorAppMethodItem, code: str
+    ctx: MethodContext,
+    method: SoftwareOathMethodItem | AuthenticatorAppMethodItem | HardwareOathMethodItem,
+    code: str,
+    params: totp.Params = totp.APP,
+    wrong: Text = WRONG_CODE,
+    used: Text = USED_CODE,
 ) -> Proof:
-    """A code from the app's TOTP secret proves a verification once: its step must be newer than
-    the last one used, which the approval moves forward atomically."""
-    step = code_step(ctx, method.secret_ciphertext, method.method_id, code)
+    """A code from the TOTP secret proves a verification once: its step must be newer than the
+    last one used, which the approval moves forward atomically (any TOTP type: apps and tokens)."""
+    step = code_step(ctx, method.secret_ciphertext, method.method_id, code, params, wrong)
     if step <= method.last_step:
-        raise ReplayedCode(USED_CODE)
+        raise ReplayedCode(used)
     model = type(method)
     return Proof(
         actions=[model.last_step.set(step)],

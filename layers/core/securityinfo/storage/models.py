@@ -221,6 +221,20 @@ class SecurityKeyMethodItem(MethodItem, discriminator="method:securityKey"):
     attested = BooleanAttribute(null=True)
 
 
+class HardwareOathMethodItem(MethodItem, discriminator="method:hardwareOath"):
+    """A hardware OATH token (TOTP) an administrator uploaded and the user claimed. Its secret is a
+    copy of the token's, sealed again under this user and method; the token's own parameters."""
+
+    secret_ciphertext = BinaryAttribute(legacy_encoding=False)
+    last_step = NumberAttribute()
+    serial_number = UnicodeAttribute()
+    manufacturer = UnicodeAttribute()
+    model = UnicodeAttribute()
+    digits = NumberAttribute()
+    period_seconds = NumberAttribute()
+    hash_function = UnicodeAttribute()  # sha1 | sha256
+
+
 APP_DEVICE_SK = "APPDEVICE"
 CREDENTIAL_SK = "CREDENTIAL"
 
@@ -235,6 +249,41 @@ def device_nonce_sk(nonce: str) -> str:
 
 def credential_pk(credential_id: str) -> str:
     return f"CREDENTIAL#{credential_id}"
+
+
+# Hardware OATH tokens: one partition per token (a claim writes one token, never a hot partition),
+# listed by one Query of gsi1 (every token under one gsi1 key, sorted by serial number): no Scan.
+# (Key names and statuses, not secrets: S105 reads "TOKEN" as a password.)
+HARDWARE_TOKEN_SK = "HWTOKEN"  # noqa: S105
+HARDWARE_TOKENS_GSI1PK = "HWTOKENS"
+TOKEN_AVAILABLE = "available"  # noqa: S105
+TOKEN_ASSIGNED = "assigned"  # noqa: S105
+TOKEN_ACTIVATED = "activated"  # noqa: S105
+
+
+def hardware_token_pk(serial_number: str) -> str:
+    return f"HWTOKEN#{serial_number}"
+
+
+class HardwareTokenItem(Item, discriminator="hardwaretoken"):
+    """A hardware OATH token an administrator uploaded. Its secret is sealed under the token's own
+    encryption context (no user yet) and never returned. ``status``: available, assigned (to
+    ``assigned_to``, who alone may claim it) or activated (a method of ``assigned_to``,
+    ``method_id``). Removing that method makes it available again."""
+
+    serial_number = UnicodeAttribute()
+    manufacturer = UnicodeAttribute()
+    model = UnicodeAttribute()
+    digits = NumberAttribute()
+    period_seconds = NumberAttribute()
+    hash_function = UnicodeAttribute()
+    secret_ciphertext = BinaryAttribute(legacy_encoding=False)
+    uploaded_at = NumberAttribute()
+    uploaded_by = UnicodeAttribute()
+    status = UnicodeAttribute()
+    assigned_to = UnicodeAttribute(null=True)
+    method_id = UnicodeAttribute(null=True)
+    activated_at = NumberAttribute(null=True)
 
 
 class AppDeviceItem(Item, discriminator="appdevice"):

@@ -117,15 +117,22 @@ class Transaction(TransactWrite):
 
     def refusal(self, error: TransactWriteError) -> Exception | None:
         """The refusal of the first operation (in the order added) whose condition failed, if any."""
+        found = self.refusals(error)
+        return found[0] if found else None
+
+    def refusals(self, error: TransactWriteError) -> list[Exception]:
+        """The refusals of every operation whose condition failed, in the order added (a batch of
+        puts learns each one that was there already)."""
         sent = _sent_order_failures(error)
         starts = {"check": 0, "delete": len(self._condition_check_items)}
         starts["put"] = starts["delete"] + len(self._delete_items)
         starts["update"] = starts["put"] + len(self._put_items)
+        found: list[Exception] = []
         for kind, i, refusal in self._calls:
             position = starts[kind] + i
             if refusal is not None and position < len(sent) and sent[position]:
-                return refusal
-        return None
+                found.append(refusal)
+        return found
 
     def refuse(self, error: TransactWriteError, otherwise: Exception | None = None) -> NoReturn:
         """Raise the refusal the failed condition means; else ``otherwise``; else the error itself."""
