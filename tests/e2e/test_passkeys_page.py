@@ -148,10 +148,14 @@ def test_an_administrator_blocks_a_model_and_the_key_is_refused_saying_why(
         expect(page.get_by_test_id("status-message")).to_contain_text("The policy was saved.", timeout=WAIT)
         saved = admin(api).call("GET", "/admin/policy").body["securityKey"]
         assert saved["blockedAaguids"] == [CHROMIUM_VIRTUAL] and saved["allowSynced"] is False
-        # A rule the server refuses is named on the page.
+        # A rule the server refuses is explained beside its field, by the field's label.
         rules.get_by_label("Attestation").select_option("required")
         form.get_by_role("button", name="Save policy").click()
-        expect(page.get_by_test_id("policy-error")).to_contain_text("securityKey.trustedRoots", timeout=WAIT)
+        expect(page.get_by_test_id("policy-error")).to_contain_text(
+            "Fix \u201cTrusted root certificates (PEM)\u201d", timeout=WAIT
+        )
+        expect(form.get_by_test_id("policy-field-error")).to_be_visible()
+        expect(form).not_to_contain_text("securityKey.trustedRoots")
 
         passkey_authenticator(local_context, page)
         oidc_sign_in(page)
