@@ -3,11 +3,13 @@
 * A code is 6 digits (email 8) from a CSPRNG; only its keyed hash is stored, bound to the
   registration or verification it was sent for. It lives 10 minutes; a resend replaces it.
 * At most 5 sends per user per hour and 10 per phone number or address per day (the SMS pumping
-  guard): sliding windows kept as the send times of the last hour or day, one item per user and
-  one per destination. The destination's item is keyed by a keyed hash of the number, so the limit
-  spans every user without the table holding a list of numbers. Both windows move under version
-  checks in the same transaction that records the send (the registration or verification with the
-  code's hash), so counting and sending cannot come apart and concurrent sends cannot overshoot.
+  guard): sliding windows kept as the times of the last 5 (10) sends, newest first, one item per
+  user and one per destination. The destination's item is keyed by a keyed hash of the number, so
+  the limit spans every user without the table holding a list of numbers. Both windows move, each
+  on condition that its oldest kept send is outside the span, in the same transaction that records
+  the send (the registration or verification with the code's hash): one TransactWriteItems per sent
+  code and no read of the windows before it, counting and sending cannot come apart, and DynamoDB
+  checks the conditions at the write, so concurrent sends cannot overshoot.
 * A resend no sooner than 30 s after the last send (``cooldown``).
 """
 
@@ -19,7 +21,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactGet
 
 from securityinfo.kernel import events, metrics
 from securityinfo.kernel.context import Caller, Deps
@@ -29,7 +30,15 @@ from securityinfo.kernel.i18n import t
 from securityinfo.kernel.logs import logger
 from securityinfo.kernel.masking import mask
 from securityinfo.storage import idempotency, outbox, store
-from securityinfo.storage.models import SEND_WINDOW_SK, Item, SendWindowItem, destination_pk, user_pk
+from securityinfo.storage.models import (
+    SEND_WINDOW_SK,
+    CodeSendsItem,
+    Item,
+    SendWindowItem,
+    code_send_slots,
+    destination_pk,
+    user_pk,
+)
 
 CODE_SECONDS = 600
 RESEND_SECONDS = 30
@@ -37,9 +46,6 @@ USER_SENDS_PER_HOUR = 5
 DESTINATION_SENDS_PER_DAY = 10
 HOUR = 3600
 DAY = 86400
-# A lost race means another send was counted in one of the two windows, so after this many tries
-# one of them is full and the answer is a real 429, never a refusal for being busy.
-_RACE_TRIES = USER_SENDS_PER_HOUR + DESTINATION_SENDS_PER_DAY + 1
 
 
 def new_code(digits: int) -> str:
@@ -109,8 +115,12 @@ def refuse_cooldown(wait: int) -> TooManyRequests:
 Write = Callable[[store.Transaction], None]
 
 
-class _WindowMoved(Exception):
-    """Another send moved a window between the read and the write: read it again."""
+class _WindowFull(Exception):
+    """A send window had no room at the write: the 429 reads it for its ``retryAfter``."""
+
+    def __init__(self, key: str, limit: int, span: int) -> None:
+        super().__init__(key)
+        self.key, self.limit, self.span = key, limit, span
 
 
 def save_counted(
@@ -118,90 +128,79 @@ def save_counted(
 ) -> None:
     """Save a step's state (``writes``: the registration or verification with its code's hash, an
     idempotency record) in ONE transaction that also counts the code queued in ``outgoing``, if any,
-    against the user's hour and the destination's day. Counting and recording a send cannot come
-    apart, and the windows' version checks make concurrent sends queue up instead of overshooting.
-    429 with ``retryAfter`` when a window is full; a failed condition of ``writes`` raises the
-    refusal it was added with."""
+    against the user's hour and the destination's day: one TransactWriteItems per sent code and no
+    read before it. Each window's condition is checked by DynamoDB at the write (its oldest kept send
+    must be outside the span), so concurrent sends cannot overshoot and counting and recording a
+    send cannot come apart; a refused send writes nothing. 429 with ``retryAfter`` when a window is
+    full; a failed condition of ``writes`` raises the refusal it was added with."""
     codes = [message for message in outgoing if message.kind == CODE]
     if len(codes) > 1:
         raise ValueError("one code per step")
-    if not codes:
-        tw = store.Transaction(connection=deps.connection)
-        try:
-            with tw:
-                for write in writes:
-                    write(tw)
-        except TransactWriteError as error:
-            tw.refuse(error)
-        return
-    user_key = user_pk(user_id)
-    dest_key = destination_pk(deps.hasher.digest(codes[0].to, "send-destination"))
-    for _ in range(_RACE_TRIES):
-        user_window, dest_window = _windows(deps, user_key, dest_key)
-        user_recent = _recent(user_window, now, HOUR)
-        dest_recent = _recent(dest_window, now, DAY)
-        if len(user_recent) >= USER_SENDS_PER_HOUR:
-            wait = math.ceil(min(user_recent) + HOUR - now)
-            raise TooManyCodes(
-                t(
-                    "You have asked for too many codes. Try again in {count} minutes, "
-                    "or choose another method.",
-                    count=math.ceil(wait / 60),
-                ),
-                retry_after=max(1, wait),
-            )
-        if len(dest_recent) >= DESTINATION_SENDS_PER_DAY:
-            wait = math.ceil(min(dest_recent) + DAY - now)
-            raise TooManyCodes(
-                "Too many codes were sent to this number or address today. Try again later, "
-                "or choose another method.",
-                retry_after=max(1, wait),
-            )
-        tw = store.Transaction(connection=deps.connection)
-        try:
-            with tw:
-                # The callers' refusals first: they are told even when a window moved too.
-                for write in writes:
-                    write(tw)
-                _advance(tw, user_key, user_window, [*user_recent, now], now + HOUR)
-                _advance(tw, dest_key, dest_window, [*dest_recent, now], now + DAY)
-        except TransactWriteError as error:
-            refusal = tw.refusal(error)
-            if isinstance(refusal, _WindowMoved):
-                continue
-            tw.refuse(error)
-        return
-    raise TooManyCodes(
-        "Too many codes are being sent at once. Try again in a minute.",
-        retry_after=RESEND_SECONDS,
+    tw = store.Transaction(connection=deps.connection)
+    try:
+        with tw:
+            # The callers' refusals first: they are told even when a window is full too.
+            for write in writes:
+                write(tw)
+            if codes:
+                dest_key = destination_pk(deps.hasher.digest(codes[0].to, "send-destination"))
+                # The user's hour before the destination's day: the refusal told when both are full.
+                _count(tw, now, _WindowFull(user_pk(user_id), USER_SENDS_PER_HOUR, HOUR))
+                _count(tw, now, _WindowFull(dest_key, DESTINATION_SENDS_PER_DAY, DAY))
+    except TransactWriteError as error:
+        refusal = tw.refusal(error)
+        if isinstance(refusal, _WindowFull):
+            raise _too_many(refusal, now) from None
+        tw.refuse(error)
+
+
+def _count(tw: store.Transaction, now: float, window: _WindowFull) -> None:
+    """Record a send in ``window``'s item: every kept send moves one place older and ``now`` becomes
+    the newest, on condition that the oldest kept one (the limit-th newest) is outside the span, so
+    this send is at most the limit-th inside it. One UpdateItem, which also creates the item.
+
+    The kept sends are in the order they were recorded: a concurrent send that read the clock a
+    moment earlier may sit before one that read it later, which moves the limit by that moment at
+    most. DynamoDB evaluates every operand against the item as it was; the copies are listed from
+    the oldest place up, so they read the same evaluated one by one."""
+    slots = code_send_slots()[: window.limit]
+    shifts = [slots[i].set(slots[i - 1] | 0) for i in range(len(slots) - 1, 0, -1)]
+    oldest = slots[-1]
+    tw.update(
+        CodeSendsItem(window.key, SEND_WINDOW_SK),
+        actions=[
+            CodeSendsItem.kind.set(CodeSendsItem),
+            *shifts,
+            slots[0].set(now),
+            CodeSendsItem.ttl.set(int(now + window.span + HOUR)),
+        ],
+        condition=oldest.does_not_exist() | (oldest <= now - window.span),
+        refusal=window,
     )
 
 
-def _windows(deps: Deps, user_key: str, dest_key: str) -> tuple[SendWindowItem | None, SendWindowItem | None]:
-    with TransactGet(connection=deps.connection) as tg:
-        futures = [tg.get(Item, key, SEND_WINDOW_SK) for key in (user_key, dest_key)]
-    found: list[SendWindowItem | None] = []
-    for future in futures:
-        try:
-            found.append(store.typed(future.get(), SendWindowItem))
-        except Item.DoesNotExist:
-            found.append(None)
-    return found[0], found[1]
-
-
-def _recent(window: SendWindowItem | None, now: float, span: int) -> list[float]:
-    """The sends still inside the window. No upper bound: a concurrent request that read the clock
-    a moment later may already have recorded a send "after" ``now``; dropping it would write the
-    window back without it and let the limit overshoot."""
-    if window is None:
-        return []
-    return [float(t) for t in window.sent_at if now - span < float(t)]
-
-
-def _advance(
-    tw: store.Transaction, key: str, window: SendWindowItem | None, sent_at: list[float], keep_until: float
-) -> None:
-    advance_window(tw, key, SEND_WINDOW_SK, window, sent_at, int(keep_until + HOUR), _WindowMoved())
+def _too_many(full: _WindowFull, now: float) -> TooManyCodes:
+    """The 429 for a full window, with the seconds until its oldest kept send leaves the span (read
+    only now: a refused send is rare, the sends that go out read nothing)."""
+    try:
+        item = store.typed(Item.get(full.key, SEND_WINDOW_SK, consistent_read=True), CodeSendsItem)
+    except Item.DoesNotExist:
+        item = None
+    oldest = getattr(item, code_send_slots()[full.limit - 1].attr_name, None) if item is not None else None
+    wait = max(1, math.ceil(float(oldest) + full.span - now)) if oldest is not None else 1
+    if full.span == HOUR:
+        return TooManyCodes(
+            t(
+                "You have asked for too many codes. Try again in {count} minutes, or choose another method.",
+                count=math.ceil(wait / 60),
+            ),
+            retry_after=wait,
+        )
+    return TooManyCodes(
+        "Too many codes were sent to this number or address today. Try again later, "
+        "or choose another method.",
+        retry_after=wait,
+    )
 
 
 def advance_window(

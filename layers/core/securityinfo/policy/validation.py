@@ -166,7 +166,10 @@ def _check_security_key(rules: dict[str, Any]) -> None:
         if aaguid in rules["allowedAaguids"]:
             raise _refuse(
                 f"securityKey.blockedAaguids[{i}]",
-                f"{aaguid} is both allowed and blocked; remove it from one of the two lists.",
+                t(
+                    "{aaguid} is both allowed and blocked; remove it from one of the two lists.",
+                    aaguid=aaguid,
+                ),
             )
     for i, pem in enumerate(rules["trustedRoots"]):
         problem = _certificate_problem(pem)
@@ -175,25 +178,27 @@ def _check_security_key(rules: dict[str, Any]) -> None:
     if rules["attestation"] == "required" and not rules["trustedRoots"]:
         raise _refuse(
             "securityKey.trustedRoots",
-            "Attestation is required but no trusted root certificate is configured: add the root "
-            "certificate(s) of the key vendors you allow (PEM), or set attestation to none.",
+            t(
+                "Attestation is required but no trusted root certificate is configured: add the root "
+                "certificate(s) of the key vendors you allow (PEM), or set attestation to none."
+            ),
         )
 
 
-def _certificate_problem(pem: str) -> str | None:
+def _certificate_problem(pem: str) -> Text | None:
     # cryptography is loaded only when a policy names roots (put_policy's cold start skips it).
     from cryptography import x509
 
     try:
         cert = x509.load_pem_x509_certificate(pem.strip().encode())
     except ValueError:
-        return "This is not a PEM certificate that can be read; paste the whole certificate."
+        return t("This is not a PEM certificate that can be read; paste the whole certificate.")
     try:
         basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
         basic = None
     if basic is not None and not basic.ca:
-        return "This certificate is not a certificate authority's; paste the vendor's root certificate."
+        return t("This certificate is not a certificate authority's; paste the vendor's root certificate.")
     return None
 
 

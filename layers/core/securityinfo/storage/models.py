@@ -463,8 +463,9 @@ class RecoveryCodesMethodItem(MethodItem, discriminator="method:recoveryCodes"):
 
 # Sort keys of the items below sort after PROFILE, so the one Query of methods and profile
 # (sk between METHOD# and PROFILE) never reads them.
+# The code sends of a user's hour or a destination's day (CodeSendsItem, under either partition).
 SEND_WINDOW_SK = "SENDS"
-# The push requests of the last 10 minutes (push fatigue): a SendWindowItem too.
+# The push requests of the last 10 minutes (push fatigue): a SendWindowItem.
 PUSH_WINDOW_SK = "PUSHES"
 SSPR_SK = "SSPR"
 
@@ -483,13 +484,48 @@ def notice_sk(event_id: str, target: str) -> str:
 
 
 class SendWindowItem(Item, discriminator="sendwindow"):
-    """When the last codes went out, for one user (``USER#<id>``) or one destination
-    (``DEST#<keyed hash>``): a sliding-window send limit, updated under a version check."""
+    """The push requests of the user's last 10 minutes (``PUSHES``): a sliding-window limit,
+    updated under a version check."""
 
     sent_at = ListAttribute[Any](of=NumberAttribute)
     version = NumberAttribute()
     # Push windows only: until when the user has been told about a refusal (told once per run).
     throttled_until = NumberAttribute(null=True)
+
+
+class CodeSendsItem(Item, discriminator="codesends"):
+    """When the last codes went out, for one user (``USER#<id>``, ``SENDS``) or one destination
+    (``DEST#<keyed hash>``, ``SENDS``), newest first: ``sent_0`` is the newest send, ``sent_1`` the
+    one before, and so on, as many as the limit. A send shifts them down and is refused while the
+    oldest kept one is still inside the window; both happen in the UpdateItem of the send's
+    transaction, so the limit needs no read before the write (docs/RULES.md)."""
+
+    sent_0 = NumberAttribute(null=True)
+    sent_1 = NumberAttribute(null=True)
+    sent_2 = NumberAttribute(null=True)
+    sent_3 = NumberAttribute(null=True)
+    sent_4 = NumberAttribute(null=True)
+    sent_5 = NumberAttribute(null=True)
+    sent_6 = NumberAttribute(null=True)
+    sent_7 = NumberAttribute(null=True)
+    sent_8 = NumberAttribute(null=True)
+    sent_9 = NumberAttribute(null=True)
+
+
+def code_send_slots() -> list[NumberAttribute]:
+    """CodeSendsItem's send times, newest first."""
+    return [
+        CodeSendsItem.sent_0,
+        CodeSendsItem.sent_1,
+        CodeSendsItem.sent_2,
+        CodeSendsItem.sent_3,
+        CodeSendsItem.sent_4,
+        CodeSendsItem.sent_5,
+        CodeSendsItem.sent_6,
+        CodeSendsItem.sent_7,
+        CodeSendsItem.sent_8,
+        CodeSendsItem.sent_9,
+    ]
 
 
 class NotifyTargetItem(Item, discriminator="notifytarget"):
