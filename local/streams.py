@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -115,6 +116,9 @@ class StreamPoller:
         self.invocations = 0
         self.failed_invocations = 0
         self.given_up = 0
+        # The partition key of each record handed to the function (the latest ones), so a test can
+        # count its own user's records whatever other tests write meanwhile.
+        self.delivered_partitions: deque[str] = deque(maxlen=20_000)
         self.idle = threading.Event()
         self._cycles = 0
         self._cycle_done = threading.Condition()
@@ -228,6 +232,7 @@ class StreamPoller:
     def _invoke_batch(self, batch: list[dict[str, Any]]) -> tuple[int | None, bool]:
         """(index of the first record to retry or None, whether the function raised)."""
         self.invocations += 1
+        self.delivered_partitions.extend(_partition_of(r) for r in batch)
         try:
             result = self._invoke(self.consumer.function, {"Records": batch})
         except Exception:
@@ -304,3 +309,9 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | set | tuple):
         return [_json_safe(v) for v in value]
     return value
+
+
+def _partition_of(record: dict[str, Any]) -> str:
+    keys = record.get("dynamodb", {}).get("Keys", {})
+    value = keys.get("pk", {})
+    return str(value.get("S", "")) if isinstance(value, dict) else ""
