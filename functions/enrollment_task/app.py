@@ -4,15 +4,18 @@ Invoked by Step Functions, not by API Gateway. The payload names the task; the s
 secret (answers are read encrypted from the table, app passwords sealed for one read).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from securityinfo import runtime
 from securityinfo.kernel import metrics
 from securityinfo.kernel.logs import logger
 from securityinfo.wizard import flow as wizard_flow
 from securityinfo.wizard import service as wizard
+
+if TYPE_CHECKING:  # the securityinfo package first: it sets up what Powertools' Logger imports
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,6 +10,8 @@ environment). The time that takes is ``make bench``'s figure; here only which mo
   py_webauthn (a security key's check imports it when it runs);
 - no part of the domain package a function's route has no use for (the admin side, the wizard,
   the authenticator app's devices, every method type's module);
+- never typing_extensions (Powertools' Logger would load it through its JMESPath helpers, which
+  securityinfo/_powertools.py defers to their first use);
 - and, as a whole, not many more modules than a bare ``import boto3``.
 """
 
@@ -37,6 +39,8 @@ NEVER = (
     "urllib3.contrib.pyopenssl",
     "cryptography",
     "webauthn",
+    # Powertools' JMESPath helpers bring it in for one decorator: see securityinfo/_powertools.py.
+    "typing_extensions",
 )
 ADMIN = {
     "admin_assign_hardware_token",
@@ -159,6 +163,28 @@ def test_botocore_keeps_the_standard_library_context_and_pyopenssl_stays_importa
         "assert 'OpenSSL' not in sys.modules\n"
         "assert h.SSLContext is ssl.SSLContext, h.SSLContext\n"
         "import urllib3.contrib.pyopenssl, OpenSSL.crypto\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-I", "-S", "-c", code, str(layer), str(runtime)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_powertools_jmespath_helpers_still_work_when_first_used() -> None:
+    """The stand-in for Powertools' JMESPath helpers loads the real module when something reads
+    from it, so code that does use them (none here today) gets them as before."""
+    layer, runtime = lambda_env.paths()
+    code = (
+        "import sys; sys.path[:0] = sys.argv[1:]\n"
+        "import securityinfo.kernel.logs\n"
+        "assert 'typing_extensions' not in sys.modules\n"
+        "from aws_lambda_powertools.utilities import jmespath_utils\n"
+        "assert jmespath_utils.query(envelope='a.b', data={'a': {'b': 7}}) == 7\n"
+        "assert 'typing_extensions' in sys.modules\n"
         "print('ok')\n"
     )
     out = subprocess.run(  # noqa: S603

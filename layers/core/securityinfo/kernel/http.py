@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-
 from securityinfo.kernel import metrics, validation
 from securityinfo.kernel.context import Caller
 from securityinfo.kernel.errors import (
@@ -92,12 +90,22 @@ def api() -> HttpApiResolver:
 def handler(app: HttpApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point: structured logs with the request's correlation id, never the event."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @logger.inject_lambda_context(clear_state=True)
     @metrics.flushed
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # The request id is read here rather than by a correlation_id_path: that path is a JMESPath
+        # query, and Powertools' JMESPath helpers cost a cold start more than this whole module.
+        logger.set_correlation_id(_request_id(event))
         return app.resolve(event, context)
 
     return lambda_handler
+
+
+def _request_id(event: Any) -> str | None:
+    """API Gateway's request id (``requestContext.requestId``), the correlation id of the logs."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    request_id = context.get("requestId") if isinstance(context, dict) else None
+    return request_id if isinstance(request_id, str) else None
 
 
 def _groups(value: Any) -> tuple[str, ...]:
