@@ -156,7 +156,6 @@ def test_a_cold_start_loads_only_what_the_route_needs(function: str) -> None:
 def test_botocore_keeps_the_standard_library_context_and_pyopenssl_stays_importable() -> None:
     """The context class botocore reads is ssl.SSLContext, as it is when pyOpenSSL is absent, and
     importing the contrib module afterwards (as py_webauthn's users might) still works."""
-    layer, runtime = lambda_env.paths()
     code = (
         "import sys; sys.path[:0] = sys.argv[1:]\n"
         "import securityinfo, ssl, botocore.httpsession as h\n"
@@ -165,19 +164,12 @@ def test_botocore_keeps_the_standard_library_context_and_pyopenssl_stays_importa
         "import urllib3.contrib.pyopenssl, OpenSSL.crypto\n"
         "print('ok')\n"
     )
-    out = subprocess.run(  # noqa: S603
-        [sys.executable, "-I", "-S", "-c", code, str(layer), str(runtime)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+    _prints_ok_in_the_layer(code)
 
 
 def test_powertools_jmespath_helpers_still_work_when_first_used() -> None:
     """The stand-in for Powertools' JMESPath helpers loads the real module when something reads
     from it, so code that does use them (none here today) gets them as before."""
-    layer, runtime = lambda_env.paths()
     code = (
         "import sys; sys.path[:0] = sys.argv[1:]\n"
         "import securityinfo.kernel.logs\n"
@@ -187,6 +179,12 @@ def test_powertools_jmespath_helpers_still_work_when_first_used() -> None:
         "assert 'typing_extensions' in sys.modules\n"
         "print('ok')\n"
     )
+    _prints_ok_in_the_layer(code)
+
+
+def _prints_ok_in_the_layer(code: str) -> None:
+    """Run ``code`` in a fresh interpreter with the layer and the runtime on ``sys.path``."""
+    layer, runtime = lambda_env.paths()
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-I", "-S", "-c", code, str(layer), str(runtime)],
         capture_output=True,
