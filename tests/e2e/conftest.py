@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -85,3 +86,26 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failure.png"), full_page=True)
     # An uncaught exception in the page is a bug even when the user-visible flow still worked.
     assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+# WebAuthn needs the pages at localhost (a secure context by name), with that origin allowed.
+@pytest.fixture(scope="module")
+def local_url(base_url: str) -> Iterator[str]:
+    """The runtime at localhost, and that origin allowed for WebAuthn while these tests run (the
+    template's default allows port 3000 only; the session's runtime has a random port)."""
+    url = f"http://localhost:{urlparse(base_url).port}"
+    before = os.environ.get("WEBAUTHN_ORIGINS")
+    os.environ["WEBAUTHN_ORIGINS"] = ",".join(filter(None, [before, url]))
+    yield url
+    if before is None:
+        os.environ.pop("WEBAUTHN_ORIGINS", None)
+    else:
+        os.environ["WEBAUTHN_ORIGINS"] = before
+
+
+@pytest.fixture
+def local_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(base_url=local_url, viewport={"width": 1280, "height": 800}, locale="en-US")
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    yield ctx
+    ctx.close()

@@ -9,11 +9,9 @@ WebAuthn needs a secure context and an RP id that matches the page: the pages ar
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -26,28 +24,6 @@ from tests.support_api import Api
 pytestmark = pytest.mark.e2e
 # A first request may import a function (and py_webauthn): wait as long as a step may take.
 WAIT = STEP_TIMEOUT_MS
-
-
-@pytest.fixture(scope="module")
-def local_url(base_url: str) -> Iterator[str]:
-    """The runtime at localhost, and that origin allowed for WebAuthn while these tests run (the
-    template's default allows port 3000 only; the session's runtime has a random port)."""
-    url = f"http://localhost:{urlparse(base_url).port}"
-    before = os.environ.get("WEBAUTHN_ORIGINS")
-    os.environ["WEBAUTHN_ORIGINS"] = ",".join(filter(None, [before, url]))
-    yield url
-    if before is None:
-        os.environ.pop("WEBAUTHN_ORIGINS", None)
-    else:
-        os.environ["WEBAUTHN_ORIGINS"] = before
-
-
-@pytest.fixture
-def local_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=local_url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture

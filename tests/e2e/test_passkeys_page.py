@@ -10,13 +10,10 @@ RP id to match the page) and that origin is allowed for the module.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import STEP_TIMEOUT_MS
 from tests.e2e.signin import script_token
@@ -27,26 +24,6 @@ from tests.support_api import Api
 pytestmark = pytest.mark.e2e
 WAIT = STEP_TIMEOUT_MS
 CHROMIUM_VIRTUAL = "01020304-0506-0708-0102-030405060708"  # kDeviceAaguid (aaguids.json)
-
-
-@pytest.fixture(scope="module")
-def local_url(base_url: str) -> Iterator[str]:
-    url = f"http://localhost:{urlparse(base_url).port}"
-    before = os.environ.get("WEBAUTHN_ORIGINS")
-    os.environ["WEBAUTHN_ORIGINS"] = ",".join(filter(None, [before, url]))
-    yield url
-    if before is None:
-        os.environ.pop("WEBAUTHN_ORIGINS", None)
-    else:
-        os.environ["WEBAUTHN_ORIGINS"] = before
-
-
-@pytest.fixture
-def local_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=local_url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
-    yield ctx
-    ctx.close()
 
 
 def passkey_authenticator(context: BrowserContext, page: Page, *, synced: bool = False) -> tuple[Any, str]:
