@@ -5,17 +5,17 @@ unit tests pass a ``MemoryAlerts``."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(NamedTuple):
     subject: str
     text: str
     # Machine-readable facts for subscribers that filter or route (SNS message attributes).
-    attributes: dict[str, str] = field(default_factory=dict)
-    details: dict[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, str] = MappingProxyType({})
+    details: Mapping[str, Any] = MappingProxyType({})
 
 
 class AlertNotSent(Exception):

@@ -11,8 +11,8 @@ browser tests add the page's origin).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CLOCK_OFFSET_ENV = "SERVICE_CLOCK_OFFSET_SECONDS"
 
@@ -21,8 +21,7 @@ class ConfigurationError(RuntimeError):
     """A required setting is missing: the function cannot serve safely, so it refuses to start."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     # Globals: every function has them.
     table_name: str
     secrets_key_id: str

@@ -4,8 +4,7 @@ hand in fakes)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from securityinfo.kernel.alerts import AdminAlerts
 from securityinfo.kernel.clock import Clock
@@ -17,8 +16,7 @@ if TYPE_CHECKING:  # the kernel names pynamodb's type only; storage owns the bin
     from pynamodb.connection import Connection
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """The verified caller. Built only from the authorizer's claims and the request's envelope."""
 
     user_id: str
@@ -46,31 +44,47 @@ class Caller:
     locale: str | None = None
 
 
-@dataclass
 class Deps:
-    clock: Clock
-    secrets: SecretBox
-    totp_issuer: str = "Security Info"
-    # Built on first use: only functions that hash codes or passwords fetch the key (and need IAM for it).
-    hasher_factory: Callable[[], KeyedHasher] | None = None
-    # Built on first use too: only functions that push to the authenticator app create an SNS client.
-    push_factory: Callable[[], PushSender] | None = None
-    # Built on first use: texts, calls and emails (SNS); unit tests hand in a MemoryDelivery.
-    delivery_factory: Callable[[], Delivery] | None = None
-    # The table connection for transactions: built by runtime, which binds the models to the table
-    # first, so domain code never reaches for the table itself.
-    connection_factory: Callable[[], Connection] | None = None
-    # Built on first use: only the function that alerts administrators publishes to their topic.
-    alerts_factory: Callable[[], AdminAlerts] | None = None
-    # How many days an event stays in Recent activity (the policy's activityDays; runtime reads the
-    # cached policy). Sets the TTL of the outbox items a transaction writes.
-    activity_days: Callable[[], int] = field(default=lambda: 90)
-    extra: dict[str, Any] = field(default_factory=dict)
-    _hasher: KeyedHasher | None = field(default=None, repr=False)
-    _delivery: Delivery | None = field(default=None, repr=False)
-    _push: PushSender | None = field(default=None, repr=False)
-    _connection: Connection | None = field(default=None, repr=False)
-    _alerts: AdminAlerts | None = field(default=None, repr=False)
+    """The adapters a domain call uses. A plain class (not a dataclass): it is built once per
+    container, and a dataclass's generated methods cost every cold start about a millisecond."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        secrets: SecretBox,
+        totp_issuer: str = "Security Info",
+        *,
+        # Built on first use: only functions that hash codes or passwords fetch the key (and need
+        # IAM for it).
+        hasher_factory: Callable[[], KeyedHasher] | None = None,
+        # Built on first use too: only functions that push to the authenticator app create an SNS
+        # client.
+        push_factory: Callable[[], PushSender] | None = None,
+        # Built on first use: texts, calls and emails (SNS); unit tests hand in a MemoryDelivery.
+        delivery_factory: Callable[[], Delivery] | None = None,
+        # The table connection for transactions: built by runtime, which binds the models to the
+        # table first, so domain code never reaches for the table itself.
+        connection_factory: Callable[[], Connection] | None = None,
+        # Built on first use: only the function that alerts administrators publishes to their topic.
+        alerts_factory: Callable[[], AdminAlerts] | None = None,
+        # How many days an event stays in Recent activity (the policy's activityDays; runtime reads
+        # the cached policy). Sets the TTL of the outbox items a transaction writes.
+        activity_days: Callable[[], int] = lambda: 90,
+    ) -> None:
+        self.clock = clock
+        self.secrets = secrets
+        self.totp_issuer = totp_issuer
+        self.hasher_factory = hasher_factory
+        self.push_factory = push_factory
+        self.delivery_factory = delivery_factory
+        self.connection_factory = connection_factory
+        self.alerts_factory = alerts_factory
+        self.activity_days = activity_days
+        self._hasher: KeyedHasher | None = None
+        self._delivery: Delivery | None = None
+        self._push: PushSender | None = None
+        self._connection: Connection | None = None
+        self._alerts: AdminAlerts | None = None
 
     @property
     def connection(self) -> Connection:

@@ -8,8 +8,9 @@ functions are subscribed to it with filter policies on ``channel``. The domain t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 CHANNELS = ("sms", "voice", "email")
 CODE = "code"
@@ -26,8 +27,7 @@ META_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """One text, call or email. ``meta`` names what it is about, so a sender that fails can say so
     (CodeDeliveryFailed) without knowing the domain."""
 
@@ -36,7 +36,7 @@ class Message:
     text: str
     subject: str = ""
     kind: str = CODE
-    meta: dict[str, str] = field(default_factory=dict)
+    meta: Mapping[str, str] = MappingProxyType({})
 
 
 class DeliveryError(Exception):

@@ -8,8 +8,7 @@ import json
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from securityinfo.kernel import metrics, validation
 from securityinfo.kernel.context import Caller
@@ -174,8 +173,7 @@ def service_caller(app: HttpApiResolver) -> Caller:
     )
 
 
-@dataclass(frozen=True)
-class SignedRequest:
+class SignedRequest(NamedTuple):
     """A device's request as it arrived: what the signature covers, and the envelope for audit."""
 
     method: str

@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from securityinfo.kernel.errors import BadRequest, InvalidField, InvalidJson, MissingField, UnknownField
 from securityinfo.kernel.i18n import Text, t
@@ -19,8 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One allowed field of a request body."""
 
     kind: type | tuple[type, ...]
@@ -37,7 +35,7 @@ class Field:
     maximum: int | None = None
     # A rule no keyword states (a phone number's form, say). The published JSON Schema cannot say
     # it, so the document is looser there than validate(), never stricter.
-    check: Callable[[Any], str | Text | None] | None = field(default=None, compare=False)
+    check: Callable[[Any], str | Text | None] | None = None
     # Line breaks allowed in the text (a PEM certificate); other control characters never are.
     multiline: bool = False
 

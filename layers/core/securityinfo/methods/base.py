@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pynamodb.attributes import NumberAttribute
@@ -35,29 +34,37 @@ PURPOSES = (MFA, SSPR, STEP_UP)
 CODE_TRIES = 5  # wrong proofs a registration takes
 
 
-@dataclass
 class MethodContext:
-    deps: Deps
-    caller: Caller
-    policy: Policy
-    now: float
-    # Texts, calls and emails a step queued; sent only once its state is saved (onetime.deliver).
-    outgoing: list[Message] = field(default_factory=list)
-    # Run once the step's state is saved (a verification's push: never for one that was refused).
-    after_save: list[Callable[[], None]] = field(default_factory=list)
+    # Plain classes here and below, not dataclasses: every function loads this module, and a
+    # dataclass's generated methods cost each cold start up to a millisecond apiece.
+    def __init__(self, deps: Deps, caller: Caller, policy: Policy, now: float) -> None:
+        self.deps = deps
+        self.caller = caller
+        self.policy = policy
+        self.now = now
+        # Texts, calls and emails a step queued; sent only once its state is saved (onetime.deliver).
+        self.outgoing: list[Message] = []
+        # Run once the step's state is saved (a verification's push: never for one that was refused).
+        self.after_save: list[Callable[[], None]] = []
 
 
-@dataclass
 class Proof:
     """What a correct answer commits to the method item, atomically with the approval: e.g. TOTP's
     last accepted step, guarded by a condition so two requests with one code cannot both win."""
 
-    actions: list[Action] = field(default_factory=list)
-    condition: Condition | None = None
-    # What a failed ``condition`` means; None: the code was used by a concurrent request (replay).
-    refusal: Exception | None = None
-    # Secret-free facts for the kind's ``approved`` hook (a recovery set's codes left).
-    facts: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        actions: list[Action] | None = None,
+        condition: Condition | None = None,
+        # What a failed ``condition`` means; None: the code was used by a concurrent request (replay).
+        refusal: Exception | None = None,
+        # Secret-free facts for the kind's ``approved`` hook (a recovery set's codes left).
+        facts: dict[str, Any] | None = None,
+    ) -> None:
+        self.actions = actions if actions is not None else []
+        self.condition = condition
+        self.refusal = refusal
+        self.facts = facts if facts is not None else {}
 
 
 class StaleMethod(Exception):  # noqa: N818 - an outcome, not an error
@@ -65,31 +72,44 @@ class StaleMethod(Exception):  # noqa: N818 - an outcome, not an error
     set was used meanwhile), not because this answer is wrong: read the method again and re-check."""
 
 
-@dataclass
 class Claim:
     """An update of an item outside the user's partition, made in the same transaction as the
     method's save or removal under ``condition``; a failed condition raises ``refusal`` (a hardware
     token: taken by its claim only while still free for this user, freed by the removal)."""
 
-    item: Item
-    actions: list[Action]
-    condition: Condition | None = None
-    refusal: Exception | None = None
+    def __init__(
+        self,
+        item: Item,
+        actions: list[Action],
+        condition: Condition | None = None,
+        refusal: Exception | None = None,
+    ) -> None:
+        self.item = item
+        self.actions = actions
+        self.condition = condition
+        self.refusal = refusal
 
 
-@dataclass
 class Registered:
     """A finished registration: the method item to save, and extra answer fields. ``linked`` items
     claim something service-wide (a WebAuthn credential id); they are saved in the same transaction,
     each only if absent. ``claims`` update existing items in that transaction (a hardware token
     becomes this method's)."""
 
-    method: MethodItem
-    answer: dict[str, Any] = field(default_factory=dict)
-    linked: list[Item] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    # True when the proof changes an existing method rather than adding one (a phone's new number).
-    replaces: bool = False
+    def __init__(
+        self,
+        method: MethodItem,
+        answer: dict[str, Any] | None = None,
+        linked: list[Item] | None = None,
+        claims: list[Claim] | None = None,
+        # True when the proof changes an existing method rather than adding one (a phone's new number).
+        replaces: bool = False,
+    ) -> None:
+        self.method = method
+        self.answer = answer if answer is not None else {}
+        self.linked = linked if linked is not None else []
+        self.claims = claims if claims is not None else []
+        self.replaces = replaces
 
 
 class Pending(Exception):  # noqa: N818 - an outcome, not an error

@@ -9,8 +9,8 @@ import base64
 import hmac
 import secrets
 import struct
-from dataclasses import dataclass
 from hashlib import sha1, sha256
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 PERIOD = 30
@@ -20,8 +20,7 @@ SECRET_BYTES = 20  # 160 bits, RFC 4226's recommended length
 HASHES = {"sha1": sha1, "sha256": sha256}
 
 
-@dataclass(frozen=True)
-class Params:
+class Params(NamedTuple):
     """A TOTP generator's parameters: digits, step length in seconds, the HMAC's hash."""
 
     digits: int = DIGITS

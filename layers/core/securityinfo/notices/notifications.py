@@ -21,8 +21,7 @@ catalogues (kernel/messages/<language>.json, kernel/i18n.py).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import PutError
 
@@ -73,8 +72,7 @@ class NoticeNotSent(Exception):
     """A provider refused a notice; the queue redelivers the event (only unsent targets go out)."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     source: str  # a method id, or "t" + a notify-target reference: the dedupe key of its notice
     channel: str
     address: str

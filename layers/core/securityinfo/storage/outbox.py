@@ -14,9 +14,8 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from securityinfo.kernel.context import Deps
 from securityinfo.kernel.events import SOURCE
@@ -151,8 +150,7 @@ def get_kept(user_id: str, activity_id: str, now: float, keep_days: int) -> Acti
 # --- publishing -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StreamEvent:
+class StreamEvent(NamedTuple):
     sequence_number: str
     entry: dict[str, Any] | None  # None: the record is not a well-formed activity item
 

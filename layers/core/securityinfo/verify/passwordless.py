@@ -18,7 +18,6 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -113,7 +112,7 @@ def verify(deps: Deps, service: Caller, body: Any) -> dict[str, Any]:
         raise InvalidCredential(_NOT_VERIFIED, field="credential")
     attempts.ensure_unlocked(profile, now)
     policy = current_policy()
-    caller = replace(service, user_id=user_id)
+    caller = service._replace(user_id=user_id)
     rp_id, origins = security_key.relying_party()
     try:
         if not _same_user_handle(credential, profile):

@@ -20,7 +20,6 @@ check's cold start does not load it.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from securityinfo.kernel.context import Caller, Deps
@@ -81,5 +80,5 @@ def check_app_password(deps: Deps, service: Caller, body: Any) -> dict[str, Any]
     """POST /signin/app-password-check: 200 ``{valid}``; a wrong password counts toward lockout
     (423 once locked)."""
     data = validate(body, CHECK_SCHEMA)
-    caller = replace(service, user_id=data["userId"])
+    caller = service._replace(user_id=data["userId"])
     return {"valid": app_passwords.check(deps, caller, data["userId"], data["password"])}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -68,14 +67,14 @@ SATISFIES = {"softwareOath": "authenticatorApp"}
 DEFAULT_STEP_TIMEOUT_SECONDS = 1800
 
 
-@dataclass
 class Flow:
     """One task invocation: the adapters, the policy, and the workflow state it may change."""
 
-    deps: Deps
-    policy: Policy
-    state: dict[str, Any]
-    now: float
+    def __init__(self, deps: Deps, policy: Policy, state: dict[str, Any], now: float) -> None:
+        self.deps = deps
+        self.policy = policy
+        self.state = state
+        self.now = now
 
     @property
     def user_id(self) -> str:
