@@ -112,8 +112,14 @@ contract: venv
 	$(VENV)/bin/python -m contract
 
 # The layer is built from its lock; then its botocore must be the one the tests ran with.
+# Lambda's code directories are read-only, so Python cannot cache what it compiles there: without
+# bytecode in the package, every cold start compiles every module it imports (the layer's botocore
+# included). So the build compiles the layer and the functions once, with the runtime's Python
+# (3.11); unchecked-hash bytecode is used without looking at the sources' timestamps, which a zip
+# does not keep exactly. layer_check then checks that every module has its bytecode.
 build: venv venv-sam
 	$(SAM) build
+	$(VENV)/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
 	$(VENV)/bin/python -m tests.layer_check .aws-sam/build/CoreLayer/python
 
 # pytest exits 5 when it collects nothing; that is a failure here like any other non-zero status.

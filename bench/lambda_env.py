@@ -51,6 +51,7 @@ class Function:
     name: str  # functions/<name>/
     directory: Path
     env: dict[str, str]
+    logical_id: str = ""  # the template's; also its folder under .aws-sam/build
 
 
 def _dist_name(requirement: str) -> str:
@@ -179,7 +180,7 @@ def functions() -> list[Function]:
             "LAMBDA_TASK_ROOT": str(directory),
             "_HANDLER": str(props.get("Handler", "app.lambda_handler")),
         }
-        found.append(Function(directory.name, directory, env))
+        found.append(Function(directory.name, directory, env, logical_id))
     return sorted(found, key=lambda f: f.name)
 
 

@@ -8,6 +8,9 @@ a timing (exit 0), because timings depend on the machine.
    budget runs out) of the function against its neighbouring baseline is judged, the extra
    milliseconds over that baseline shown, and the count of modules each import loads: that count
    does not depend on the machine's load, so a regression shows in it on any machine.
+   Then the build: a few functions imported from ``.aws-sam/build`` as ``make build`` leaves it,
+   with the bytecode it compiles and without (as Lambda would run a build without it: its code
+   directories are read-only, so every module would be compiled again at every cold start).
 2. Per API operation, warm and in-process under moto: AWS calls per request (every SDK call,
    pynamodb's included), p50/p99 wall time, and the part spent in our own code (outside the AWS
    SDK call, so moto's time is excluded), as wall time and as this thread's CPU time; the aim is
@@ -29,13 +32,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import codes
 import cold_import
+import lambda_env
 import local_server
 import operations
 import outbox
@@ -59,6 +65,10 @@ operations.OPERATIONS.extend(recovery.OPERATIONS)
 CALLS_JSON = Path(__file__).resolve().parent / "cost" / "calls.json"
 
 IMPORT_AIM = 1.3
+BUILD_DIR = Path(__file__).resolve().parent.parent / ".aws-sam" / "build"
+# The security-info read (most modules of the API), the sign-in service's app-password check (the
+# hottest path) and the stream's publisher.
+BUILT_FUNCTIONS = ("get_security_info", "check_app_password", "publish_events")
 BOTO3_ROW = "import boto3 (baseline)"
 TOTP_DYNAMODB_AIM = 2
 TOTP_KMS_AIM = 1
@@ -256,6 +266,34 @@ def report_operations(iterations: int, seconds: float, calls_json: Path | None) 
     ]
 
 
+def report_built(rounds: int) -> list[tuple[str, bool]]:
+    if not (BUILD_DIR / "CoreLayer" / "python").is_dir():
+        print("\n## Cold import from the build: skipped (no .aws-sam/build; run make build first)")
+        return []
+    targets = [f for f in lambda_env.functions() if f.name in BUILT_FUNCTIONS]
+    runs: dict[tuple[str, bool], list[float]] = {(f.name, b): [] for f in targets for b in (True, False)}
+    with tempfile.TemporaryDirectory(prefix="securityinfo-build-") as copy:
+        bare = Path(copy)
+        cold_import.copy_without_bytecode(BUILD_DIR, targets, bare)
+        for _ in range(rounds):
+            for f in targets:
+                runs[(f.name, True)].append(cold_import.built_import(f, BUILD_DIR))
+                runs[(f.name, False)].append(cold_import.built_import(f, bare, bytecode=False))
+    rows = []
+    for f in targets:
+        with_, without = (statistics.median(runs[(f.name, b)]) for b in (True, False))
+        rows.append([f.name, f"{with_:.0f}", f"{without:.0f}", f"{without / with_:.1f}x"])
+    print(
+        f"\n## Cold import from the build (.aws-sam/build; median CPU ms of {rounds} runs each)\n\n"
+        + _table(
+            ["function", "with the build's bytecode", "without (compiles every module)", "without / with"],
+            rows,
+            {1, 2, 3},
+        )
+    )
+    return []
+
+
 def report_local_server() -> list[tuple[str, bool]]:
     f = local_server.measure()
     print("\n## Local runtime as a dev server (`python -m local`, loopback)\n")
@@ -337,6 +375,7 @@ def main() -> int:
     aims: list[tuple[str, bool]] = []
     if not args.skip_imports:
         aims += report_imports(args.import_rounds, args.import_seconds, args.import_workers)
+        aims += report_built(args.import_rounds)
     if not args.skip_operations:
         aims += report_operations(args.iterations, args.seconds, args.calls_json)
     if not args.skip_server:

@@ -1,9 +1,14 @@
 """After ``sam build``: the built layer holds exactly the packages of the runtime lock, and its
 botocore is the one installed in the test venv (``python -m tests.layer_check <layer python dir>``).
-A layer whose botocore differs from the tested one runs code the tests never saw."""
+A layer whose botocore differs from the tested one runs code the tests never saw.
+
+Every module of the layer and of the functions beside it also has its bytecode for the runtime's
+Python (``make build`` compiles them): Lambda's code directories are read-only, so a module without
+it is compiled again at every cold start."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from importlib import metadata
@@ -13,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_LOCK = ROOT / "layers" / "core" / "requirements.txt"
 DEV_LOCK = ROOT / "requirements-dev.txt"
 _PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", re.M)
+TEMPLATE = ROOT / "template.yaml"
 
 
 def canonical(name: str) -> str:
@@ -32,6 +38,24 @@ def built_packages(layer_python: Path) -> dict[str, str]:
     return found
 
 
+def runtime_version() -> str:
+    """The functions' Python ("3.11"), from the template's Globals."""
+    found = re.search(r"^\s+Runtime:\s*python(3\.\d+)\s*$", TEMPLATE.read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise SystemExit("layer check: no python Runtime in template.yaml")
+    return found.group(1)
+
+
+def uncompiled(build_dir: Path) -> list[Path]:
+    """The modules under ``build_dir`` without bytecode for this interpreter (run with the runtime's
+    version, so that is the runtime's bytecode)."""
+    return [
+        source
+        for source in sorted(build_dir.rglob("*.py"))
+        if not Path(importlib.util.cache_from_source(str(source))).is_file()
+    ]
+
+
 def problems(layer_python: Path) -> list[str]:
     locked = pins(RUNTIME_LOCK)
     built = built_packages(layer_python)
@@ -40,6 +64,14 @@ def problems(layer_python: Path) -> list[str]:
     tested = metadata.version("botocore")
     if built.get("botocore") != tested:
         out.append(f"botocore: the layer has {built.get('botocore')}, the tests ran with {tested}")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if version != runtime_version():
+        out.append(f"bytecode: checked with Python {version}, the functions run {runtime_version()}")
+    build_dir = layer_python.parent.parent  # .aws-sam/build: the layer and every function
+    missing = uncompiled(build_dir)
+    if missing:
+        shown = ", ".join(str(p.relative_to(build_dir)) for p in missing[:3])
+        out.append(f"bytecode: {len(missing)} modules have none ({shown}...): run make build")
     return out
 
 
@@ -51,7 +83,7 @@ def main() -> int:
     if not found:
         print(
             f"layer check: {layer_python} matches {RUNTIME_LOCK.relative_to(ROOT)} "
-            f"(botocore {metadata.version('botocore')})"
+            f"(botocore {metadata.version('botocore')}); every module has its bytecode"
         )
     return 1 if found else 0
 

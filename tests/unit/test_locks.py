@@ -42,3 +42,26 @@ def test_unused_packages_are_not_locked() -> None:
     assert "pyotp" not in pins(RUNTIME_LOCK)  # never imported
     # Every native package of the layer must have an arm64 wheel (sam build takes wheels only).
     assert pins(RUNTIME_LOCK)["cbor2"].split(".")[0] == "5"
+
+
+def test_the_build_check_finds_a_module_without_bytecode(tmp_path: object) -> None:
+    # Lambda cannot cache bytecode in its read-only code directories: `make build` compiles the
+    # layer and the functions, and layer_check refuses a build where a module was left out.
+    import compileall
+    from pathlib import Path
+
+    from tests.layer_check import runtime_version, uncompiled
+
+    assert isinstance(tmp_path, Path)
+    layer = tmp_path / "CoreLayer" / "python" / "pkg"
+    function = tmp_path / "GetSecurityInfoFunction"
+    layer.mkdir(parents=True)
+    function.mkdir()
+    (layer / "__init__.py").write_text("")
+    (function / "app.py").write_text("import pkg\n")
+    assert [p.name for p in uncompiled(tmp_path)] == ["__init__.py", "app.py"]
+    assert compileall.compile_dir(layer.parent, quiet=1)
+    assert [p.name for p in uncompiled(tmp_path)] == ["app.py"]
+    assert compileall.compile_dir(function, quiet=1)
+    assert uncompiled(tmp_path) == []
+    assert runtime_version() == "3.11"
