@@ -5,11 +5,12 @@ the runtime's boto3 on ``sys.path``, the template's environment) that times only
 (interpreter start-up is the same for every target and left out) and counts the modules it loads.
 Rounds are interleaved: each round measures every function, in a shuffled order, each right next to
 a bare boto3 import (before it in one round, after it in the next), so a busy spell of the machine
-hits the function and its baseline alike. Time is CPU time (user + sys of the child during the
+hits the functions and the baseline alike. Time is CPU time (user + sys of the child during the
 import), which other processes inflate far less than wall time. A function's ratio and extra
-milliseconds are the medians over the rounds of its figure against the baseline next to it; its
-CPU time and the baseline's are the medians of their runs. The module count does not depend on the
-load.
+milliseconds compare the median of its runs with the median of all the baseline's runs: on a
+shared virtual machine one run can take half again as long as the next, and the baseline's median
+over every round is steadier than the one run beside each function. The module count does not
+depend on the load.
 """
 
 from __future__ import annotations
@@ -36,17 +37,16 @@ class ImportTime:
     wall_runs_ms: list[float] = field(default_factory=list)
     cpu_runs_ms: list[float] = field(default_factory=list)
     modules: int = 0
-    # Against the baseline measured next to each run (none for the baseline itself).
-    ratios: list[float] = field(default_factory=list)
-    extra_runs_ms: list[float] = field(default_factory=list)
+    # The baseline's median CPU ms over every round (0 for the baseline itself).
+    baseline_ms: float = 0.0
 
     @property
     def ratio(self) -> float:
-        return statistics.median(self.ratios) if self.ratios else 1.0
+        return self.cpu_ms / self.baseline_ms if self.baseline_ms else 1.0
 
     @property
     def extra_ms(self) -> float:
-        return statistics.median(self.extra_runs_ms) if self.extra_runs_ms else 0.0
+        return self.cpu_ms - self.baseline_ms if self.baseline_ms else 0.0
 
     @property
     def wall_ms(self) -> float:
@@ -69,7 +69,7 @@ def run_child(target: Function | None, names: bool = False) -> dict[str, object]
 
 
 def measure(
-    rounds: int, seconds: float, workers: int = 1, min_rounds: int = 3
+    rounds: int, seconds: float, workers: int = 1, min_rounds: int = 5
 ) -> tuple[ImportTime, list[ImportTime]]:
     """The baseline and every function: ``rounds`` interleaved rounds, fewer (but at least
     ``min_rounds``) once ``seconds`` have passed."""
@@ -78,12 +78,10 @@ def measure(
     baseline = ImportTime(BOTO3)
     shuffle = random.Random(16)  # noqa: S311 - the same orders every run, not a secret
 
-    def record(result: ImportTime, figures: dict[str, object]) -> float:
-        cpu = float(figures["cpu_ms"])  # type: ignore[arg-type]
-        result.cpu_runs_ms.append(cpu)
+    def record(result: ImportTime, figures: dict[str, object]) -> None:
+        result.cpu_runs_ms.append(float(figures["cpu_ms"]))  # type: ignore[arg-type]
         result.wall_runs_ms.append(float(figures["wall_ms"]))  # type: ignore[arg-type]
         result.modules = int(figures["modules"])  # type: ignore[call-overload]
-        return cpu
 
     def pair(name: str, baseline_first: bool) -> tuple[str, dict[str, object], dict[str, object]]:
         if baseline_first:
@@ -101,9 +99,10 @@ def measure(
             shuffle.shuffle(order)
             first = [round_ % 2 == 0] * len(order)
             for name, figures, base in pool.map(pair, order, first):
-                cpu, base_cpu = record(results[name], figures), record(baseline, base)
-                results[name].ratios.append(cpu / base_cpu)
-                results[name].extra_runs_ms.append(cpu - base_cpu)
+                record(results[name], figures)
+                record(baseline, base)
+    for result in results.values():
+        result.baseline_ms = baseline.cpu_ms
     return baseline, list(results.values())
 
 

@@ -4,8 +4,8 @@ a timing (exit 0), because timings depend on the machine.
 1. Cold import: each function's app module in a fresh interpreter as Lambda imports it (the
    function's directory, the layer and the runtime's boto3 on ``sys.path``, the template's
    environment; see lambda_env.py), against a bare ``import boto3`` run right next to it. Rounds
-   are interleaved; on CPU time, the median over up to 5 rounds (at least 3, fewer if a time
-   budget runs out) of the function against its neighbouring baseline is judged, the extra
+   are interleaved; on CPU time, the median over up to 9 rounds (at least 5, fewer if a time
+   budget runs out) of the function against the median of every baseline run is judged, the extra
    milliseconds over that baseline shown, and the count of modules each import loads: that count
    does not depend on the machine's load, so a regression shows in it on any machine.
    Then the build: a few functions imported from ``.aws-sam/build`` as ``make build`` leaves it,
@@ -352,12 +352,12 @@ def main() -> int:
         default=2.0,
         help="time budget per operation, setup included (2); at least 10 requests",
     )
-    parser.add_argument("--import-rounds", type=int, default=5, help="interleaved rounds of imports (5)")
+    parser.add_argument("--import-rounds", type=int, default=9, help="interleaved rounds of imports (9)")
     parser.add_argument(
         "--import-seconds",
         type=float,
-        default=240.0,
-        help="time budget for all imports (240); fewer rounds if exceeded, at least 3",
+        default=420.0,
+        help="time budget for all imports (420); fewer rounds if exceeded, at least 5",
     )
     # One at a time: two children on a two-core machine inflate each other's CPU time (shared caches).
     parser.add_argument("--import-workers", type=int, default=1, help="interpreters at a time (1)")

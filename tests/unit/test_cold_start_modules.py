@@ -13,6 +13,7 @@ environment). The time that takes is ``make bench``'s figure; here only which mo
 - never typing_extensions (Powertools' Logger would load it through its JMESPath helpers, which
   securityinfo/_powertools.py defers to their first use);
 - and, as a whole, not many more modules than a bare ``import boto3``.
+Nor does the layer define dataclasses (their generated methods are compiled at every import).
 """
 
 from __future__ import annotations
@@ -192,3 +193,23 @@ def _prints_ok_in_the_layer(code: str) -> None:
         check=False,
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_the_layer_defines_no_dataclasses() -> None:
+    # A dataclass compiles its generated methods from source when its module is imported, at every
+    # cold start (up to 2 ms each): the layer's records are NamedTuples or plain classes instead.
+    import ast
+
+    found = []
+    for path in sorted((REPO / "layers" / "core" / "securityinfo").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(n == "dataclasses" or n.startswith("dataclasses.") for n in names):
+                found.append(str(path.relative_to(REPO)))
+    assert found == []
