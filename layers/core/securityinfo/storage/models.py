@@ -23,7 +23,10 @@ from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from securityinfo import _pynamodb
 from securityinfo.kernel.config import Settings
+
+_pynamodb.quick_class_setup()  # before the first class below (see _pynamodb)
 
 PROFILE_SK = "PROFILE"
 METHOD_PREFIX = "METHOD#"
