@@ -20,6 +20,7 @@ import random
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -159,3 +160,38 @@ def copy_without_bytecode(build_dir: Path, functions: list[Function], target: Pa
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ["CoreLayer", *(f.logical_id for f in functions)]:
         shutil.copytree(build_dir / name, target / name, ignore=skip, symlinks=True)
+
+
+def instructions(target: Function | None) -> int | None:
+    """Instructions one cold import of ``target`` (None: the bare boto3) executes, interpreter
+    start-up and exit left out, counted by valgrind's callgrind: the same on any machine whatever
+    its load. None when valgrind is not installed."""
+    if shutil.which("valgrind") is None:
+        return None
+    argv, env = lambda_env.command(target)
+    # The child exits right after its import (no teardown counted); the same child importing
+    # nothing is the start-up to subtract. A fixed hash seed keeps the count the same run to run.
+    env = {**env, "PYTHONHASHSEED": "0"}
+    exit_first = "import os; os._exit(0)\ncpu, wall ="
+    child = lambda_env.CHILD.replace("cpu, wall =", exit_first)
+    if exit_first not in child:
+        raise RuntimeError("lambda_env.CHILD no longer times its import as this expects")
+    counts = []
+    for module in (argv[argv.index(lambda_env.CHILD) + 2], "sys"):
+        call = [*argv]
+        call[call.index(lambda_env.CHILD)] = child
+        call[call.index(child) + 2] = module
+        subprocess.run(call, capture_output=True, env=env, check=True)  # noqa: S603 - writes the bytecode first
+        with tempfile.TemporaryDirectory(prefix="securityinfo-callgrind-") as tmp:
+            out = Path(tmp) / "callgrind.out"
+            subprocess.run(  # noqa: S603
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *call],  # noqa: S607
+                capture_output=True,
+                env=env,
+                check=True,
+            )
+            totals = [
+                line for line in out.read_text().splitlines() if line.startswith(("summary:", "totals:"))
+            ]
+        counts.append(int(totals[-1].split()[1]))
+    return counts[0] - counts[1]

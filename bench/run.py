@@ -11,6 +11,8 @@ a timing (exit 0), because timings depend on the machine.
    Then the build: a few functions imported from ``.aws-sam/build`` as ``make build`` leaves it,
    with the bytecode it compiles and without (as Lambda would run a build without it: its code
    directories are read-only, so every module would be compiled again at every cold start).
+   And, where valgrind is installed, the instructions a few imports execute: the same on any
+   machine whatever its load.
 2. Per API operation, warm and in-process under moto: AWS calls per request (every SDK call,
    pynamodb's included), p50/p99 wall time, and the part spent in our own code (outside the AWS
    SDK call, so moto's time is excluded), as wall time and as this thread's CPU time; the aim is
@@ -266,6 +268,26 @@ def report_operations(iterations: int, seconds: float, calls_json: Path | None) 
     ]
 
 
+def report_instructions() -> list[tuple[str, bool]]:
+    """Instructions per cold import (valgrind): a figure no load of the machine moves."""
+    everything = lambda_env.functions()
+    if cold_import.instructions(None) is None:
+        print("\n## Instructions per cold import: skipped (valgrind is not installed)")
+        return []
+    names = [*BUILT_FUNCTIONS, "enrollment_task", "admin_get_user"]
+    targets = [f for f in everything if f.name in names]
+    base = cold_import.instructions(None) or 1
+    rows = [[BOTO3_ROW, f"{base / 1e6:.0f}", "1.00x"]]
+    for f in targets:
+        count = cold_import.instructions(f) or 0
+        rows.append([f.name, f"{count / 1e6:.0f}", f"{count / base:.2f}x"])
+    print(
+        "\n## Instructions per cold import (valgrind's callgrind; start-up and exit left out, "
+        "the same on any machine)\n\n" + _table(["import", "million instructions", "vs boto3"], rows, {1, 2})
+    )
+    return []
+
+
 def report_built(rounds: int) -> list[tuple[str, bool]]:
     if not (BUILD_DIR / "CoreLayer" / "python").is_dir():
         print("\n## Cold import from the build: skipped (no .aws-sam/build; run make build first)")
@@ -376,6 +398,7 @@ def main() -> int:
     if not args.skip_imports:
         aims += report_imports(args.import_rounds, args.import_seconds, args.import_workers)
         aims += report_built(args.import_rounds)
+        aims += report_instructions()
     if not args.skip_operations:
         aims += report_operations(args.iterations, args.seconds, args.calls_json)
     if not args.skip_server:
