@@ -63,12 +63,24 @@ def test_a_dutch_browser_gets_dutch_pages_and_english_is_remembered(dutch_page: 
     expect(dialog.get_by_test_id("rename-error")).to_have_text("'displayName' mag hooguit 64 tekens hebben.")
     dialog.get_by_role("button", name="Annuleren").click()
     expect(dialog).to_be_hidden()
+    # A title the Dutch word order opens with the method's name still starts with a capital.
+    page.get_by_test_id("delete-method").click()
+    expect(page.get_by_test_id("delete-dialog").get_by_role("heading")).to_have_text(
+        "Authenticator-app verwijderen"
+    )
+    page.get_by_test_id("delete-dialog").get_by_role("button", name="Annuleren").click()
+    expect(page.get_by_test_id("delete-dialog")).to_have_count(0)
 
     # English, chosen on the page: at once, and still after a reload.
     page.get_by_test_id("language-picker").select_option("en")
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("method-row").get_by_test_id("method-type")).to_have_text("Authenticator app")
+    page.get_by_test_id("delete-method").click()
+    expect(page.get_by_test_id("delete-dialog").get_by_role("heading")).to_have_text(
+        "Delete authenticator app"
+    )
+    page.get_by_test_id("delete-dialog").get_by_role("button", name="Cancel").click()
     page.reload()
     expect(page.get_by_role("heading", name="Security info", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")

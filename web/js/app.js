@@ -1,6 +1,6 @@
 // The pages: sign-in (oidc.js), Security info (list, add, rename, delete, default), and "Try sign-in".
 
-import { mountLanguagePicker, onLanguageChange, t } from "./i18n.js";
+import { mountLanguagePicker, onLanguageChange, sentence, t } from "./i18n.js";
 import { Api, ApiError, seg } from "./api.js";
 import { h, redrawKeepingFocus, replace, tid } from "./dom.js";
 import { describeError, formatDate, methodName, typeDetail, typeLabel } from "./format.js";
@@ -484,7 +484,7 @@ function lossNotice(method) {
 
 async function deleteDialog(method) {
   const deleted = await confirmDialog({
-    title: t("Delete {type}", { type: typeLabel(method.type).toLowerCase() }),
+    title: sentence(t("Delete {type}", { type: typeLabel(method.type).toLowerCase() })),
     testid: "delete",
     body: [
       h("p", {}, t("Are you sure you would like to delete this method for your account?")),

@@ -82,6 +82,14 @@ export function t(key, params = {}) {
   return format(text, params);
 }
 
+/**
+ * A text that opens a title or sentence, with its first letter upper-cased in the current language:
+ * a parameter put first by one language's word order (Dutch "{type} verwijderen") still starts it.
+ */
+export function sentence(text) {
+  return text.charAt(0).toLocaleUpperCase(locale()) + text.slice(1);
+}
+
 /** Texts in the static HTML: `data-i18n` (text), `data-i18n-aria-label`, `data-i18n-title`... */
 export function translateStatic(root = document) {
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
