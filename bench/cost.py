@@ -147,7 +147,13 @@ def monthly_cost(
         write_units += times * measured["dynamodbUnits"].get("WRU", 0.0)
         kms_calls += times * sum(n for k, n in by_call.items() if k.startswith("KMS:"))
         secret_calls += times * sum(n for k, n in by_call.items() if k.startswith("Secrets Manager:"))
-        events += times * by_call.get("EventBridge:PutEvents", 0)
+        # Events leave through the outbox: each activity item the request wrote reaches the
+        # publisher on the table's stream (Lambda's stream reads are free), which puts it on the bus
+        # (billed per entry). One publisher invocation per event: the stream's batching window is 0,
+        # so at these rates a batch rarely holds more than one (the figure errs high).
+        written = measured["events"]
+        events += times * written
+        lambda_invocations += times * written
         published = times * by_call.get("SNS:Publish", 0)
         if step.sns_publish == "sms":
             sms += published

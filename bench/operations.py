@@ -62,6 +62,20 @@ def dynamodb_units(operation: str, params: dict[str, Any]) -> Units:
     return {}
 
 
+def activity_items(operation: str, params: dict[str, Any]) -> int:
+    """Activity items a DynamoDB write puts: each one an event that the table's stream carries to
+    the publisher, which puts it on the bus (PutEvents bills per entry)."""
+    from securityinfo.storage.models import ACTIVITY_KIND
+
+    if operation == "PutItem":
+        puts = [params]
+    elif operation == "TransactWriteItems":
+        puts = [i["Put"] for i in params.get("TransactItems", []) if "Put" in i]
+    else:
+        return 0
+    return sum(1 for put in puts if put.get("Item", {}).get("kind", {}).get("S") == ACTIVITY_KIND)
+
+
 class AwsMeter:
     """Counts and times every AWS SDK call of this process (boto3 and pynamodb's own client alike:
     both end in ``BaseClient._make_api_call``)."""
@@ -69,6 +83,7 @@ class AwsMeter:
     def __init__(self) -> None:
         self.calls: Counter[CallKey] = Counter()
         self.units: Units = {}
+        self.events = 0
         self.seconds = 0.0
         self.cpu_seconds = 0.0
         self._original: Any = None
@@ -88,6 +103,7 @@ class AwsMeter:
                 meter.calls[(service, operation_name)] += 1
                 if service == "DynamoDB":
                     add_units(meter.units, dynamodb_units(operation_name, api_params))
+                    meter.events += activity_items(operation_name, api_params)
 
         self._original = original
         BaseClient._make_api_call = metered  # type: ignore[method-assign]
@@ -99,6 +115,7 @@ class AwsMeter:
     def reset(self) -> None:
         self.calls = Counter()
         self.units = {}
+        self.events = 0
         self.seconds = 0.0
         self.cpu_seconds = 0.0
 
@@ -112,6 +129,7 @@ class Sample:
     own_cpu_ms: float
     calls: Counter[CallKey]
     units: Units = field(default_factory=dict)
+    events: int = 0  # activity items written: events the stream's publisher puts on the bus
 
 
 @dataclass
@@ -137,6 +155,11 @@ class OperationResult:
         """The DynamoDB request units of a request with the typical call profile."""
         typical = self.typical_calls()
         return next((s.units for s in self.samples if s.calls == typical), {})
+
+    def typical_events(self) -> int:
+        """The events a request with the typical call profile wrote."""
+        typical = self.typical_calls()
+        return next((s.events for s in self.samples if s.calls == typical), 0)
 
     def odd_iterations(self) -> list[tuple[int, Counter[CallKey]]]:
         """Iterations whose calls differ from the typical profile (e.g. a policy cache refresh)."""
@@ -248,7 +271,14 @@ class Service:
         if sample is not None:
             own, own_cpu = total - self.meter.seconds, total_cpu - self.meter.cpu_seconds
             sample.append(
-                Sample(total * 1000, own * 1000, own_cpu * 1000, self.meter.calls, self.meter.units)
+                Sample(
+                    total * 1000,
+                    own * 1000,
+                    own_cpu * 1000,
+                    self.meter.calls,
+                    self.meter.units,
+                    self.meter.events,
+                )
             )
         return response
 

@@ -198,6 +198,7 @@ def op_push_round_trip(sc: Scenario, budget: Budget) -> list[Sample]:
                 own_cpu_ms=sum(p.own_cpu_ms for p in parts),
                 calls=calls,
                 units=units,
+                events=sum(p.events for p in parts),
             )
         )
     return out

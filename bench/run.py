@@ -164,7 +164,7 @@ def report_imports(rounds: int, seconds: float, workers: int) -> list[tuple[str,
 
 
 def write_calls(results: list[OperationResult], path: Path) -> None:
-    """Each operation's typical AWS calls and DynamoDB units, for bench/cost.py."""
+    """Each operation's typical AWS calls, DynamoDB units and events, for bench/cost.py."""
     document = {
         "about": "AWS calls of one request per operation (the typical profile), measured by make bench",
         "measured": datetime.date.today().isoformat(),
@@ -175,6 +175,7 @@ def write_calls(results: list[OperationResult], path: Path) -> None:
                     for (service, operation), n in sorted(r.typical_calls().items())
                 },
                 "dynamodbUnits": dict(sorted(r.typical_units().items())),
+                "events": r.typical_events(),
             }
             for r in results
         },
