@@ -61,9 +61,12 @@ class ImportTime:
 def run_child(target: Function | None, names: bool = False) -> dict[str, object]:
     """One fresh interpreter importing ``target`` (None: the bare boto3): its JSON line."""
     argv, env = lambda_env.command(target, names)
+    return _child_line(argv, env, target.name if target else BOTO3)
+
+
+def _child_line(argv: list[str], env: dict[str, str], what: str) -> dict[str, object]:
     out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if out.returncode != 0:
-        what = target.name if target else BOTO3
         raise RuntimeError(f"import failed ({what}):\n{out.stderr[-2000:]}")
     result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -149,10 +152,7 @@ def built_import(function: Function, build_dir: Path, bytecode: bool = True) -> 
     argv[argv.index(lambda_env.CHILD) + 1] = "\x1f".join(map(str, sys_path))
     if not bytecode:
         argv[1:1] = ["-B"]
-    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)  # noqa: S603
-    if out.returncode != 0:
-        raise RuntimeError(f"import failed ({function.name}, built):\n{out.stderr[-2000:]}")
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["cpu_ms"])
+    return float(_child_line(argv, env, f"{function.name}, built")["cpu_ms"])  # type: ignore[arg-type]
 
 
 def copy_without_bytecode(build_dir: Path, functions: list[Function], target: Path) -> None:

@@ -271,13 +271,12 @@ def report_operations(iterations: int, seconds: float, calls_json: Path | None) 
 
 def report_instructions() -> list[tuple[str, bool]]:
     """Instructions per cold import (valgrind): a figure no load of the machine moves."""
-    everything = lambda_env.functions()
-    if cold_import.instructions(None) is None:
+    base = cold_import.instructions(None)
+    if base is None:
         print("\n## Instructions per cold import: skipped (valgrind is not installed)")
         return []
     names = [*BUILT_FUNCTIONS, "enrollment_task", "admin_get_user"]
-    targets = [f for f in everything if f.name in names]
-    base = cold_import.instructions(None) or 1
+    targets = [f for f in lambda_env.functions() if f.name in names]
     rows = [[BOTO3_ROW, f"{base / 1e6:.0f}", "1.00x"]]
     for f in targets:
         count = cold_import.instructions(f) or 0
