@@ -65,11 +65,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     setattr(item, f"report_{report.when}", report)
 
 
+def new_context(browser: Browser, url: str, locale: str = "en-US") -> BrowserContext:
+    """A fresh browser context at ``url``: its own sessionStorage, so every test signs in as its
+    own user; a slow step fails after STEP_TIMEOUT_MS."""
+    ctx = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800}, locale=locale)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    return ctx
+
+
 @pytest.fixture
 def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
-    # A fresh context per test: its own sessionStorage, so every test signs in as its own user.
-    ctx = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    ctx = new_context(browser, base_url)
     yield ctx
     ctx.close()
 
@@ -105,7 +111,6 @@ def local_url(base_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def local_context(browser: Browser, local_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=local_url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    ctx = new_context(browser, local_url)
     yield ctx
     ctx.close()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import STEP_TIMEOUT_MS
+from tests.e2e.conftest import new_context
 from tests.e2e.signin import sign_in
 from tests.support_api import Api
 
@@ -21,10 +21,7 @@ DUTCH_DATE = re.compile(r"Toegevoegd op \d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug
 
 @pytest.fixture
 def dutch_page(browser: Browser, base_url: str) -> Iterator[Page]:
-    ctx: BrowserContext = browser.new_context(
-        base_url=base_url, viewport={"width": 1280, "height": 800}, locale="nl-NL"
-    )
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    ctx: BrowserContext = new_context(browser, base_url, locale="nl-NL")
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
